@@ -1,0 +1,38 @@
+# Every target installs what it needs, so each works on a fresh machine with Python 3.11+, Node and npm.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CONFIG ?= config/default.yaml
+# The Node 22 runtime from package.json runs the CDK CLI and jsii (Node 20 is end-of-life for jsii).
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup synth test lint check deploy-local plan bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+synth: setup
+	rm -rf cdk.out
+	npx cdk synth --quiet -c config=$(CONFIG)
+	@echo "synthesized $(CONFIG) into cdk.out/"
+
+lint: setup
+	$(PY) -m ruff check ecs_toolkit tests app.py
+	$(PY) -m ruff format --check ecs_toolkit tests app.py
+	$(PY) -m mypy
+
+test: setup lint
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

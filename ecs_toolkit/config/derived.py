@@ -1,0 +1,107 @@
+"""Values the manifest implies without spelling them out (launch type, network mode, ...).
+
+Rules and stacks both ask these functions, so a default is decided in exactly one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, StrategyItemConfig
+
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+EC2_DEFAULT_CPU = 256
+EC2_DEFAULT_MEMORY_MIB = 512
+
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+"""Fargate's documented task cpu -> memory (MiB) combinations."""
+
+_FAMILY = re.compile(r"^[a-z]+\d+(?P<suffix>[a-z-]*)\.")
+
+
+def instance_architecture(instance_type: str) -> str:
+    """``arm64`` for Graviton families (a ``g`` after the generation: m7g, c6gn, t4g), else ``x86_64``."""
+    match = _FAMILY.match(instance_type)
+    return "arm64" if match is not None and "g" in match.group("suffix") else "x86_64"
+
+
+def provider_names(config: EnvironmentConfig) -> list[str]:
+    """Every capacity provider the cluster will have, EC2 groups first."""
+    names = [group.name for group in config.cluster.capacity.ec2]
+    if config.cluster.capacity.fargate:
+        names.extend(FARGATE_PROVIDERS)
+    return names
+
+
+def cluster_strategy(config: EnvironmentConfig) -> list[StrategyItemConfig]:
+    """The cluster's default capacity provider strategy."""
+    if config.cluster.default_strategy is not None:
+        return config.cluster.default_strategy
+    if config.cluster.capacity.fargate:
+        return [StrategyItemConfig(provider="FARGATE", base=0, weight=1)]
+    if config.cluster.capacity.ec2:
+        return [StrategyItemConfig(provider=config.cluster.capacity.ec2[0].name, base=0, weight=1)]
+    return []
+
+
+def service_strategy(config: EnvironmentConfig, service: ServiceConfig) -> list[StrategyItemConfig]:
+    """The strategy a service runs with: its own, or the cluster default."""
+    return service.capacity if service.capacity is not None else cluster_strategy(config)
+
+
+def launch_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
+    """``fargate`` or ``ec2``: explicit, else decided by the providers of the service's strategy."""
+    if service.launch is not None:
+        return service.launch
+    strategy = service_strategy(config, service)
+    if strategy and all(item.provider in FARGATE_PROVIDERS for item in strategy):
+        return "fargate"
+    if strategy:
+        return "ec2"
+    return "fargate" if config.cluster.capacity.fargate else "ec2"
+
+
+def network_mode_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
+    """Explicit, else awsvpc on Fargate and bridge (dynamic host ports) on EC2."""
+    if service.network_mode is not None:
+        return service.network_mode
+    return "awsvpc" if launch_of(config, service) == "fargate" else "bridge"
+
+
+def task_cpu(config: EnvironmentConfig, service: ServiceConfig) -> int:
+    return service.cpu if service.cpu is not None else EC2_DEFAULT_CPU
+
+
+def task_memory_mib(config: EnvironmentConfig, service: ServiceConfig) -> int:
+    return service.memory_mib if service.memory_mib is not None else EC2_DEFAULT_MEMORY_MIB
+
+
+def namespace_of(config: EnvironmentConfig) -> str:
+    return config.cluster.namespace or f"{config.name}.internal"
+
+
+def discovery_name_of(name: str, service: ServiceConfig) -> str | None:
+    """Backends are always discoverable (by their manifest name unless told otherwise)."""
+    if service.discovery is not None:
+        return service.discovery.name or name
+    return name if service.kind == "backend" else None
+
+
+def az_count(config: EnvironmentConfig) -> int:
+    network = config.network
+    if network.existing is not None:
+        return len(network.existing.availability_zones)
+    return network.azs if isinstance(network.azs, int) else len(network.azs)
+
+
+def file_system_removal(config: EnvironmentConfig, name: str) -> str:
+    chosen = config.file_systems[name].removal
+    return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")

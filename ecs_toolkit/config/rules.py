@@ -1,0 +1,325 @@
+"""Cross-field rules of the manifest: each yields ``Problem``s at the exact field they concern."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.models import (
+    LOG_RETENTION_DAYS,
+    EnvironmentConfig,
+    ServiceConfig,
+    StrategyItemConfig,
+    VolumeConfig,
+)
+from ecs_toolkit.config.references import parse_secret_reference
+
+Location = tuple[str | int, ...]
+Finding = tuple[Location, str]
+"""Where in the manifest (as a path of keys and indexes), and what is wrong."""
+
+SECRET_LOOKING_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|^AWS_.*KEY)", re.IGNORECASE)
+RESERVED_AGENT_PORTS = (22, 2375, 2376, 51678, 51679, 51680)
+MIN_HOST_PORT_RANGE = 64
+
+
+def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Every cross-field problem of a structurally valid manifest."""
+    yield from _environment(config)
+    yield from _network(config)
+    yield from _cluster(config)
+    yield from _file_systems(config)
+    yield from _routes(config)
+    yield from _host_ports(config)
+    for name, service in config.services.items():
+        yield from _service(config, name, service)
+
+
+def _environment(config: EnvironmentConfig) -> Iterator[Finding]:
+    if (config.account is None) != (config.region is None):
+        missing = "region" if config.region is None else "account"
+        yield (missing,), "account and region go together: give both or neither"
+
+
+def _network(config: EnvironmentConfig) -> Iterator[Finding]:
+    network = config.network
+    if network.flow_log_retention_days not in LOG_RETENTION_DAYS:
+        yield ("network", "flow_log_retention_days"), _retention_message(network.flow_log_retention_days)
+    if network.existing is not None:
+        for field in sorted(network.model_fields_set & {"cidr", "azs", "nat_gateways", "endpoints"}):
+            yield ("network", field), "does not apply to an existing VPC (it is imported as it is)"
+        existing = network.existing
+        if not existing.private_subnet_ids:
+            yield ("network", "existing", "private_subnet_ids"), "an existing VPC needs at least one private subnet"
+        for field in ("private_subnet_ids", "public_subnet_ids"):
+            subnets = getattr(existing, field)
+            if subnets and len(subnets) != len(existing.availability_zones):
+                yield ("network", "existing", field), (
+                    f"{len(subnets)} subnets for {len(existing.availability_zones)} availability zones: "
+                    "give one subnet per zone, in the same order"
+                )
+        return
+    if isinstance(network.azs, list):
+        if not 2 <= len(network.azs) <= 3:
+            yield ("network", "azs"), f"{len(network.azs)} availability zones: use 2 or 3"
+        if len(set(network.azs)) != len(network.azs):
+            yield ("network", "azs"), "availability zones repeat"
+        if config.region is not None:
+            for index, zone in enumerate(network.azs):
+                if not zone.startswith(config.region):
+                    yield ("network", "azs", index), f"{zone!r} is not a zone of region {config.region}"
+    azs = derived.az_count(config)
+    if network.nat_gateways > azs:
+        yield ("network", "nat_gateways"), f"{network.nat_gateways} NAT gateways for {azs} availability zones (use 0 to {azs})"
+    if network.nat_gateways == 0 and config.services:
+        needed = {"ecr", "logs", "s3"} - set(network.endpoints)
+        if needed:
+            yield ("network", "endpoints"), (
+                f"without NAT gateways tasks cannot pull images or write logs: add {sorted(needed)} to endpoints"
+            )
+
+
+def _cluster(config: EnvironmentConfig) -> Iterator[Finding]:
+    cluster = config.cluster
+    groups = cluster.capacity.ec2
+    if not groups and not cluster.capacity.fargate:
+        yield ("cluster", "capacity"), "the cluster has no capacity: add an ec2 group or turn fargate on"
+    seen: set[str] = set()
+    for index, group in enumerate(groups):
+        where: Location = ("cluster", "capacity", "ec2", index)
+        if group.name in seen:
+            yield (*where, "name"), f"capacity group {group.name!r} is defined twice"
+        seen.add(group.name)
+        if not group.instance_types:
+            yield (*where, "instance_types"), "a capacity group needs at least one instance type"
+        if len(set(group.instance_types)) != len(group.instance_types):
+            yield (*where, "instance_types"), "instance types repeat"
+        architectures = {derived.instance_architecture(kind) for kind in group.instance_types}
+        if len(architectures) > 1:
+            yield (*where, "instance_types"), "mixes arm64 (Graviton) and x86_64 instance types: use one architecture per group"
+        if group.min > group.max:
+            yield (*where, "min"), f"min {group.min} is greater than max {group.max}"
+        if group.min_scaling_step > group.max_scaling_step:
+            yield (*where, "min_scaling_step"), (
+                f"min_scaling_step {group.min_scaling_step} is greater than max_scaling_step {group.max_scaling_step}"
+            )
+        if group.on_demand_base and not group.spot:
+            yield (*where, "on_demand_base"), "applies to spot groups only"
+        if group.on_demand_base > group.max:
+            yield (*where, "on_demand_base"), f"on_demand_base {group.on_demand_base} is greater than max {group.max}"
+    if cluster.default_strategy is not None:
+        yield from _strategy(config, cluster.default_strategy, ("cluster", "default_strategy"))
+    ports = cluster.host_port_range
+    where = ("cluster", "host_port_range")
+    if ports.start > ports.end:
+        yield (*where, "start"), f"start {ports.start} is greater than end {ports.end}"
+    elif ports.end - ports.start + 1 < MIN_HOST_PORT_RANGE:
+        yield where, f"{ports.end - ports.start + 1} ports: keep at least {MIN_HOST_PORT_RANGE} for dynamic host ports"
+    if ports.start < 1024:
+        yield (*where, "start"), "dynamic host ports must start at 1024 or above"
+    clashes = [port for port in RESERVED_AGENT_PORTS if ports.start <= port <= ports.end]
+    if clashes:
+        yield where, f"includes ports reserved by the ECS agent and Docker: {clashes}"
+
+
+def _strategy(config: EnvironmentConfig, strategy: list[StrategyItemConfig], where: Location) -> Iterator[Finding]:
+    known = derived.provider_names(config)
+    if not strategy:
+        yield where, "a capacity provider strategy needs at least one provider"
+        return
+    for index, item in enumerate(strategy):
+        if item.provider not in known:
+            yield (*where, index, "provider"), f"capacity provider {item.provider!r} is not in the cluster (have: {', '.join(known) or 'none'})"
+    providers = [item.provider for item in strategy]
+    if len(set(providers)) != len(providers):
+        yield where, "a capacity provider appears twice"
+    if sum(1 for item in strategy if item.base > 0) > 1:
+        yield where, "only one provider of a strategy can have a base"
+    if all(item.weight == 0 for item in strategy):
+        yield where, "at least one provider needs a weight above 0"
+    kinds = {item.provider in derived.FARGATE_PROVIDERS for item in strategy}
+    if len(kinds) > 1:
+        yield where, "a strategy cannot mix Fargate and EC2 capacity providers"
+
+
+def _file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
+    for name, fs in config.file_systems.items():
+        where: Location = ("file_systems", name)
+        if (fs.throughput_mode == "provisioned") != (fs.provisioned_throughput_mibps is not None):
+            yield (*where, "provisioned_throughput_mibps"), "is required with throughput_mode provisioned, and only then"
+        if fs.performance_mode == "max_io" and fs.throughput_mode == "elastic":
+            yield (*where, "performance_mode"), "max_io does not support elastic throughput: use bursting or provisioned"
+
+
+def _routes(config: EnvironmentConfig) -> Iterator[Finding]:
+    owners: dict[tuple[str | None, str | None], str] = {}
+    priorities: dict[int, str] = {}
+    for name, service in config.services.items():
+        route = service.route
+        if route is None:
+            continue
+        key = (route.host, route.path)
+        if key in owners:
+            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}"
+        else:
+            owners[key] = name
+        if route.priority is not None:
+            if route.priority in priorities:
+                yield ("services", name, "route", "priority"), f"priority {route.priority} is already used by service {priorities[route.priority]!r}"
+            priorities[route.priority] = name
+
+
+def _host_ports(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Host networking binds the container port on the instance: one task per port per instance."""
+    owners: dict[int, str] = {}
+    for name, service in config.services.items():
+        if derived.network_mode_of(config, service) != "host" or service.port is None:
+            continue
+        if service.port in owners:
+            yield ("services", name, "port"), (
+                f"host port {service.port} is already used by service {owners[service.port]!r} in host mode"
+            )
+        else:
+            owners[service.port] = name
+        groups = {group.name: group for group in config.cluster.capacity.ec2}
+        instances = sum(groups[item.provider].max for item in derived.service_strategy(config, service) if item.provider in groups)
+        if service.count > instances:
+            yield ("services", name, "count"), (
+                f"{service.count} tasks in host mode need {service.count} instances (one per port), "
+                f"but the service's capacity groups have at most {instances}"
+            )
+
+
+def _service(config: EnvironmentConfig, name: str, service: ServiceConfig) -> Iterator[Finding]:
+    where: Location = ("services", name)
+    launch = derived.launch_of(config, service)
+    mode = derived.network_mode_of(config, service)
+    if service.capacity is not None:
+        yield from _strategy(config, service.capacity, (*where, "capacity"))
+        uses_fargate = {item.provider in derived.FARGATE_PROVIDERS for item in service.capacity}
+        if service.launch is not None and uses_fargate == {service.launch != "fargate"}:
+            yield (*where, "launch"), f"launch {service.launch} does not match the capacity providers"
+    elif launch == "ec2" and not config.cluster.capacity.ec2:
+        yield (*where, "launch"), "runs on EC2 but the cluster has no ec2 capacity groups"
+    elif launch == "fargate" and not config.cluster.capacity.fargate:
+        yield (*where, "launch"), "runs on Fargate but the cluster's capacity has fargate off"
+    if launch == "fargate":
+        yield from _fargate(config, where, service, mode)
+    yield from _kind(config, where, service, mode)
+    yield from _container(where, name, service)
+    yield from _volumes(config, where, service)
+    if service.deployment.min_healthy_percent == 100 and service.deployment.max_percent == 100:
+        yield (*where, "deployment"), "min_healthy_percent 100 with max_percent 100 leaves no room to replace a task"
+
+
+def _fargate(config: EnvironmentConfig, where: Location, service: ServiceConfig, mode: str) -> Iterator[Finding]:
+    if mode != "awsvpc":
+        yield (*where, "network_mode"), f"Fargate needs awsvpc, not {mode}"
+    if service.cpu is None or service.memory_mib is None:
+        missing = "cpu" if service.cpu is None else "memory_mib"
+        yield (*where, missing), "is required on Fargate"
+    elif service.cpu not in derived.FARGATE_SIZES:
+        yield (*where, "cpu"), f"{service.cpu} is not a Fargate cpu (use {', '.join(map(str, derived.FARGATE_SIZES))})"
+    elif service.memory_mib not in derived.FARGATE_SIZES[service.cpu]:
+        allowed = derived.FARGATE_SIZES[service.cpu]
+        shown = ", ".join(map(str, allowed)) if len(allowed) <= 4 else f"{allowed[0]} to {allowed[-1]} in steps of {allowed[1] - allowed[0]}"
+        yield (*where, "memory_mib"), f"{service.memory_mib} is not valid for cpu {service.cpu} (use {shown})"
+    strategy = derived.service_strategy(config, service)
+    if service.architecture == "arm64" and any(item.provider == "FARGATE_SPOT" for item in strategy):
+        yield (*where, "architecture"), "Fargate Spot runs x86_64 only"
+
+
+def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mode: str) -> Iterator[Finding]:
+    kind = service.kind
+    if kind == "web":
+        if service.route is None and service.nlb is None:
+            yield where, "a web service needs a route (load balancer) or an nlb"
+        if service.port is None:
+            yield (*where, "port"), "a web service needs the container port"
+        if service.route is not None and config.load_balancer is None:
+            yield (*where, "route"), "needs the environment's load_balancer section"
+        if service.route is not None and service.route.path is None and service.route.host is None:
+            yield (*where, "route"), "give a path, a host, or both"
+    else:
+        for field in ("route", "nlb"):
+            if getattr(service, field) is not None:
+                yield (*where, field), f"a {kind} has no load balancer: use kind web"
+    if kind == "worker":
+        if service.discovery is not None:
+            yield (*where, "discovery"), "a worker takes no inbound traffic: use kind backend"
+        if service.port is not None:
+            yield (*where, "port"), "a worker takes no inbound traffic: use kind backend"
+    if kind == "backend" and service.port is None:
+        yield (*where, "port"), "a backend needs the port it is reached on"
+    if kind == "job":
+        if service.schedule is None:
+            yield (*where, "schedule"), "a job needs a schedule: cron(...) or rate(...)"
+        for field in ("discovery", "port"):
+            if getattr(service, field) is not None:
+                yield (*where, field), "a job takes no inbound traffic"
+        if "count" in service.model_fields_set:
+            yield (*where, "count"), "a job runs one task per schedule: remove count"
+    elif service.schedule is not None:
+        yield (*where, "schedule"), f"only jobs have a schedule, this is a {kind}"
+    if service.schedule is not None and not re.fullmatch(r"(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\S+\))", service.schedule):
+        yield (*where, "schedule"), f"{service.schedule!r} is not cron(m h dom mon dow year) or rate(N unit)"
+    if mode == "none" and (service.port is not None or service.discovery is not None):
+        yield (*where, "network_mode"), "network mode none has no ports"
+    if service.nlb is not None:
+        nlb = service.nlb
+        if (nlb.protocol == "tls") != (nlb.certificate_arn is not None):
+            yield (*where, "nlb", "certificate_arn"), "is required with protocol tls, and only then"
+    if service.discovery is not None and service.discovery.service_connect and service.port is None:
+        yield (*where, "discovery", "service_connect"), "needs the container port"
+    if service.deployment.grace_period_seconds is not None and service.route is None and service.nlb is None:
+        yield (*where, "deployment", "grace_period_seconds"), "applies to load-balanced services only"
+
+
+def _container(where: Location, name: str, service: ServiceConfig) -> Iterator[Finding]:
+    if service.log_retention_days not in LOG_RETENTION_DAYS:
+        yield (*where, "log_retention_days"), _retention_message(service.log_retention_days)
+    containers = [("", service.environment, service.secrets)]
+    names = {name}
+    for index, sidecar in enumerate(service.sidecars):
+        if sidecar.name in names:
+            yield (*where, "sidecars", index, "name"), f"container name {sidecar.name!r} is already used"
+        names.add(sidecar.name)
+        containers.append((f"sidecars.{index}", sidecar.environment, sidecar.secrets))
+    for prefix, environment, secrets in containers:
+        base: Location = (*where, *_split(prefix))
+        for variable in environment:
+            if SECRET_LOOKING_NAME.search(variable):
+                yield (*base, "environment", variable), "looks like a secret: pass it under secrets as an ssm: or secretsmanager: reference"
+            if variable in secrets:
+                yield (*base, "environment", variable), "is also under secrets"
+        for variable, reference in secrets.items():
+            try:
+                parse_secret_reference(reference)
+            except ValueError as error:
+                yield (*base, "secrets", variable), str(error)
+    sidecar_memory = sum(sidecar.memory_mib for sidecar in service.sidecars)
+    if service.memory_mib is not None and sidecar_memory >= service.memory_mib:
+        yield (*where, "memory_mib"), f"{service.memory_mib} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars"
+
+
+def _volumes(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    paths: dict[str, str] = {}
+    for fs_name, volume in service.volumes.items():
+        spec = volume if isinstance(volume, VolumeConfig) else VolumeConfig(path=volume)
+        location: Location = (*where, "volumes", fs_name)
+        if fs_name not in config.file_systems:
+            known = ", ".join(config.file_systems) or "none"
+            yield location, f"file system {fs_name!r} is not defined under file_systems (have: {known})"
+        if not spec.path.startswith("/"):
+            yield location, f"mount path {spec.path!r} is not absolute"
+        elif spec.path in paths:
+            yield location, f"mount path {spec.path} is already used by file system {paths[spec.path]!r}"
+        paths[spec.path] = fs_name
+
+
+def _split(prefix: str) -> tuple[str | int, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in prefix.split(".") if part)
+
+
+def _retention_message(days: int) -> str:
+    return f"{days} is not a CloudWatch Logs retention (use one of {', '.join(map(str, LOG_RETENTION_DAYS))})"
