@@ -23,7 +23,7 @@ node_modules/.installed: package.json
 
 synth: setup
 	rm -rf cdk.out
-	npx cdk synth --quiet -c config=$(CONFIG)
+	cdk synth --quiet -c config=$(CONFIG)
 	@echo "synthesized $(CONFIG) into cdk.out/"
 
 lint: setup

@@ -11,6 +11,8 @@ import re
 
 LIST_SEPARATOR = ","
 """Lists (subnet ids, security groups, provider names) are published comma-joined."""
+EMPTY_LIST = "-"
+"""CloudFormation outputs cannot be empty: an empty list is published as this."""
 
 # Network stack
 VPC_ID = "VpcId"
@@ -72,5 +74,10 @@ def ec2_group_provider_key(group: str) -> str:
 
 
 def split_list(value: str) -> list[str]:
-    """Inverse of the comma-joined list outputs; an empty output is an empty list."""
-    return [item for item in value.split(LIST_SEPARATOR) if item]
+    """Inverse of the comma-joined list outputs."""
+    return [item for item in value.split(LIST_SEPARATOR) if item and item != EMPTY_LIST]
+
+
+def join_list(items: list[str]) -> str:
+    """Publish plain strings as a list output (tokens need ``Fn.join`` instead)."""
+    return LIST_SEPARATOR.join(items) or EMPTY_LIST

@@ -1,0 +1,199 @@
+"""EC2 capacity for a cluster: launch template, Auto Scaling group and an ECS capacity provider."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Size
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from ecs_toolkit.compliance import acknowledge
+
+DEFAULT_HOST_PORT_RANGE = (61000, 61999)
+"""Outside AL2023's ephemeral range (32768-60999): host ports never clash with outbound connections."""
+
+
+class Ec2Capacity(Construct):
+    """An Auto Scaling group of ECS-optimized Amazon Linux 2023 instances and its capacity provider.
+
+    - launch template (never a launch configuration), IMDSv2 required with hop limit 1 so
+      bridge-mode containers cannot reach the instance's credentials, encrypted gp3 root volume;
+    - on-demand or Spot (mixed instances, price-capacity-optimized, capacity rebalancing);
+    - the agent's dynamic host ports pinned to ``host_port_range`` (open it from the load balancer
+      with ``allow_host_ports_from``), and Spot draining written into the agent configuration
+      (CDK's own switch is a no-op for mixed-instance groups);
+    - managed scaling and managed instance draining; managed termination protection off by
+      default so ``cdk destroy`` does not hang on protected instances.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        instance_types: Sequence[str],
+        spot: bool = False,
+        min_capacity: int = 0,
+        max_capacity: int,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        target_capacity_percent: int = 100,
+        minimum_scaling_step_size: int = 1,
+        maximum_scaling_step_size: int = 10,
+        instance_warmup: Duration = Duration.seconds(180),
+        managed_termination_protection: bool = False,
+        root_volume_size: Size = Size.gibibytes(30),
+        on_demand_base_capacity: int = 0,
+        host_port_range: tuple[int, int] = DEFAULT_HOST_PORT_RANGE,
+        arm64: bool = False,
+        notification_topic: sns.ITopic | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not instance_types:
+            raise ValueError("Ec2Capacity: give at least one instance type")
+        if min_capacity > max_capacity:
+            raise ValueError(f"Ec2Capacity: min_capacity {min_capacity} is greater than max_capacity {max_capacity}")
+        if not 1 <= target_capacity_percent <= 100:
+            raise ValueError(f"Ec2Capacity: target_capacity_percent must be 1-100, got {target_capacity_percent}")
+        if host_port_range[0] > host_port_range[1]:
+            raise ValueError(f"Ec2Capacity: host_port_range {host_port_range} is reversed")
+        if on_demand_base_capacity and not spot:
+            raise ValueError("Ec2Capacity: on_demand_base_capacity applies to Spot capacity only")
+        self.host_port_range = host_port_range
+        self.host_ports = ec2.Port.tcp_range(*host_port_range)
+        self.security_group = ec2.SecurityGroup(
+            self, "SecurityGroup", vpc=vpc, description="ECS container instances", allow_all_outbound=True
+        )
+        self.role = iam.Role(
+            self,
+            "InstanceRole",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description="ECS container instance: the ECS agent and SSM Session Manager",
+        )
+        self._grant_session_manager(self.role)
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Session Manager's ssmmessages/ec2messages actions and the ECS agent's ecs:DiscoverPollEndpoint, "
+            "ecr:GetAuthorizationToken and ecs:Poll (conditioned on this cluster) support no resource-level scoping",
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Action::ecs:Submit*]",
+            "The ECS agent's state-change reports (ecs:Submit*), granted by CDK on this cluster's ARN only",
+        )
+        self.user_data = ec2.UserData.for_linux()
+        self.user_data.add_commands(*self.agent_settings(host_port_range=host_port_range, spot=spot))
+        hardware = ecs.AmiHardwareType.ARM if arm64 else ecs.AmiHardwareType.STANDARD
+        self.launch_template = ec2.LaunchTemplate(
+            self,
+            "LaunchTemplate",
+            machine_image=ecs.EcsOptimizedImage.amazon_linux2023(hardware),
+            instance_type=ec2.InstanceType(instance_types[0]),
+            role=self.role,
+            security_group=self.security_group,
+            user_data=self.user_data,
+            require_imdsv2=True,
+            http_put_response_hop_limit=1,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name="/dev/xvda",
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        int(root_volume_size.to_gibibytes()),
+                        encrypted=True,
+                        delete_on_termination=True,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
+                    ),
+                )
+            ],
+        )
+        mixed = spot or len(instance_types) > 1
+        self.auto_scaling_group = autoscaling.AutoScalingGroup(
+            self,
+            "AutoScalingGroup",
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            launch_template=None if mixed else self.launch_template,
+            mixed_instances_policy=self._mixed_instances(instance_types, spot, on_demand_base_capacity) if mixed else None,
+            capacity_rebalance=spot or None,
+            new_instances_protected_from_scale_in=managed_termination_protection,
+            notifications=[autoscaling.NotificationConfiguration(topic=notification_topic)] if notification_topic else None,
+            default_instance_warmup=instance_warmup,
+        )
+        if mixed:
+            acknowledge(
+                self.auto_scaling_group,
+                "AwsSolutions-EC26",
+                "The rule cannot read a mixed-instances policy; the launch template's root volume is encrypted (tested)",
+            )
+        self.capacity_provider = ecs.AsgCapacityProvider(
+            self,
+            "CapacityProvider",
+            auto_scaling_group=self.auto_scaling_group,
+            enable_managed_scaling=True,
+            target_capacity_percent=target_capacity_percent,
+            minimum_scaling_step_size=minimum_scaling_step_size,
+            maximum_scaling_step_size=maximum_scaling_step_size,
+            instance_warmup_period=int(instance_warmup.to_seconds()),
+            enable_managed_termination_protection=managed_termination_protection,
+            enable_managed_draining=True,
+            machine_image_type=ecs.MachineImageType.AMAZON_LINUX_2,
+        )
+
+    @staticmethod
+    def agent_settings(*, host_port_range: tuple[int, int], spot: bool) -> list[str]:
+        """Lines appended to /etc/ecs/ecs.config before the agent starts."""
+        settings = [f"ECS_DYNAMIC_HOST_PORT_RANGE={host_port_range[0]}-{host_port_range[1]}", "ECS_AWSVPC_BLOCK_IMDS=true"]
+        if spot:
+            settings.append("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true")
+        return [f"echo {setting} >> /etc/ecs/ecs.config" for setting in settings]
+
+    def allow_host_ports_from(self, peer: ec2.IConnectable) -> None:
+        """Admit exactly the pinned dynamic host-port range, only from ``peer`` (the load balancer)."""
+        self.security_group.connections.allow_from(peer, self.host_ports, "Dynamic host ports from the load balancer")
+
+    def _mixed_instances(
+        self, instance_types: Sequence[str], spot: bool, on_demand_base_capacity: int
+    ) -> autoscaling.MixedInstancesPolicy:
+        return autoscaling.MixedInstancesPolicy(
+            launch_template=self.launch_template,
+            launch_template_overrides=[
+                autoscaling.LaunchTemplateOverrides(instance_type=ec2.InstanceType(kind)) for kind in instance_types
+            ],
+            instances_distribution=autoscaling.InstancesDistribution(
+                on_demand_base_capacity=on_demand_base_capacity,
+                on_demand_percentage_above_base_capacity=0 if spot else 100,
+                spot_allocation_strategy=autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+                on_demand_allocation_strategy=autoscaling.OnDemandAllocationStrategy.LOWEST_PRICE,
+            ),
+        )
+
+    @staticmethod
+    def _grant_session_manager(role: iam.Role) -> None:
+        """What AmazonSSMManagedInstanceCore gives Session Manager, minus the parameter and document reads."""
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="SessionManager",
+                actions=[
+                    "ssm:UpdateInstanceInformation",
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                    "ec2messages:AcknowledgeMessage",
+                    "ec2messages:DeleteMessage",
+                    "ec2messages:FailMessage",
+                    "ec2messages:GetEndpoint",
+                    "ec2messages:GetMessages",
+                    "ec2messages:SendReply",
+                ],
+                resources=["*"],
+            )
+        )

@@ -1,0 +1,119 @@
+"""The environment's shared Application Load Balancer."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from ecs_toolkit.compliance import acknowledge
+
+NOT_FOUND_BODY = "not found"
+ACCESS_LOG_PREFIX = "alb"
+LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+"""ELB's log-delivery principal, valid in every region; CDK's own ``log_access_logs`` needs a region."""
+
+
+class SharedLoadBalancer(Construct):
+    """An ALB that services attach to with listener rules.
+
+    HTTP only without a certificate; with one, HTTPS on 443 with a TLS 1.2+ policy and HTTP
+    redirecting to it. Invalid header fields are dropped, access logs go to an encrypted,
+    SSL-only bucket with an expiry rule, and a request no rule matches gets a fixed 404.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        public: bool = True,
+        certificate_arn: str | None = None,
+        idle_timeout: Duration = Duration.seconds(60),
+        access_log_retention: Duration = Duration.days(90),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if access_log_retention.to_days() < 1:
+            raise ValueError("SharedLoadBalancer: keep access logs at least one day")
+        self.https = certificate_arn is not None
+        self.port = 443 if self.https else 80
+        self.security_group = ec2.SecurityGroup(
+            self, "SecurityGroup", vpc=vpc, description="Shared load balancer", allow_all_outbound=False
+        )
+        clients = ec2.Peer.any_ipv4() if public else ec2.Peer.ipv4(vpc.vpc_cidr_block)
+        if public:
+            acknowledge(
+                self.security_group,
+                "AwsSolutions-EC23",
+                "An internet-facing load balancer: 0.0.0.0/0 is admitted on the listener ports only",
+            )
+        for port in (80, 443) if self.https else (80,):
+            self.security_group.add_ingress_rule(clients, ec2.Port.tcp(port), f"HTTP{'S' if port == 443 else ''} from clients")
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=access_log_retention, abort_incomplete_multipart_upload_after=Duration.days(1))],
+            removal_policy=removal_policy,
+            auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
+        )
+        acknowledge(
+            self.access_logs,
+            "AwsSolutions-S1",
+            "This bucket is the destination of the load balancer's access logs; logging it again would only add a bucket",
+        )
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=vpc,
+            internet_facing=public,
+            security_group=self.security_group,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC if public else ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            drop_invalid_header_fields=True,
+            idle_timeout=idle_timeout,
+        )
+        self._log_access_logs()
+        not_found = elbv2.ListenerAction.fixed_response(404, content_type="text/plain", message_body=NOT_FOUND_BODY)
+        if certificate_arn is not None:
+            self.listener = self.load_balancer.add_listener(
+                "Https",
+                port=443,
+                protocol=elbv2.ApplicationProtocol.HTTPS,
+                certificates=[acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)],
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
+                default_action=not_found,
+                open=False,
+            )
+            self.load_balancer.add_redirect(source_port=80, target_port=443, open=False)
+        else:
+            self.listener = self.load_balancer.add_listener(
+                "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, default_action=not_found, open=False
+            )
+
+    def _log_access_logs(self) -> None:
+        """Access logs without a region lookup, so environment-agnostic stacks can have them."""
+        account = cdk.Stack.of(self).account
+        self.access_logs.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="LoadBalancerLogDelivery",
+                principals=[iam.ServicePrincipal(LOG_DELIVERY)],
+                actions=["s3:PutObject"],
+                resources=[self.access_logs.arn_for_objects(f"{ACCESS_LOG_PREFIX}/AWSLogs/{account}/*")],
+            )
+        )
+        self.load_balancer.set_attribute("access_logs.s3.enabled", "true")
+        self.load_balancer.set_attribute("access_logs.s3.bucket", self.access_logs.bucket_name)
+        self.load_balancer.set_attribute("access_logs.s3.prefix", ACCESS_LOG_PREFIX)
+        if self.access_logs.policy is not None:
+            # The load balancer checks that it may write to the bucket when the attribute is set.
+            self.load_balancer.node.add_dependency(self.access_logs.policy)

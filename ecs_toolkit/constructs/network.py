@@ -1,0 +1,105 @@
+"""The VPC the cluster runs in: new (public + private subnets, NAT, flow logs, endpoints) or imported."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+INTERFACE_ENDPOINTS: dict[str, list[ec2.InterfaceVpcEndpointAwsService]] = {
+    "ecr": [ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+    "logs": [ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+    "ssm": [
+        ec2.InterfaceVpcEndpointAwsService.SSM,
+        ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+        ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+    ],
+    "secretsmanager": [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+    "ecs": [
+        ec2.InterfaceVpcEndpointAwsService.ECS,
+        ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
+        ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
+    ],
+}
+"""Endpoint names a user can ask for; `s3` is a gateway endpoint (free) and handled apart."""
+
+
+class Network(Construct):
+    """A VPC over 2-3 AZs with public and private subnets.
+
+    Private subnets route out through ``nat_gateways`` NAT gateways; with 0 they are isolated and
+    tasks reach AWS only through ``endpoints``. Flow logs go to a log group with retention.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cidr: str = "10.0.0.0/16",
+        availability_zones: Sequence[str],
+        nat_gateways: int = 1,
+        flow_logs: bool = True,
+        flow_log_retention: logs.RetentionDays = logs.RetentionDays.THREE_MONTHS,
+        endpoints: Sequence[str] = (),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not 2 <= len(availability_zones) <= 3:
+            raise ValueError(f"Network: use 2 or 3 availability zones, got {len(availability_zones)}")
+        if not 0 <= nat_gateways <= len(availability_zones):
+            raise ValueError(f"Network: nat_gateways must be 0 to {len(availability_zones)}, got {nat_gateways}")
+        unknown = set(endpoints) - set(INTERFACE_ENDPOINTS) - {"s3"}
+        if unknown:
+            raise ValueError(f"Network: unknown endpoints {sorted(unknown)}")
+        private_type = ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            availability_zones=list(availability_zones),
+            nat_gateways=nat_gateways,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=22),
+                ec2.SubnetConfiguration(name="Private", subnet_type=private_type, cidr_mask=20),
+            ],
+        )
+        self.private_subnets = ec2.SubnetSelection(subnet_type=private_type)
+        if flow_logs:
+            log_group = logs.LogGroup(self, "FlowLogs", retention=flow_log_retention, removal_policy=removal_policy)
+            self.vpc.add_flow_log(
+                "FlowLog",
+                destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group),
+                traffic_type=ec2.FlowLogTrafficType.ALL,
+                max_aggregation_interval=ec2.FlowLogMaxAggregationInterval.ONE_MINUTE,
+            )
+        if "s3" in endpoints:
+            self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
+        for name in endpoints:
+            for service in INTERFACE_ENDPOINTS.get(name, []):
+                endpoint_id = "".join(part.capitalize() for part in service.short_name.replace(".", "-").split("-"))
+                self.vpc.add_interface_endpoint(endpoint_id, service=service, subnets=self.private_subnets, open=True)
+
+
+def imported_vpc(
+    scope: Construct,
+    construct_id: str,
+    *,
+    vpc_id: str,
+    availability_zones: Sequence[str],
+    private_subnet_ids: Sequence[str],
+    public_subnet_ids: Sequence[str] = (),
+) -> ec2.IVpc:
+    """An existing VPC by id and subnet ids, with no lookup (synth stays hermetic)."""
+    return ec2.Vpc.from_vpc_attributes(
+        scope,
+        construct_id,
+        vpc_id=vpc_id,
+        availability_zones=list(availability_zones),
+        private_subnet_ids=list(private_subnet_ids),
+        public_subnet_ids=list(public_subnet_ids) or None,
+    )
+

@@ -1,0 +1,172 @@
+"""The platform stack: cluster, capacity providers, shared load balancer (they must share a stack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import Duration, Fn, Size
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from ecs_toolkit import outputs
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.constructs.capacity import Ec2Capacity
+from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
+from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.network import imported_vpc
+from ecs_toolkit.stacks.common import removal_policy
+
+CONTAINER_INSIGHTS = {
+    "enhanced": ecs.ContainerInsights.ENHANCED,
+    "enabled": ecs.ContainerInsights.ENABLED,
+    "disabled": ecs.ContainerInsights.DISABLED,
+}
+
+
+class PlatformStack(cdk.Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        vpc: ec2.IVpc | None,
+        **kwargs: Any,
+    ) -> None:
+        """``vpc`` comes from the network stack; ``None`` imports the manifest's existing VPC here."""
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        self.vpc = vpc if vpc is not None else self._existing_vpc()
+        vpc = self.vpc
+        cluster_config = config.cluster
+        self.ecs = EcsCluster(
+            self,
+            "Cluster",
+            vpc=vpc,
+            namespace=derived.namespace_of(config),
+            container_insights=CONTAINER_INSIGHTS[cluster_config.container_insights],
+            fargate=cluster_config.capacity.fargate,
+            removal_policy=removal_policy(config),
+        )
+        self.cluster = self.ecs.cluster
+        self.capacity_events = self._capacity_events_topic() if cluster_config.capacity.ec2 else None
+        ports = cluster_config.host_port_range
+        for group in cluster_config.capacity.ec2:
+            capacity = Ec2Capacity(
+                self,
+                f"Ec2Group-{group.name}",
+                vpc=vpc,
+                vpc_subnets=ec2.SubnetSelection(subnets=vpc.private_subnets),
+                instance_types=group.instance_types,
+                spot=group.spot,
+                min_capacity=group.min,
+                max_capacity=group.max,
+                target_capacity_percent=group.target_capacity_percent,
+                minimum_scaling_step_size=group.min_scaling_step,
+                maximum_scaling_step_size=group.max_scaling_step,
+                instance_warmup=Duration.seconds(group.instance_warmup_seconds),
+                managed_termination_protection=group.managed_termination_protection,
+                root_volume_size=Size.gibibytes(group.root_volume_gib),
+                on_demand_base_capacity=group.on_demand_base,
+                host_port_range=(ports.start, ports.end),
+                arm64=derived.instance_architecture(group.instance_types[0]) == "arm64",
+                notification_topic=self.capacity_events,
+            )
+            self.ecs.add_ec2_capacity(group.name, capacity)
+        self.ecs.set_default_strategy(
+            [StrategyItem(item.provider, weight=item.weight, base=item.base) for item in derived.cluster_strategy(config)]
+        )
+        self.load_balancer = self._load_balancer() if config.load_balancer is not None else None
+        if self.load_balancer is not None:
+            self._admit_load_balancer_to_instances(self.load_balancer)
+        self._outputs()
+
+    def _existing_vpc(self) -> ec2.IVpc:
+        existing = self.config.network.existing
+        if existing is None:
+            raise ValueError("PlatformStack: give a vpc or a manifest with network.existing")
+        return imported_vpc(
+            self,
+            "Vpc",
+            vpc_id=existing.vpc_id,
+            availability_zones=existing.availability_zones,
+            private_subnet_ids=existing.private_subnet_ids,
+            public_subnet_ids=existing.public_subnet_ids,
+        )
+
+    def _capacity_events_topic(self) -> sns.Topic:
+        """Auto Scaling notifications, encrypted with a key that the Auto Scaling service role can use."""
+        key = kms.Key(
+            self,
+            "CapacityEventsKey",
+            description="Encrypts the EC2 capacity notifications topic",
+            enable_key_rotation=True,
+            removal_policy=removal_policy(self.config),
+        )
+        key.grant(
+            iam.ArnPrincipal(
+                self.format_arn(
+                    service="iam",
+                    region="",
+                    resource="role",
+                    resource_name="aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+                )
+            ),
+            "kms:Decrypt",
+            "kms:GenerateDataKey*",
+        )
+        return sns.Topic(self, "CapacityEvents", master_key=key, enforce_ssl=True)
+
+    def _load_balancer(self) -> SharedLoadBalancer:
+        settings = self.config.load_balancer
+        assert settings is not None
+        return SharedLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=self.vpc,
+            public=settings.public,
+            certificate_arn=settings.certificate_arn,
+            idle_timeout=Duration.seconds(settings.idle_timeout_seconds),
+            access_log_retention=Duration.days(settings.access_log_retention_days),
+            removal_policy=removal_policy(self.config),
+        )
+
+    def _admit_load_balancer_to_instances(self, load_balancer: SharedLoadBalancer) -> None:
+        """Open each EC2 group to the ALB: the pinned range for bridge services, the port for host mode."""
+        for service in self.config.services.values():
+            if service.route is None or derived.launch_of(self.config, service) != "ec2":
+                continue
+            mode = derived.network_mode_of(self.config, service)
+            for item in derived.service_strategy(self.config, service):
+                capacity = self.ecs.ec2_capacity.get(item.provider)
+                if capacity is None:
+                    continue
+                if mode == "bridge":
+                    capacity.allow_host_ports_from(load_balancer.security_group)
+                elif mode == "host" and service.port is not None:
+                    capacity.security_group.connections.allow_from(
+                        load_balancer.security_group, ec2.Port.tcp(service.port), "Host-mode port from the load balancer"
+                    )
+
+    def _outputs(self) -> None:
+        cdk.CfnOutput(self, outputs.CLUSTER_NAME, value=self.cluster.cluster_name)
+        cdk.CfnOutput(self, outputs.CLUSTER_ARN, value=self.cluster.cluster_arn)
+        providers = [self.ecs.provider_name(name) for name in derived.provider_names(self.config)]
+        cdk.CfnOutput(self, outputs.CAPACITY_PROVIDERS, value=Fn.join(outputs.LIST_SEPARATOR, providers) if providers else outputs.EMPTY_LIST)
+        cdk.CfnOutput(self, outputs.EC2_GROUPS, value=outputs.join_list(list(self.ecs.ec2_capacity)))
+        for name, capacity in self.ecs.ec2_capacity.items():
+            cdk.CfnOutput(self, outputs.ec2_group_asg_key(name), value=capacity.auto_scaling_group.auto_scaling_group_name)
+            cdk.CfnOutput(self, outputs.ec2_group_provider_key(name), value=capacity.capacity_provider.capacity_provider_name)
+        namespace = self.cluster.default_cloud_map_namespace
+        if namespace is not None:
+            cdk.CfnOutput(self, outputs.NAMESPACE_NAME, value=namespace.namespace_name)
+        cdk.CfnOutput(self, outputs.EXEC_LOG_GROUP, value=self.ecs.exec_log_group.log_group_name)
+        if self.load_balancer is not None:
+            cdk.CfnOutput(self, outputs.LOAD_BALANCER_DNS, value=self.load_balancer.load_balancer.load_balancer_dns_name)
+            cdk.CfnOutput(self, outputs.LOAD_BALANCER_ARN, value=self.load_balancer.load_balancer.load_balancer_arn)
