@@ -6,8 +6,9 @@ Rules and stacks both ask these functions, so a default is decided in exactly on
 from __future__ import annotations
 
 import re
+import zlib
 
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, StrategyItemConfig
+from ecs_toolkit.config.models import EnvironmentConfig, RouteConfig, ServiceConfig, StrategyItemConfig
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 EC2_DEFAULT_CPU = 256
@@ -105,3 +106,36 @@ def az_count(config: EnvironmentConfig) -> int:
 def file_system_removal(config: EnvironmentConfig, name: str) -> str:
     chosen = config.file_systems[name].removal
     return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
+
+
+PRIORITY_BAND_SIZE = 1000
+MAX_SPECIFICITY = 48
+
+
+def listener_priority(route: RouteConfig) -> int:
+    """The ALB rule priority of a route: explicit, else derived from the route alone.
+
+    ``band * 1000 + crc32(host|path) % 1000``, where the band (1-49) falls as the route gets more
+    specific (an exact host counts 24, a wildcard host 12, plus one per literal path character up
+    to 24), so ``/api/*`` is evaluated before ``/*``. A route's priority never depends on the
+    other services or their order in the manifest, so adding a service reshuffles nothing.
+    """
+    if route.priority is not None:
+        return route.priority
+    host_score = 0 if route.host is None else (12 if any(c in route.host for c in "*?") else 24)
+    literal_path = len((route.path or "").replace("*", "").replace("?", ""))
+    specificity = min(MAX_SPECIFICITY, host_score + min(24, literal_path))
+    band = MAX_SPECIFICITY + 1 - specificity
+    return band * PRIORITY_BAND_SIZE + zlib.crc32(f"{route.host or ''}|{route.path or ''}".encode()) % PRIORITY_BAND_SIZE
+
+
+DEFAULT_GRACE_PERIOD_SECONDS = 30
+
+
+def grace_period_seconds(service: ServiceConfig) -> int:
+    """Load-balancer health checks are ignored this long after a task starts (default 30 s,
+    or the container health check's start period if that is longer)."""
+    if service.deployment.grace_period_seconds is not None:
+        return service.deployment.grace_period_seconds
+    start = service.container_health_check.start_period_seconds if service.container_health_check else 0
+    return max(DEFAULT_GRACE_PERIOD_SECONDS, start)

@@ -163,10 +163,13 @@ def _routes(config: EnvironmentConfig) -> Iterator[Finding]:
             yield ("services", name, "route"), f"same host and path as service {owners[key]!r}"
         else:
             owners[key] = name
-        if route.priority is not None:
-            if route.priority in priorities:
-                yield ("services", name, "route", "priority"), f"priority {route.priority} is already used by service {priorities[route.priority]!r}"
-            priorities[route.priority] = name
+        priority = derived.listener_priority(route)
+        if priority in priorities:
+            where = ("services", name, "route", "priority") if route.priority is not None else ("services", name, "route")
+            yield where, (
+                f"listener priority {priority} is already used by service {priorities[priority]!r}: set route.priority explicitly"
+            )
+        priorities[priority] = name
 
 
 def _host_ports(config: EnvironmentConfig) -> Iterator[Finding]:

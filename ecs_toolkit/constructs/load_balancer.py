@@ -48,12 +48,13 @@ class SharedLoadBalancer(Construct):
             self, "SecurityGroup", vpc=vpc, description="Shared load balancer", allow_all_outbound=False
         )
         clients = ec2.Peer.any_ipv4() if public else ec2.Peer.ipv4(vpc.vpc_cidr_block)
-        if public:
-            acknowledge(
-                self.security_group,
-                "AwsSolutions-EC23",
-                "An internet-facing load balancer: 0.0.0.0/0 is admitted on the listener ports only",
-            )
+        acknowledge(
+            self.security_group,
+            "AwsSolutions-EC23",
+            "Internet-facing: 0.0.0.0/0 is admitted on the listener ports only"
+            if public
+            else "Internal: the listener ports admit only the VPC's CIDR, a token the rule cannot evaluate",
+        )
         for port in (80, 443) if self.https else (80,):
             self.security_group.add_ingress_rule(clients, ec2.Port.tcp(port), f"HTTP{'S' if port == 443 else ''} from clients")
         self.access_logs = s3.Bucket(

@@ -10,6 +10,7 @@ from ecs_toolkit import outputs
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.stacks.network import NetworkStack
 from ecs_toolkit.stacks.platform import PlatformStack
+from ecs_toolkit.stacks.service import ServiceStack
 
 
 @dataclass
@@ -41,6 +42,18 @@ def build(app: cdk.App, config: EnvironmentConfig) -> Environment:
         description=f"{config.name}: ECS cluster, capacity and shared load balancer",
     )
     environment = Environment(config=config, platform=platform, network=network)
+    for name, service in config.services.items():
+        stack = ServiceStack(
+            app,
+            outputs.service_stack_name(config.name, name),
+            config=config,
+            name=name,
+            platform=platform,
+            env=env,
+            description=f"{config.name}: {service.kind} service {name}",
+        )
+        stack.add_stack_dependency(platform, "services run on the platform's cluster")
+        environment.services[name] = stack
     for key, value in {"environment": config.name, **config.tags}.items():
         cdk.Tags.of(app).add(key, value)
     return environment

@@ -1,0 +1,208 @@
+"""Traffic into an ``EcsService``: a rule on the shared ALB, or a Network Load Balancer of its own.
+
+CDK's ``attach_to_*_target_group`` opens 32768-65535 on the instances for bridge-mode services and,
+across stacks, writes the load balancer's egress rule into the load balancer's stack (a cycle).
+These constructs register the service with the target group themselves and open exactly one
+port (awsvpc, host) or the cluster's pinned range (bridge), with every rule in the service's stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Duration
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from constructs import Construct
+
+from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.constructs.service import EcsService
+
+
+@dataclass(frozen=True)
+class HealthCheckSpec:
+    """Target-group health check; defaults follow AWS guidance for fast rollouts (healthy in ~20 s)."""
+
+    path: str = "/"
+    interval: Duration = Duration.seconds(10)
+    timeout: Duration = Duration.seconds(5)
+    healthy_threshold: int = 2
+    unhealthy_threshold: int = 3
+    success_codes: str = "200-399"
+
+
+def _target_type(service: EcsService) -> elbv2.TargetType:
+    return elbv2.TargetType.IP if service.network_mode == "awsvpc" else elbv2.TargetType.INSTANCE
+
+
+def _register(service: EcsService, target_group: elbv2.TargetGroupBase, depends_on: Construct) -> None:
+    """Add the target group to the ECS service and create the service after the listener exists."""
+    service.load_balancers.append(
+        {"ContainerName": service.main_container_name, "ContainerPort": service.main_port, "TargetGroupArn": target_group.target_group_arn}
+    )
+    service.cfn_service.add_property_override("LoadBalancers", service.load_balancers)
+    service.service.node.add_dependency(depends_on)
+
+
+class AlbRoute(Construct):
+    """A listener rule on the shared ALB forwarding a host and/or path to the service."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service: EcsService,
+        vpc: ec2.IVpc,
+        listener: elbv2.IApplicationListener,
+        load_balancer_security_group: ec2.ISecurityGroup,
+        priority: int,
+        path: str | None = None,
+        host: str | None = None,
+        health_check: HealthCheckSpec = HealthCheckSpec(),
+        deregistration_delay: Duration = Duration.seconds(15),
+        grace_period: Duration = Duration.seconds(30),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if path is None and host is None:
+            raise ValueError("AlbRoute: give a path, a host, or both")
+        if not 1 <= priority <= 50000:
+            raise ValueError(f"AlbRoute: priority must be 1-50000, got {priority}")
+        if service.main_port is None:
+            raise ValueError("AlbRoute: the service's main container has no port")
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "TargetGroup",
+            vpc=vpc,
+            target_type=_target_type(service),
+            port=service.main_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            deregistration_delay=deregistration_delay,
+            health_check=elbv2.HealthCheck(
+                # Explicit traffic-port: dynamic host ports need it (cfn-lint E3049 otherwise).
+                port="traffic-port",
+                path=health_check.path,
+                interval=health_check.interval,
+                timeout=health_check.timeout,
+                healthy_threshold_count=health_check.healthy_threshold,
+                unhealthy_threshold_count=health_check.unhealthy_threshold,
+                healthy_http_codes=health_check.success_codes,
+            ),
+        )
+        conditions = []
+        if host is not None:
+            conditions.append(elbv2.ListenerCondition.host_headers([host]))
+        if path is not None:
+            conditions.append(elbv2.ListenerCondition.path_patterns([path]))
+        self.rule = elbv2.ApplicationListenerRule(
+            self,
+            "Rule",
+            listener=listener,
+            priority=priority,
+            conditions=conditions,
+            action=elbv2.ListenerAction.forward([self.target_group]),
+        )
+        _register(service, self.target_group, self.rule)
+        service.cfn_service.add_property_override("HealthCheckGracePeriodSeconds", int(grace_period.to_seconds()))
+        if service.security_group is not None:
+            service.security_group.connections.allow_from(
+                load_balancer_security_group, ec2.Port.tcp(service.main_port), "Container port from the load balancer"
+            )
+
+
+class NlbEndpoint(Construct):
+    """A Network Load Balancer of the service's own (TCP, UDP or TLS with a certificate)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service: EcsService,
+        vpc: ec2.IVpc,
+        port: int,
+        protocol: str = "tcp",
+        certificate_arn: str | None = None,
+        public: bool = False,
+        instance_security_groups: Sequence[ec2.ISecurityGroup] = (),
+        host_ports: ec2.Port | None = None,
+        deregistration_delay: Duration = Duration.seconds(15),
+        health_check_interval: Duration = Duration.seconds(10),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        protocols = {
+            "tcp": elbv2.Protocol.TCP,
+            "tls": elbv2.Protocol.TLS,
+            "udp": elbv2.Protocol.UDP,
+            "tcp_udp": elbv2.Protocol.TCP_UDP,
+        }
+        if protocol not in protocols:
+            raise ValueError(f"NlbEndpoint: unknown protocol {protocol!r}")
+        if (protocol == "tls") != (certificate_arn is not None):
+            raise ValueError("NlbEndpoint: a certificate is required with tls, and only then")
+        if service.main_port is None:
+            raise ValueError("NlbEndpoint: the service's main container has no port")
+        self.security_group = ec2.SecurityGroup(
+            self, "SecurityGroup", vpc=vpc, description="Network load balancer", allow_all_outbound=False
+        )
+        clients = ec2.Peer.any_ipv4() if public else ec2.Peer.ipv4(vpc.vpc_cidr_block)
+        listener_port = ec2.Port.udp(port) if protocol == "udp" else ec2.Port.tcp(port)
+        self.security_group.add_ingress_rule(clients, listener_port, "Listener port from clients")
+        acknowledge(
+            self.security_group,
+            "AwsSolutions-EC23",
+            "Internet-facing: 0.0.0.0/0 on the listener port only"
+            if public
+            else "Internal: the listener port admits only the VPC's CIDR, a token the rule cannot evaluate",
+        )
+        self.load_balancer = elbv2.NetworkLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=vpc,
+            internet_facing=public,
+            security_groups=[self.security_group],
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC if public else ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            cross_zone_enabled=True,
+        )
+        acknowledge(
+            self.load_balancer,
+            "AwsSolutions-ELB2",
+            "NLB access logs cover TLS listeners only; the VPC flow logs record this load balancer's connections",
+        )
+        target_protocol = elbv2.Protocol.TCP if protocol == "tls" else protocols[protocol]
+        self.target_group = elbv2.NetworkTargetGroup(
+            self,
+            "TargetGroup",
+            vpc=vpc,
+            port=service.main_port,
+            protocol=target_protocol,
+            target_type=_target_type(service),
+            deregistration_delay=deregistration_delay,
+            health_check=elbv2.HealthCheck(
+                port="traffic-port",
+                protocol=elbv2.Protocol.TCP,
+                interval=health_check_interval,
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=2,
+            ),
+        )
+        self.listener = self.load_balancer.add_listener(
+            "Listener",
+            port=port,
+            protocol=protocols[protocol],
+            certificates=[elbv2.ListenerCertificate.from_certificate_manager(acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn))]
+            if certificate_arn
+            else None,
+            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if certificate_arn else None,
+            default_target_groups=[self.target_group],
+        )
+        _register(service, self.target_group, self.listener)
+        target_ports = ec2.Port.udp(service.main_port) if protocol == "udp" else ec2.Port.tcp(service.main_port)
+        if service.security_group is not None:
+            service.security_group.connections.allow_from(self.security_group, target_ports, "Container port from the NLB")
+        else:
+            ports = host_ports if service.network_mode == "bridge" and host_ports is not None else target_ports
+            for group in instance_security_groups:
+                self.security_group.connections.allow_to(group, ports, "Service ports on the instances")

@@ -1,0 +1,222 @@
+"""An ECS service on EC2 or Fargate: task definition, containers, logs, security group, deployments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from ecs_toolkit.compliance import acknowledge
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """One container of a task. The first container of a service is its main (load-balanced) one."""
+
+    name: str
+    image: ecs.ContainerImage
+    memory_limit_mib: int
+    cpu: int | None = None
+    port: int | None = None
+    essential: bool = True
+    command: Sequence[str] | None = None
+    entry_point: Sequence[str] | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, ecs.Secret] = field(default_factory=dict)
+    health_check: ecs.HealthCheck | None = None
+    stop_timeout: Duration = Duration.seconds(30)
+    read_only_root_filesystem: bool = True
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    """Rolling deployment settings; the circuit breaker with rollback is not optional."""
+
+    min_healthy_percent: int = 100
+    max_healthy_percent: int = 200
+
+
+NETWORK_MODES = {
+    "awsvpc": ecs.NetworkMode.AWS_VPC,
+    "bridge": ecs.NetworkMode.BRIDGE,
+    "host": ecs.NetworkMode.HOST,
+    "none": ecs.NetworkMode.NONE,
+}
+
+PLACEMENT = {
+    "spread-az": ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
+    "spread-instance": ecs.PlacementStrategy.spread_across_instances(),
+    "binpack-memory": ecs.PlacementStrategy.packed_by_memory(),
+    "binpack-cpu": ecs.PlacementStrategy.packed_by_cpu(),
+    "random": ecs.PlacementStrategy.randomly(),
+}
+
+
+class EcsService(Construct):
+    """A long-running ECS service with safe, fast defaults.
+
+    - one task definition, role pair and log group (with retention) per service; the execution
+      role is CDK's, limited to what the task's images, log group and secrets need;
+    - Fargate needs ``awsvpc``; on EC2 ``bridge`` publishes host port 0 so the agent picks a port
+      from the cluster's pinned dynamic range and several tasks share an instance;
+    - awsvpc tasks get their own security group with no ingress; callers open it per source;
+    - the deployment circuit breaker with rollback is always on, so a broken rollout fails in
+      minutes instead of CloudFormation's 3-hour wait.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: ecs.ICluster,
+        vpc: ec2.IVpc,
+        containers: Sequence[ContainerSpec],
+        fargate: bool,
+        network_mode: str = "awsvpc",
+        cpu: int,
+        memory_mib: int,
+        desired_count: int | None = 1,
+        arm64: bool = False,
+        capacity_provider_strategies: Sequence[ecs.CapacityProviderStrategy] | None = None,
+        placement: Sequence[str] = ("spread-az", "binpack-memory"),
+        deployment: DeploymentSpec = DeploymentSpec(),
+        enable_execute_command: bool = False,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        cloud_map: ecs.CloudMapOptions | None = None,
+        service_connect: ecs.ServiceConnectProps | None = None,
+        subnets: ec2.SubnetSelection | None = None,
+        log_stream_prefix: str = "ecs",
+    ) -> None:
+        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
+        super().__init__(scope, construct_id)
+        if not containers:
+            raise ValueError("EcsService: give at least one container")
+        if network_mode not in NETWORK_MODES:
+            raise ValueError(f"EcsService: unknown network mode {network_mode!r}")
+        if fargate and network_mode != "awsvpc":
+            raise ValueError(f"EcsService: Fargate needs awsvpc, not {network_mode}")
+        if deployment.min_healthy_percent >= deployment.max_healthy_percent:
+            raise ValueError("EcsService: max_healthy_percent must exceed min_healthy_percent, or no task can be replaced")
+        unknown = [name for name in placement if name not in PLACEMENT]
+        if unknown:
+            raise ValueError(f"EcsService: unknown placement strategies {unknown}")
+        self.main_container_name = containers[0].name
+        self.main_port = containers[0].port
+        self.network_mode = network_mode
+        self.fargate = fargate
+        self.load_balancers: list[dict[str, object]] = []
+        """Target groups registered by ``AlbRoute`` / ``NlbEndpoint`` (CloudFormation ``LoadBalancers``)."""
+        self.log_stream_prefix = log_stream_prefix
+        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=removal_policy)
+        self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
+        for spec in containers:
+            self._add_container(spec)
+        if enable_execute_command:
+            self._grant_execute_command(self.task_definition.task_role)
+        self.security_group = (
+            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="ECS tasks", allow_all_outbound=True)
+            if network_mode == "awsvpc"
+            else None
+        )
+        common = {
+            "cluster": cluster,
+            "task_definition": self.task_definition,
+            "desired_count": desired_count,
+            "circuit_breaker": ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            "min_healthy_percent": deployment.min_healthy_percent,
+            "max_healthy_percent": deployment.max_healthy_percent,
+            "enable_execute_command": enable_execute_command,
+            "capacity_provider_strategies": list(capacity_provider_strategies) if capacity_provider_strategies else None,
+            "cloud_map_options": cloud_map,
+            "service_connect_configuration": service_connect,
+            "propagate_tags": ecs.PropagatedTagSource.SERVICE,
+            "enable_ecs_managed_tags": True,
+        }
+        self.service: ecs.BaseService
+        if fargate:
+            self.service = ecs.FargateService(
+                self,
+                "Service",
+                security_groups=[self.security_group] if self.security_group else None,
+                vpc_subnets=subnets,
+                assign_public_ip=False,
+                **common,  # type: ignore[arg-type]
+            )
+        else:
+            self.service = ecs.Ec2Service(
+                self,
+                "Service",
+                security_groups=[self.security_group] if self.security_group else None,
+                vpc_subnets=subnets if network_mode == "awsvpc" else None,
+                placement_strategies=[PLACEMENT[name] for name in placement],
+                **common,  # type: ignore[arg-type]
+            )
+        self.cfn_service = self.service.node.default_child
+        assert isinstance(self.cfn_service, ecs.CfnService)
+
+    def _task_definition(self, fargate: bool, network_mode: str, cpu: int, memory_mib: int, arm64: bool) -> ecs.TaskDefinition:
+        runtime = ecs.RuntimePlatform(
+            cpu_architecture=ecs.CpuArchitecture.ARM64 if arm64 else ecs.CpuArchitecture.X86_64,
+            operating_system_family=ecs.OperatingSystemFamily.LINUX,
+        )
+        if fargate:
+            return ecs.FargateTaskDefinition(self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_mib, runtime_platform=runtime)
+        return ecs.Ec2TaskDefinition(self, "TaskDefinition", network_mode=NETWORK_MODES[network_mode])
+
+    def _add_container(self, spec: ContainerSpec) -> ecs.ContainerDefinition:
+        container = self.task_definition.add_container(
+            spec.name,
+            container_name=spec.name,
+            image=spec.image,
+            memory_limit_mib=spec.memory_limit_mib,
+            cpu=spec.cpu,
+            essential=spec.essential,
+            command=list(spec.command) if spec.command else None,
+            entry_point=list(spec.entry_point) if spec.entry_point else None,
+            environment=dict(spec.environment) or None,
+            secrets=dict(spec.secrets) or None,
+            health_check=spec.health_check,
+            stop_timeout=spec.stop_timeout,
+            readonly_root_filesystem=spec.read_only_root_filesystem,
+            user=spec.user,
+            privileged=False,
+            logging=ecs.LogDrivers.aws_logs(
+                stream_prefix=self.log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
+            ),
+        )
+        if spec.port is not None:
+            host_port = spec.port if self.network_mode in ("awsvpc", "host") else 0
+            container.add_port_mappings(
+                ecs.PortMapping(container_port=spec.port, host_port=host_port, protocol=ecs.Protocol.TCP, name=f"{spec.name}-{spec.port}")
+            )
+        return container
+
+    @staticmethod
+    def _grant_execute_command(role: iam.IRole) -> None:
+        """ECS Exec: the SSM channels the agent opens inside the task; they take no resource scoping."""
+        policy = iam.Policy(
+            role,
+            "ExecuteCommand",
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "ssmmessages:CreateControlChannel",
+                        "ssmmessages:CreateDataChannel",
+                        "ssmmessages:OpenControlChannel",
+                        "ssmmessages:OpenDataChannel",
+                    ],
+                    resources=["*"],
+                )
+            ],
+        )
+        role.attach_inline_policy(policy)
+        acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", "ECS Exec's ssmmessages channel actions support no resource-level scoping")
