@@ -14,7 +14,8 @@ LIST_SEPARATOR = ","
 EMPTY_LIST = "-"
 """CloudFormation outputs cannot be empty: an empty list is published as this."""
 
-# Network stack
+# Network stack (the platform stack publishes the same keys for an imported VPC).
+# awsvpc tasks run in the private subnets.
 VPC_ID = "VpcId"
 PRIVATE_SUBNET_IDS = "PrivateSubnetIds"
 PUBLIC_SUBNET_IDS = "PublicSubnetIds"
@@ -38,9 +39,9 @@ LOG_GROUP_NAME = "LogGroupName"
 LAUNCH_TYPE = "LaunchType"
 """``EC2`` or ``FARGATE``: which capacity the task runs on."""
 CAPACITY_STRATEGY = "CapacityProviderStrategy"
-"""``provider:base:weight`` items, comma-joined; empty means the cluster default."""
+"""``provider:base:weight`` items, comma-joined, by manifest name: FARGATE, FARGATE_SPOT or an EC2
+group (its provider's physical name is the platform output ``ec2_group_provider_key(group)``)."""
 NETWORK_MODE = "NetworkMode"
-TASK_SUBNET_IDS = "TaskSubnetIds"
 TASK_SECURITY_GROUP_IDS = "TaskSecurityGroupIds"
 TARGET_GROUP_ARNS = "TargetGroupArns"
 SCHEDULE_NAME = "ScheduleName"

@@ -33,6 +33,8 @@ class ExistingVpcConfig(StrictModel):
     """A VPC imported by id and subnet ids: no lookup, so synth stays hermetic."""
 
     vpc_id: Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8,17}$")]
+    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
+    """The VPC's primary CIDR: internal load balancers admit clients from it."""
     availability_zones: list[str] = Field(min_length=1)
     private_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
     public_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = []

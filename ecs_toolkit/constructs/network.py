@@ -9,6 +9,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from ecs_toolkit.compliance import acknowledge
+
 INTERFACE_ENDPOINTS: dict[str, list[ec2.InterfaceVpcEndpointAwsService]] = {
     "ecr": [ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
     "logs": [ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
@@ -89,17 +91,25 @@ def imported_vpc(
     construct_id: str,
     *,
     vpc_id: str,
+    vpc_cidr_block: str,
     availability_zones: Sequence[str],
     private_subnet_ids: Sequence[str],
     public_subnet_ids: Sequence[str] = (),
 ) -> ec2.IVpc:
     """An existing VPC by id and subnet ids, with no lookup (synth stays hermetic)."""
-    return ec2.Vpc.from_vpc_attributes(
+    vpc = ec2.Vpc.from_vpc_attributes(
         scope,
         construct_id,
         vpc_id=vpc_id,
+        vpc_cidr_block=vpc_cidr_block,
         availability_zones=list(availability_zones),
         private_subnet_ids=list(private_subnet_ids),
         public_subnet_ids=list(public_subnet_ids) or None,
     )
+    acknowledge(
+        vpc,
+        "Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId",
+        "Nothing here adds routes or gateway endpoints to an imported VPC, so its route tables are never needed",
+    )
+    return vpc
 

@@ -120,6 +120,18 @@ class EcsService(Construct):
         self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
         for spec in containers:
             self._add_container(spec)
+        if any(spec.environment for spec in containers):
+            acknowledge(
+                self.task_definition,
+                "AwsSolutions-ECS2",
+                "Plain environment holds settings only: secret-looking names are rejected and secrets go by reference",
+            )
+        if any(isinstance(spec.image, ecs.EcrImage) for spec in containers) and self.task_definition.execution_role:
+            acknowledge(
+                self.task_definition.execution_role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "ecr:GetAuthorizationToken supports no resource scoping; image pulls are granted per repository",
+            )
         if enable_execute_command:
             self._grant_execute_command(self.task_definition.task_role)
         self.security_group = (
@@ -196,7 +208,13 @@ class EcsService(Construct):
         if spec.port is not None:
             host_port = spec.port if self.network_mode in ("awsvpc", "host") else 0
             container.add_port_mappings(
-                ecs.PortMapping(container_port=spec.port, host_port=host_port, protocol=ecs.Protocol.TCP, name=f"{spec.name}-{spec.port}")
+                ecs.PortMapping(
+                    container_port=spec.port,
+                    host_port=host_port,
+                    protocol=ecs.Protocol.TCP,
+                    # Named mappings (for Service Connect) are not allowed in host mode.
+                    name=None if self.network_mode == "host" else f"{spec.name}-{spec.port}",
+                )
             )
         return container
 

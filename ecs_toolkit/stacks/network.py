@@ -16,13 +16,14 @@ from ecs_toolkit.stacks.common import removal_policy, retention
 
 class NetworkStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any) -> None:
-        super().__init__(scope, construct_id, **kwargs)
         network = config.network
         if isinstance(network.azs, list):
-            zones = list(network.azs)
+            self._zones = list(network.azs)
         else:
             # Resolved by CloudFormation at deploy time: no lookup, with or without an account.
-            zones = [Fn.select(index, Fn.get_azs()) for index in range(network.azs)]
+            self._zones = [Fn.select(index, Fn.get_azs()) for index in range(network.azs)]
+        super().__init__(scope, construct_id, **kwargs)
+        zones = self._zones
         self.network = Network(
             self,
             "Network",
@@ -39,3 +40,8 @@ class NetworkStack(cdk.Stack):
         cdk.CfnOutput(self, outputs.VPC_ID, value=vpc.vpc_id)
         cdk.CfnOutput(self, outputs.PRIVATE_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.select_subnets(subnet_group_name="Private").subnets]))
         cdk.CfnOutput(self, outputs.PUBLIC_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.public_subnets]))
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """The manifest's zones: CDK would otherwise look them up for an environment-specific stack."""
+        return self._zones

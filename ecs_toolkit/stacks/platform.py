@@ -95,6 +95,7 @@ class PlatformStack(cdk.Stack):
             self,
             "Vpc",
             vpc_id=existing.vpc_id,
+            vpc_cidr_block=existing.cidr,
             availability_zones=existing.availability_zones,
             private_subnet_ids=existing.private_subnet_ids,
             public_subnet_ids=existing.public_subnet_ids,
@@ -155,6 +156,11 @@ class PlatformStack(cdk.Stack):
                     )
 
     def _outputs(self) -> None:
+        existing = self.config.network.existing
+        if existing is not None:
+            cdk.CfnOutput(self, outputs.VPC_ID, value=existing.vpc_id)
+            cdk.CfnOutput(self, outputs.PRIVATE_SUBNET_IDS, value=outputs.join_list(existing.private_subnet_ids))
+            cdk.CfnOutput(self, outputs.PUBLIC_SUBNET_IDS, value=outputs.join_list(existing.public_subnet_ids))
         cdk.CfnOutput(self, outputs.CLUSTER_NAME, value=self.cluster.cluster_name)
         cdk.CfnOutput(self, outputs.CLUSTER_ARN, value=self.cluster.cluster_arn)
         providers = [self.ecs.provider_name(name) for name in derived.provider_names(self.config)]

@@ -254,10 +254,7 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, outputs.LOG_GROUP_NAME, value=service.log_group.log_group_name)
         cdk.CfnOutput(self, outputs.LAUNCH_TYPE, value=launch.upper())
         cdk.CfnOutput(self, outputs.NETWORK_MODE, value=mode)
-        providers = [f"{self.platform.ecs.provider_name(i.provider)}:{i.base}:{i.weight}" for i in strategy]
-        cdk.CfnOutput(self, outputs.CAPACITY_STRATEGY, value=Fn.join(outputs.LIST_SEPARATOR, providers) if providers else outputs.EMPTY_LIST)
-        subnets = [subnet.subnet_id for subnet in self.platform.vpc.private_subnets]
-        cdk.CfnOutput(self, outputs.TASK_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, subnets))
+        cdk.CfnOutput(self, outputs.CAPACITY_STRATEGY, value=outputs.join_list([f"{i.provider}:{i.base}:{i.weight}" for i in strategy]))
         groups = [service.security_group.security_group_id] if service.security_group else []
         cdk.CfnOutput(self, outputs.TASK_SECURITY_GROUP_IDS, value=Fn.join(outputs.LIST_SEPARATOR, groups) if groups else outputs.EMPTY_LIST)
         target_groups = [str(entry["TargetGroupArn"]) for entry in service.load_balancers]
