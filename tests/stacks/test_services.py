@@ -1,0 +1,194 @@
+"""Service stacks of the example manifests: traffic wiring, secrets, logs, deployments."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match
+
+from ecs_toolkit.config import derived, load_manifest
+from tests.conftest import MANIFESTS, ROOT, Synthesized, synthesize, synthesize_config
+
+
+@pytest.fixture(scope="module")
+def shop() -> Synthesized:
+    return synthesize(ROOT / "config" / "examples" / "fargate-only.yaml")
+
+
+def test_bridge_service_publishes_host_port_zero_behind_an_instance_target_group(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["web"])
+    template.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        {
+            "NetworkMode": "bridge",
+            "ContainerDefinitions": [Match.object_like({"PortMappings": [Match.object_like({"ContainerPort": 80, "HostPort": 0})]})],
+        },
+    )
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        {"TargetType": "instance", "HealthCheckPort": "traffic-port", "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2},
+    )
+    template.has_resource_properties(
+        "AWS::ECS::Service",
+        {
+            "LoadBalancers": [Match.object_like({"ContainerName": "web", "ContainerPort": 80})],
+            "PlacementStrategies": [{"Type": "spread", "Field": "attribute:ecs.availability-zone"}, {"Type": "binpack", "Field": "MEMORY"}],
+            "DesiredCount": 2,
+        },
+    )
+
+
+def test_bridge_service_opens_nothing_itself(default_env: Synthesized) -> None:
+    """The platform opens the pinned range once; a bridge service adds no rule (CDK's would open 32768-65535)."""
+    template = default_env.template(default_env.environment.services["web"])
+    template.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)
+    template.resource_count_is("AWS::EC2::SecurityGroup", 0)
+
+
+def test_ec2_service_spreads_over_ondemand_base_and_spot_weight(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["web"]).to_json()
+    service = next(r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::Service")
+    strategy = service["Properties"]["CapacityProviderStrategy"]
+    assert [(item["Base"], item["Weight"]) for item in strategy] == [(1, 1), (0, 3)]
+    assert "Ec2Groupondemand" in json.dumps(strategy[0]) and "Ec2Groupspot" in json.dumps(strategy[1])
+
+
+def test_fargate_service_uses_ip_targets_and_admits_the_port_only_from_the_alb(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["api"])
+    template.has_resource_properties("AWS::ECS::TaskDefinition", {"NetworkMode": "awsvpc", "RequiresCompatibilities": ["FARGATE"], "Cpu": "256", "Memory": "512"})
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", {"TargetType": "ip", "Port": 80})
+    template.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        {"FromPort": 80, "ToPort": 80, "IpProtocol": "tcp", "SourceSecurityGroupId": {"Fn::ImportValue": Match.string_like_regexp("LoadBalancerSecurityGroup")}},
+    )
+    template.has_resource_properties(
+        "AWS::ECS::Service",
+        {
+            "CapacityProviderStrategy": [
+                {"CapacityProvider": "FARGATE", "Base": 1, "Weight": 1},
+                {"CapacityProvider": "FARGATE_SPOT", "Base": 0, "Weight": 3},
+            ],
+            "NetworkConfiguration": {"AwsvpcConfiguration": Match.object_like({"AssignPublicIp": "DISABLED"})},
+        },
+    )
+
+
+def test_listener_rules_get_the_derived_priorities(default_env: Synthesized) -> None:
+    config = default_env.environment.config
+    for name in ("web", "api"):
+        route = config.services[name].route
+        assert route is not None
+        template = default_env.template(default_env.environment.services[name])
+        template.has_resource_properties(
+            "AWS::ElasticLoadBalancingV2::ListenerRule",
+            {"Priority": derived.listener_priority(route), "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": [route.path]}}]},
+        )
+    api_route, web_route = config.services["api"].route, config.services["web"].route
+    assert api_route is not None and web_route is not None
+    assert derived.listener_priority(api_route) < derived.listener_priority(web_route)
+
+
+def test_every_service_has_the_circuit_breaker_with_rollback_and_log_retention() -> None:
+    checked = 0
+    for manifest in MANIFESTS:
+        synthesized = synthesize(manifest)
+        for stack in synthesized.environment.services.values():
+            template = synthesized.template(stack)
+            template.has_resource_properties(
+                "AWS::ECS::Service",
+                {"DeploymentConfiguration": Match.object_like({"DeploymentCircuitBreaker": {"Enable": True, "Rollback": True}})},
+            )
+            template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": Match.any_value()})
+            checked += 1
+    assert checked >= 9
+
+
+def test_backend_is_discoverable_by_name_with_a_records_in_awsvpc(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["orders"])
+    template.has_resource_properties(
+        "AWS::ServiceDiscovery::Service",
+        {"Name": "orders", "DnsConfig": Match.object_like({"DnsRecords": [{"Type": "A", "TTL": 10}]})},
+    )
+
+
+def test_worker_has_no_load_balancer_and_no_ingress(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["queue"])
+    template.resource_count_is("AWS::ElasticLoadBalancingV2::TargetGroup", 0)
+    template.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)
+    template.has_resource_properties("AWS::EC2::SecurityGroup", {"SecurityGroupIngress": Match.absent()})
+
+
+def test_nlb_service_opens_the_pinned_range_on_its_group_only_from_the_nlb(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["mqtt"])
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::LoadBalancer", {"Type": "network", "Scheme": "internal"})
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {"Port": 1883, "Protocol": "TCP"})
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup", {"TargetType": "instance", "Protocol": "TCP", "HealthCheckPort": "traffic-port"}
+    )
+    template.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        {
+            "FromPort": 61000,
+            "ToPort": 61999,
+            "GroupId": {"Fn::ImportValue": Match.string_like_regexp("Ec2Groupondemand")},
+            "SourceSecurityGroupId": {"Fn::GetAtt": [Match.string_like_regexp("NlbSecurityGroup"), "GroupId"]},
+        },
+    )
+
+
+def test_https_listener_with_tls12_policy_and_http_redirect_when_a_certificate_is_given(shop: Synthesized) -> None:
+    template = shop.template(shop.environment.platform)
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        {"Port": 443, "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+    )
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        {"Port": 80, "DefaultActions": [Match.object_like({"Type": "redirect", "RedirectConfig": Match.object_like({"Port": "443", "Protocol": "HTTPS"})})]},
+    )
+
+
+def test_secrets_are_arns_and_the_execution_role_reads_exactly_those(shop: Synthesized) -> None:
+    template = shop.template(shop.environment.services["storefront"]).to_json()
+    task = next(r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition")
+    secrets = {s["Name"]: json.dumps(s["ValueFrom"]) for s in task["Properties"]["ContainerDefinitions"][0]["Secrets"]}
+    assert set(secrets) == {"SESSION_KEY", "DB_URL"}
+    assert ":secretsmanager:" in secrets["SESSION_KEY"] and "secret:shop/session" in secrets["SESSION_KEY"]
+    assert secrets["SESSION_KEY"].endswith(':key::"')
+    assert ":ssm:" in secrets["DB_URL"] and "parameter/shop/db-url" in secrets["DB_URL"]
+    policies = [r for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Policy" and "ExecutionRole" in k]
+    statements = [s for policy in policies for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    secret_reads = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
+    ssm_reads = [s for s in statements if "ssm:GetParameters" in s["Action"]]
+    assert len(secret_reads) == 1 and "secret:shop/session-??????" in json.dumps(secret_reads[0]["Resource"])
+    assert len(ssm_reads) == 1 and "parameter/shop/db-url" in json.dumps(ssm_reads[0]["Resource"])
+    assert all(s["Resource"] != "*" for s in secret_reads + ssm_reads)
+
+
+def test_ecr_images_are_pulled_with_permission_on_their_repository_only(shop: Synthesized) -> None:
+    template = shop.template(shop.environment.services["checkout"]).to_json()
+    statements = [
+        s
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::IAM::Policy" and "ExecutionRole" in k
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    pulls = [s for s in statements if "ecr:BatchGetImage" in s["Action"]]
+    assert len(pulls) == 1
+    assert "repository/checkout" in json.dumps(pulls[0]["Resource"])
+
+
+def test_forty_services_synthesize_with_every_stack_under_200_resources() -> None:
+    base = load_manifest(ROOT / "config" / "default.yaml")
+    template_service = base.services["api"]
+    services = {
+        f"svc{index:02d}": template_service.model_copy(update={"route": template_service.route.model_copy(update={"path": f"/svc{index:02d}/*"})})  # type: ignore[union-attr]
+        for index in range(40)
+    }
+    config = base.model_copy(update={"services": services})
+    synthesized = synthesize_config(config)
+    assert len(synthesized.environment.services) == 40
+    for stack in synthesized.environment.stacks:
+        resources = synthesized.assembly.get_stack_by_name(stack.stack_name).template["Resources"]
+        assert len(resources) < 200, f"{stack.stack_name}: {len(resources)} resources"
