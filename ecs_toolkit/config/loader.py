@@ -16,6 +16,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules import Finding, Location, check_rules
 
+
 class ManifestError(Exception):
     """All problems of one manifest; ``str()`` gives one line per problem."""
 
@@ -96,9 +97,12 @@ def _pydantic_problems(error: ValidationError) -> Iterable[Finding]:
 
 
 def _describe_tag(tag: str) -> str:
-    return {"constrained-int": "a whole number", "int": "a whole number", "str": "a string", "list[str]": "a list of strings"}.get(
-        tag, "a mapping" if tag.endswith("Config") else tag
-    )
+    return {
+        "constrained-int": "a whole number",
+        "int": "a whole number",
+        "str": "a string",
+        "list[str]": "a list of strings",
+    }.get(tag, "a mapping" if tag.endswith("Config") else tag)
 
 
 def _message(item: ErrorDetails) -> str:

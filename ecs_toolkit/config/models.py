@@ -97,7 +97,9 @@ class PortRangeConfig(StrictModel):
 
 class ClusterConfig(StrictModel):
     container_insights: Literal["enhanced", "enabled", "disabled"] = "enhanced"
-    namespace: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] | None = None
+    namespace: (
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] | None
+    ) = None
     """Cloud Map private DNS namespace; defaults to `<name>.internal`."""
     capacity: CapacityConfig = CapacityConfig()
     default_strategy: list[StrategyItemConfig] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import (
     LOG_RETENTION_DAYS,
@@ -54,9 +55,12 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
         for field in ("private_subnet_ids", "public_subnet_ids"):
             subnets = getattr(existing, field)
             if subnets and len(subnets) != len(existing.availability_zones):
-                yield ("network", "existing", field), (
-                    f"{len(subnets)} subnets for {len(existing.availability_zones)} availability zones: "
-                    "give one subnet per zone, in the same order"
+                yield (
+                    ("network", "existing", field),
+                    (
+                        f"{len(subnets)} subnets for {len(existing.availability_zones)} availability zones: "
+                        "give one subnet per zone, in the same order"
+                    ),
                 )
         return
     if isinstance(network.azs, list):
@@ -74,8 +78,9 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
     if network.nat_gateways == 0 and config.services:
         needed = {"ecr", "logs", "s3"} - set(network.endpoints)
         if needed:
-            yield ("network", "endpoints"), (
-                f"without NAT gateways tasks cannot pull images or write logs: add {sorted(needed)} to endpoints"
+            yield (
+                ("network", "endpoints"),
+                (f"without NAT gateways tasks cannot pull images or write logs: add {sorted(needed)} to endpoints"),
             )
 
 
@@ -100,8 +105,9 @@ def _cluster(config: EnvironmentConfig) -> Iterator[Finding]:
         if group.min > group.max:
             yield (*where, "min"), f"min {group.min} is greater than max {group.max}"
         if group.min_scaling_step > group.max_scaling_step:
-            yield (*where, "min_scaling_step"), (
-                f"min_scaling_step {group.min_scaling_step} is greater than max_scaling_step {group.max_scaling_step}"
+            yield (
+                (*where, "min_scaling_step"),
+                (f"min_scaling_step {group.min_scaling_step} is greater than max_scaling_step {group.max_scaling_step}"),
             )
         if group.on_demand_base and not group.spot:
             yield (*where, "on_demand_base"), "applies to spot groups only"
@@ -129,7 +135,10 @@ def _strategy(config: EnvironmentConfig, strategy: list[StrategyItemConfig], whe
         return
     for index, item in enumerate(strategy):
         if item.provider not in known:
-            yield (*where, index, "provider"), f"capacity provider {item.provider!r} is not in the cluster (have: {', '.join(known) or 'none'})"
+            yield (
+                (*where, index, "provider"),
+                f"capacity provider {item.provider!r} is not in the cluster (have: {', '.join(known) or 'none'})",
+            )
     providers = [item.provider for item in strategy]
     if len(set(providers)) != len(providers):
         yield where, "a capacity provider appears twice"
@@ -166,8 +175,12 @@ def _routes(config: EnvironmentConfig) -> Iterator[Finding]:
         priority = derived.listener_priority(route)
         if priority in priorities:
             where = ("services", name, "route", "priority") if route.priority is not None else ("services", name, "route")
-            yield where, (
-                f"listener priority {priority} is already used by service {priorities[priority]!r}: set route.priority explicitly"
+            yield (
+                where,
+                (
+                    f"listener priority {priority} is already used by service {priorities[priority]!r}: "
+                    "set route.priority explicitly"
+                ),
             )
         priorities[priority] = name
 
@@ -179,17 +192,23 @@ def _host_ports(config: EnvironmentConfig) -> Iterator[Finding]:
         if derived.network_mode_of(config, service) != "host" or service.port is None:
             continue
         if service.port in owners:
-            yield ("services", name, "port"), (
-                f"host port {service.port} is already used by service {owners[service.port]!r} in host mode"
+            yield (
+                ("services", name, "port"),
+                (f"host port {service.port} is already used by service {owners[service.port]!r} in host mode"),
             )
         else:
             owners[service.port] = name
         groups = {group.name: group for group in config.cluster.capacity.ec2}
-        instances = sum(groups[item.provider].max for item in derived.service_strategy(config, service) if item.provider in groups)
+        instances = sum(
+            groups[item.provider].max for item in derived.service_strategy(config, service) if item.provider in groups
+        )
         if service.count > instances:
-            yield ("services", name, "count"), (
-                f"{service.count} tasks in host mode need {service.count} instances (one per port), "
-                f"but the service's capacity groups have at most {instances}"
+            yield (
+                ("services", name, "count"),
+                (
+                    f"{service.count} tasks in host mode need {service.count} instances (one per port), "
+                    f"but the service's capacity groups have at most {instances}"
+                ),
             )
 
 
@@ -225,7 +244,11 @@ def _fargate(config: EnvironmentConfig, where: Location, service: ServiceConfig,
         yield (*where, "cpu"), f"{service.cpu} is not a Fargate cpu (use {', '.join(map(str, derived.FARGATE_SIZES))})"
     elif service.memory_mib not in derived.FARGATE_SIZES[service.cpu]:
         allowed = derived.FARGATE_SIZES[service.cpu]
-        shown = ", ".join(map(str, allowed)) if len(allowed) <= 4 else f"{allowed[0]} to {allowed[-1]} in steps of {allowed[1] - allowed[0]}"
+        shown = (
+            ", ".join(map(str, allowed))
+            if len(allowed) <= 4
+            else f"{allowed[0]} to {allowed[-1]} in steps of {allowed[1] - allowed[0]}"
+        )
         yield (*where, "memory_mib"), f"{service.memory_mib} is not valid for cpu {service.cpu} (use {shown})"
     strategy = derived.service_strategy(config, service)
     if service.architecture == "arm64" and any(item.provider == "FARGATE_SPOT" for item in strategy):
@@ -264,7 +287,9 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
             yield (*where, "count"), "a job runs one task per schedule: remove count"
     elif service.schedule is not None:
         yield (*where, "schedule"), f"only jobs have a schedule, this is a {kind}"
-    if service.schedule is not None and not re.fullmatch(r"(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\S+\))", service.schedule):
+    if service.schedule is not None and not re.fullmatch(
+        r"(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\S+\))", service.schedule
+    ):
         yield (*where, "schedule"), f"{service.schedule!r} is not cron(m h dom mon dow year) or rate(N unit)"
     if mode == "none" and (service.port is not None or service.discovery is not None):
         yield (*where, "network_mode"), "network mode none has no ports"
@@ -292,7 +317,10 @@ def _container(where: Location, name: str, service: ServiceConfig) -> Iterator[F
         base: Location = (*where, *_split(prefix))
         for variable in environment:
             if SECRET_LOOKING_NAME.search(variable):
-                yield (*base, "environment", variable), "looks like a secret: pass it under secrets as an ssm: or secretsmanager: reference"
+                yield (
+                    (*base, "environment", variable),
+                    "looks like a secret: pass it under secrets as an ssm: or secretsmanager: reference",
+                )
             if variable in secrets:
                 yield (*base, "environment", variable), "is also under secrets"
         for variable, reference in secrets.items():
@@ -302,7 +330,10 @@ def _container(where: Location, name: str, service: ServiceConfig) -> Iterator[F
                 yield (*base, "secrets", variable), str(error)
     sidecar_memory = sum(sidecar.memory_mib for sidecar in service.sidecars)
     if service.memory_mib is not None and sidecar_memory >= service.memory_mib:
-        yield (*where, "memory_mib"), f"{service.memory_mib} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars"
+        yield (
+            (*where, "memory_mib"),
+            f"{service.memory_mib} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars",
+        )
 
 
 def _volumes(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:

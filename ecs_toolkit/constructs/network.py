@@ -112,4 +112,3 @@ def imported_vpc(
         "Nothing here adds routes or gateway endpoints to an imported VPC, so its route tables are never needed",
     )
     return vpc
-

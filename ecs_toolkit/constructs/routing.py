@@ -40,7 +40,11 @@ def _target_type(service: EcsService) -> elbv2.TargetType:
 def _register(service: EcsService, target_group: elbv2.TargetGroupBase, depends_on: Construct) -> None:
     """Add the target group to the ECS service and create the service after the listener exists."""
     service.load_balancers.append(
-        {"ContainerName": service.main_container_name, "ContainerPort": service.main_port, "TargetGroupArn": target_group.target_group_arn}
+        {
+            "ContainerName": service.main_container_name,
+            "ContainerPort": service.main_port,
+            "TargetGroupArn": target_group.target_group_arn,
+        }
     )
     service.cfn_service.add_property_override("LoadBalancers", service.load_balancers)
     service.service.node.add_dependency(depends_on)
@@ -192,7 +196,11 @@ class NlbEndpoint(Construct):
             "Listener",
             port=port,
             protocol=protocols[protocol],
-            certificates=[elbv2.ListenerCertificate.from_certificate_manager(acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn))]
+            certificates=[
+                elbv2.ListenerCertificate.from_certificate_manager(
+                    acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+                )
+            ]
             if certificate_arn
             else None,
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if certificate_arn else None,

@@ -172,8 +172,9 @@ class EcsService(Construct):
                 placement_strategies=[PLACEMENT[name] for name in placement],
                 **common,  # type: ignore[arg-type]
             )
-        self.cfn_service = self.service.node.default_child
-        assert isinstance(self.cfn_service, ecs.CfnService)
+        cfn_service = self.service.node.default_child
+        assert isinstance(cfn_service, ecs.CfnService)
+        self.cfn_service: ecs.CfnService = cfn_service
 
     def _task_definition(self, fargate: bool, network_mode: str, cpu: int, memory_mib: int, arm64: bool) -> ecs.TaskDefinition:
         runtime = ecs.RuntimePlatform(
@@ -181,7 +182,9 @@ class EcsService(Construct):
             operating_system_family=ecs.OperatingSystemFamily.LINUX,
         )
         if fargate:
-            return ecs.FargateTaskDefinition(self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_mib, runtime_platform=runtime)
+            return ecs.FargateTaskDefinition(
+                self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_mib, runtime_platform=runtime
+            )
         return ecs.Ec2TaskDefinition(self, "TaskDefinition", network_mode=NETWORK_MODES[network_mode])
 
     def _add_container(self, spec: ContainerSpec) -> ecs.ContainerDefinition:
@@ -218,11 +221,10 @@ class EcsService(Construct):
             )
         return container
 
-    @staticmethod
-    def _grant_execute_command(role: iam.IRole) -> None:
+    def _grant_execute_command(self, role: iam.IRole) -> None:
         """ECS Exec: the SSM channels the agent opens inside the task; they take no resource scoping."""
         policy = iam.Policy(
-            role,
+            self,
             "ExecuteCommand",
             statements=[
                 iam.PolicyStatement(
@@ -237,4 +239,6 @@ class EcsService(Construct):
             ],
         )
         role.attach_inline_policy(policy)
-        acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", "ECS Exec's ssmmessages channel actions support no resource-level scoping")
+        acknowledge(
+            policy, "AwsSolutions-IAM5[Resource::*]", "ECS Exec's ssmmessages channel actions support no resource-level scoping"
+        )

@@ -32,7 +32,9 @@ def build(app: cdk.App, config: EnvironmentConfig) -> Environment:
     env = cdk.Environment(account=config.account, region=config.region) if config.account else None
     network = None
     if config.network.existing is None:
-        network = NetworkStack(app, outputs.network_stack_name(config.name), config=config, env=env, description=f"{config.name}: VPC")
+        network = NetworkStack(
+            app, outputs.network_stack_name(config.name), config=config, env=env, description=f"{config.name}: VPC"
+        )
     platform = PlatformStack(
         app,
         outputs.platform_stack_name(config.name),

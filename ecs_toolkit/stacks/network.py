@@ -38,8 +38,14 @@ class NetworkStack(cdk.Stack):
         self.vpc = self.network.vpc
         vpc = self.network.vpc
         cdk.CfnOutput(self, outputs.VPC_ID, value=vpc.vpc_id)
-        cdk.CfnOutput(self, outputs.PRIVATE_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.select_subnets(subnet_group_name="Private").subnets]))
-        cdk.CfnOutput(self, outputs.PUBLIC_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.public_subnets]))
+        cdk.CfnOutput(
+            self,
+            outputs.PRIVATE_SUBNET_IDS,
+            value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.select_subnets(subnet_group_name="Private").subnets]),
+        )
+        cdk.CfnOutput(
+            self, outputs.PUBLIC_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.public_subnets])
+        )
 
     @property
     def availability_zones(self) -> list[str]:

@@ -164,7 +164,11 @@ class PlatformStack(cdk.Stack):
         cdk.CfnOutput(self, outputs.CLUSTER_NAME, value=self.cluster.cluster_name)
         cdk.CfnOutput(self, outputs.CLUSTER_ARN, value=self.cluster.cluster_arn)
         providers = [self.ecs.provider_name(name) for name in derived.provider_names(self.config)]
-        cdk.CfnOutput(self, outputs.CAPACITY_PROVIDERS, value=Fn.join(outputs.LIST_SEPARATOR, providers) if providers else outputs.EMPTY_LIST)
+        cdk.CfnOutput(
+            self,
+            outputs.CAPACITY_PROVIDERS,
+            value=Fn.join(outputs.LIST_SEPARATOR, providers) if providers else outputs.EMPTY_LIST,
+        )
         cdk.CfnOutput(self, outputs.EC2_GROUPS, value=outputs.join_list(list(self.ecs.ec2_capacity)))
         for name, capacity in self.ecs.ec2_capacity.items():
             cdk.CfnOutput(self, outputs.ec2_group_asg_key(name), value=capacity.auto_scaling_group.auto_scaling_group_name)

@@ -63,7 +63,9 @@ class ServiceStack(cdk.Stack):
             memory_mib=derived.task_memory_mib(config, service_config),
             desired_count=service_config.count,
             arm64=service_config.architecture == "arm64",
-            capacity_provider_strategies=platform.ecs.strategy([StrategyItem(i.provider, weight=i.weight, base=i.base) for i in strategy]),
+            capacity_provider_strategies=platform.ecs.strategy(
+                [StrategyItem(i.provider, weight=i.weight, base=i.base) for i in strategy]
+            ),
             placement=service_config.placement,
             deployment=DeploymentSpec(
                 min_healthy_percent=service_config.deployment.min_healthy_percent,
@@ -141,7 +143,9 @@ class ServiceStack(cdk.Stack):
                 parameter = (
                     ssm.StringParameter.from_string_parameter_arn(self, construct_id, reference.name)
                     if reference.is_arn
-                    else ssm.StringParameter.from_secure_string_parameter_attributes(self, construct_id, parameter_name=reference.name)
+                    else ssm.StringParameter.from_secure_string_parameter_attributes(
+                        self, construct_id, parameter_name=reference.name
+                    )
                 )
                 secrets[variable] = ecs.Secret.from_ssm_parameter(parameter)
                 continue
@@ -254,9 +258,13 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, outputs.LOG_GROUP_NAME, value=service.log_group.log_group_name)
         cdk.CfnOutput(self, outputs.LAUNCH_TYPE, value=launch.upper())
         cdk.CfnOutput(self, outputs.NETWORK_MODE, value=mode)
-        cdk.CfnOutput(self, outputs.CAPACITY_STRATEGY, value=outputs.join_list([f"{i.provider}:{i.base}:{i.weight}" for i in strategy]))
+        cdk.CfnOutput(
+            self, outputs.CAPACITY_STRATEGY, value=outputs.join_list([f"{i.provider}:{i.base}:{i.weight}" for i in strategy])
+        )
         groups = [service.security_group.security_group_id] if service.security_group else []
-        cdk.CfnOutput(self, outputs.TASK_SECURITY_GROUP_IDS, value=Fn.join(outputs.LIST_SEPARATOR, groups) if groups else outputs.EMPTY_LIST)
+        cdk.CfnOutput(
+            self, outputs.TASK_SECURITY_GROUP_IDS, value=Fn.join(outputs.LIST_SEPARATOR, groups) if groups else outputs.EMPTY_LIST
+        )
         target_groups = [str(entry["TargetGroupArn"]) for entry in service.load_balancers]
         cdk.CfnOutput(
             self,

@@ -73,7 +73,13 @@ def test_spot_group_uses_price_capacity_optimized_mixed_instances(default_env: S
                         {"OnDemandPercentageAboveBaseCapacity": 0, "SpotAllocationStrategy": "price-capacity-optimized"}
                     ),
                     "LaunchTemplate": Match.object_like(
-                        {"Overrides": [{"InstanceType": "t3.medium"}, {"InstanceType": "t3a.medium"}, {"InstanceType": "m5.large"}]}
+                        {
+                            "Overrides": [
+                                {"InstanceType": "t3.medium"},
+                                {"InstanceType": "t3a.medium"},
+                                {"InstanceType": "m5.large"},
+                            ]
+                        }
                     ),
                 }
             ),
@@ -191,7 +197,9 @@ def test_load_balancer_drops_invalid_headers_logs_access_and_answers_404_by_defa
         "AWS::ElasticLoadBalancingV2::Listener",
         {
             "Port": 80,
-            "DefaultActions": [Match.object_like({"Type": "fixed-response", "FixedResponseConfig": Match.object_like({"StatusCode": "404"})})],
+            "DefaultActions": [
+                Match.object_like({"Type": "fixed-response", "FixedResponseConfig": Match.object_like({"StatusCode": "404"})})
+            ],
         },
     )
     template.has_resource_properties(

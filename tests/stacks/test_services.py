@@ -22,18 +22,28 @@ def test_bridge_service_publishes_host_port_zero_behind_an_instance_target_group
         "AWS::ECS::TaskDefinition",
         {
             "NetworkMode": "bridge",
-            "ContainerDefinitions": [Match.object_like({"PortMappings": [Match.object_like({"ContainerPort": 80, "HostPort": 0})]})],
+            "ContainerDefinitions": [
+                Match.object_like({"PortMappings": [Match.object_like({"ContainerPort": 80, "HostPort": 0})]})
+            ],
         },
     )
     template.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::TargetGroup",
-        {"TargetType": "instance", "HealthCheckPort": "traffic-port", "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2},
+        {
+            "TargetType": "instance",
+            "HealthCheckPort": "traffic-port",
+            "HealthCheckIntervalSeconds": 10,
+            "HealthyThresholdCount": 2,
+        },
     )
     template.has_resource_properties(
         "AWS::ECS::Service",
         {
             "LoadBalancers": [Match.object_like({"ContainerName": "web", "ContainerPort": 80})],
-            "PlacementStrategies": [{"Type": "spread", "Field": "attribute:ecs.availability-zone"}, {"Type": "binpack", "Field": "MEMORY"}],
+            "PlacementStrategies": [
+                {"Type": "spread", "Field": "attribute:ecs.availability-zone"},
+                {"Type": "binpack", "Field": "MEMORY"},
+            ],
             "DesiredCount": 2,
         },
     )
@@ -56,11 +66,19 @@ def test_ec2_service_spreads_over_ondemand_base_and_spot_weight(default_env: Syn
 
 def test_fargate_service_uses_ip_targets_and_admits_the_port_only_from_the_alb(default_env: Synthesized) -> None:
     template = default_env.template(default_env.environment.services["api"])
-    template.has_resource_properties("AWS::ECS::TaskDefinition", {"NetworkMode": "awsvpc", "RequiresCompatibilities": ["FARGATE"], "Cpu": "256", "Memory": "512"})
+    template.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        {"NetworkMode": "awsvpc", "RequiresCompatibilities": ["FARGATE"], "Cpu": "256", "Memory": "512"},
+    )
     template.has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", {"TargetType": "ip", "Port": 80})
     template.has_resource_properties(
         "AWS::EC2::SecurityGroupIngress",
-        {"FromPort": 80, "ToPort": 80, "IpProtocol": "tcp", "SourceSecurityGroupId": {"Fn::ImportValue": Match.string_like_regexp("LoadBalancerSecurityGroup")}},
+        {
+            "FromPort": 80,
+            "ToPort": 80,
+            "IpProtocol": "tcp",
+            "SourceSecurityGroupId": {"Fn::ImportValue": Match.string_like_regexp("LoadBalancerSecurityGroup")},
+        },
     )
     template.has_resource_properties(
         "AWS::ECS::Service",
@@ -82,7 +100,10 @@ def test_listener_rules_get_the_derived_priorities(default_env: Synthesized) -> 
         template = default_env.template(default_env.environment.services[name])
         template.has_resource_properties(
             "AWS::ElasticLoadBalancingV2::ListenerRule",
-            {"Priority": derived.listener_priority(route), "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": [route.path]}}]},
+            {
+                "Priority": derived.listener_priority(route),
+                "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": [route.path]}}],
+            },
         )
     api_route, web_route = config.services["api"].route, config.services["web"].route
     assert api_route is not None and web_route is not None
@@ -124,7 +145,8 @@ def test_nlb_service_opens_the_pinned_range_on_its_group_only_from_the_nlb(defau
     template.has_resource_properties("AWS::ElasticLoadBalancingV2::LoadBalancer", {"Type": "network", "Scheme": "internal"})
     template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {"Port": 1883, "Protocol": "TCP"})
     template.has_resource_properties(
-        "AWS::ElasticLoadBalancingV2::TargetGroup", {"TargetType": "instance", "Protocol": "TCP", "HealthCheckPort": "traffic-port"}
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        {"TargetType": "instance", "Protocol": "TCP", "HealthCheckPort": "traffic-port"},
     )
     template.has_resource_properties(
         "AWS::EC2::SecurityGroupIngress",
@@ -145,7 +167,12 @@ def test_https_listener_with_tls12_policy_and_http_redirect_when_a_certificate_i
     )
     template.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::Listener",
-        {"Port": 80, "DefaultActions": [Match.object_like({"Type": "redirect", "RedirectConfig": Match.object_like({"Port": "443", "Protocol": "HTTPS"})})]},
+        {
+            "Port": 80,
+            "DefaultActions": [
+                Match.object_like({"Type": "redirect", "RedirectConfig": Match.object_like({"Port": "443", "Protocol": "HTTPS"})})
+            ],
+        },
     )
 
 
@@ -183,7 +210,9 @@ def test_forty_services_synthesize_with_every_stack_under_200_resources() -> Non
     base = load_manifest(ROOT / "config" / "default.yaml")
     template_service = base.services["api"]
     services = {
-        f"svc{index:02d}": template_service.model_copy(update={"route": template_service.route.model_copy(update={"path": f"/svc{index:02d}/*"})})  # type: ignore[union-attr]
+        f"svc{index:02d}": template_service.model_copy(
+            update={"route": template_service.route.model_copy(update={"path": f"/svc{index:02d}/*"})}
+        )  # type: ignore[union-attr]
         for index in range(40)
     }
     config = base.model_copy(update={"services": services})
