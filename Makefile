@@ -32,7 +32,7 @@ lint: setup
 	$(PY) -m mypy
 
 test: setup lint
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
