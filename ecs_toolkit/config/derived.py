@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import zlib
 
-from ecs_toolkit.config.models import EnvironmentConfig, RouteConfig, ServiceConfig, StrategyItemConfig
+from ecs_toolkit.config.models import EnvironmentConfig, RouteConfig, ServiceConfig, StrategyItemConfig, VolumeConfig
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 EC2_DEFAULT_CPU = 256
@@ -139,3 +139,18 @@ def grace_period_seconds(service: ServiceConfig) -> int:
         return service.deployment.grace_period_seconds
     start = service.container_health_check.start_period_seconds if service.container_health_check else 0
     return max(DEFAULT_GRACE_PERIOD_SECONDS, start)
+
+
+DEFAULT_VOLUME_OWNER = 1000
+
+
+def volume_owner(service: ServiceConfig, volume: VolumeConfig) -> tuple[int, int]:
+    """uid/gid of an access point: explicit, else the service's numeric ``user`` (`uid` or `uid:gid`), else 1000."""
+    uid = gid = DEFAULT_VOLUME_OWNER
+    if service.user is not None:
+        user, _, group = service.user.partition(":")
+        if user.isdigit():
+            uid = gid = int(user)
+        if group.isdigit():
+            gid = int(group)
+    return (volume.uid if volume.uid is not None else uid, volume.gid if volume.gid is not None else gid)

@@ -203,9 +203,43 @@ class SidecarConfig(StrictModel):
 
 class VolumeConfig(StrictModel):
     path: str
+    """Where the file system appears in the main container (absolute)."""
     read_only: bool = False
     sub_path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_\-./]*$")] | None = None
     """The access point's root inside the file system; defaults to `/<service>`."""
+    uid: Annotated[int, Field(ge=0, le=4294967295)] | None = None
+    """Owner of the access point's root and the identity of every access through it;
+    defaults to the service's numeric `user`, else 1000."""
+    gid: Annotated[int, Field(ge=0, le=4294967295)] | None = None
+    permissions: Annotated[str, StringConstraints(pattern=r"^[0-7]{3,4}$")] = "750"
+
+
+GrantIntent = Literal[
+    "s3-read",
+    "s3-write",
+    "s3-read-write",
+    "dynamodb-read",
+    "dynamodb-write",
+    "dynamodb-read-write",
+    "sqs-send",
+    "sqs-consume",
+    "sns-publish",
+    "ssm-read-path",
+    "secret-read",
+    "kms-decrypt",
+]
+
+
+class GrantConfig(StrictModel):
+    """One access the task role gets, compiled to the narrowest actions on the named resource."""
+
+    intent: GrantIntent
+    resource: str | None = None
+    """The ARN of the bucket, table, queue, topic, secret or key (not for ssm-read-path)."""
+    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+$")] | None = None
+    """s3 only: limit access to keys under this prefix."""
+    path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_.\-/]+$")] | None = None
+    """ssm-read-path only: the parameter path (its parameters and those below)."""
 
 
 class ServiceConfig(StrictModel):
@@ -250,7 +284,11 @@ class ServiceConfig(StrictModel):
     exec: bool = False
     """ECS Exec: adds the ssmmessages permissions to the task role."""
     volumes: dict[Name, str | VolumeConfig] = {}
-    """`{file system: /container/path}` or `{file system: {path, read_only, sub_path}}`."""
+    """`{file system: /container/path}` or `{file system: {path, read_only, sub_path, uid, gid, permissions}}`."""
+    grants: list[GrantConfig] = []
+    """Task-role access to named resources; the task role is empty otherwise."""
+    secrets_kms_key_arns: list[KmsKeyArn] = []
+    """Customer managed keys that encrypt the referenced secrets/parameters (execution role may decrypt)."""
     schedule: str | None = None
     """Jobs only: `cron(...)` or `rate(...)` (EventBridge Scheduler syntax)."""
 

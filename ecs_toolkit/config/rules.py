@@ -230,6 +230,7 @@ def _service(config: EnvironmentConfig, name: str, service: ServiceConfig) -> It
     yield from _kind(config, where, service, mode)
     yield from _container(where, name, service)
     yield from _volumes(config, where, service)
+    yield from _grants(where, service)
     if service.deployment.min_healthy_percent == 100 and service.deployment.max_percent == 100:
         yield (*where, "deployment"), "min_healthy_percent 100 with max_percent 100 leaves no room to replace a task"
 
@@ -349,6 +350,37 @@ def _volumes(config: EnvironmentConfig, where: Location, service: ServiceConfig)
         elif spec.path in paths:
             yield location, f"mount path {spec.path} is already used by file system {paths[spec.path]!r}"
         paths[spec.path] = fs_name
+
+
+GRANT_ARNS: dict[str, re.Pattern[str]] = {
+    "s3": re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
+    "dynamodb": re.compile(r"^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}$"),
+    "sqs": re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$"),
+    "sns": re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"),
+    "secret": re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$"),
+    "kms": re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"),
+}
+GRANT_RESOURCE_KIND = {"s3": "bucket", "dynamodb": "table", "sqs": "queue", "sns": "topic", "secret": "secret", "kms": "key"}
+
+
+def _grants(where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    for index, grant in enumerate(service.grants):
+        location: Location = (*where, "grants", index)
+        family = grant.intent.split("-", 1)[0]
+        if grant.prefix is not None and family != "s3":
+            yield (*location, "prefix"), "applies to s3 grants only"
+        if grant.intent == "ssm-read-path":
+            if grant.path is None:
+                yield (*location, "path"), "ssm-read-path needs the parameter path"
+            if grant.resource is not None:
+                yield (*location, "resource"), "ssm-read-path takes a path, not a resource"
+            continue
+        if grant.path is not None:
+            yield (*location, "path"), "applies to ssm-read-path only"
+        if grant.resource is None:
+            yield (*location, "resource"), f"{grant.intent} needs the {GRANT_RESOURCE_KIND[family]}'s ARN"
+        elif not GRANT_ARNS[family].match(grant.resource):
+            yield (*location, "resource"), f"{grant.resource!r} is not a {GRANT_RESOURCE_KIND[family]} ARN"
 
 
 def _split(prefix: str) -> tuple[str | int, ...]:

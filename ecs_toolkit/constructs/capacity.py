@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.compliance import acknowledge, skip_checkov
 
 DEFAULT_HOST_PORT_RANGE = (61000, 61999)
 """Outside AL2023's ephemeral range (32768-60999): host ports never clash with outbound connections."""
@@ -86,6 +86,12 @@ class Ec2Capacity(Construct):
             self.role,
             "AwsSolutions-IAM5[Action::ecs:Submit*]",
             "The ECS agent's state-change reports (ecs:Submit*), granted by CDK on this cluster's ARN only",
+        )
+        skip_checkov(
+            self.role.node.find_child("DefaultPolicy"),
+            "CKV_AWS_111",
+            "Session Manager's ssmmessages/ec2messages actions and the ECS agent's registration support no resource-level "
+            "scoping; the agent's other writes are scoped to this cluster by CDK",
         )
         self.user_data = ec2.UserData.for_linux()
         self.user_data.add_commands(*self.agent_settings(host_port_range=host_port_range, spot=spot))

@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_servicediscovery as servicediscovery
 from constructs import Construct
 
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 
 FARGATE = "FARGATE"
@@ -49,6 +50,7 @@ class EcsCluster(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.exec_log_group = logs.LogGroup(self, "ExecLogs", retention=exec_log_retention, removal_policy=removal_policy)
+        skip_checkov(self.exec_log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
         self.cluster = ecs.Cluster(
             self,
             "Cluster",

@@ -11,12 +11,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.compliance import acknowledge, skip_checkov, skip_checkov_on_cdk_provider
 
 NOT_FOUND_BODY = "not found"
 ACCESS_LOG_PREFIX = "alb"
 LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
 """ELB's log-delivery principal, valid in every region; CDK's own ``log_access_logs`` needs a region."""
+NONCURRENT_LOG_DAYS = 7
+"""The access-log bucket is versioned: a deleted or expired log stays recoverable this long."""
 
 
 class SharedLoadBalancer(Construct):
@@ -24,7 +26,7 @@ class SharedLoadBalancer(Construct):
 
     HTTP only without a certificate; with one, HTTPS on 443 with a TLS 1.2+ policy and HTTP
     redirecting to it. Invalid header fields are dropped, access logs go to an encrypted,
-    SSL-only bucket with an expiry rule, and a request no rule matches gets a fixed 404.
+    versioned, SSL-only bucket with an expiry rule, and a request no rule matches gets a fixed 404.
     """
 
     def __init__(
@@ -48,13 +50,20 @@ class SharedLoadBalancer(Construct):
             self, "SecurityGroup", vpc=vpc, description="Shared load balancer", allow_all_outbound=False
         )
         clients = ec2.Peer.any_ipv4() if public else ec2.Peer.ipv4(vpc.vpc_cidr_block)
-        acknowledge(
-            self.security_group,
-            "AwsSolutions-EC23",
-            "Internet-facing: 0.0.0.0/0 is admitted on the listener ports only"
-            if public
-            else "Internal: the listener ports admit only the VPC's CIDR, a token the rule cannot evaluate",
-        )
+        if public or cdk.Token.is_unresolved(vpc.vpc_cidr_block):
+            acknowledge(
+                self.security_group,
+                "AwsSolutions-EC23",
+                "Internet-facing: 0.0.0.0/0 is admitted on the listener ports only"
+                if public
+                else "Internal: the listener ports admit only the VPC's CIDR, a token the rule cannot evaluate",
+            )
+        if public:
+            skip_checkov(
+                self.security_group,
+                "CKV_AWS_260",
+                "Internet-facing: port 80 is a listener port (plain HTTP, or only a redirect to HTTPS with a certificate)",
+            )
         for port in (80, 443) if self.https else (80,):
             self.security_group.add_ingress_rule(clients, ec2.Port.tcp(port), f"HTTP{'S' if port == 443 else ''} from clients")
         self.access_logs = s3.Bucket(
@@ -64,8 +73,13 @@ class SharedLoadBalancer(Construct):
             enforce_ssl=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
             lifecycle_rules=[
-                s3.LifecycleRule(expiration=access_log_retention, abort_incomplete_multipart_upload_after=Duration.days(1))
+                s3.LifecycleRule(
+                    expiration=access_log_retention,
+                    noncurrent_version_expiration=Duration.days(NONCURRENT_LOG_DAYS),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
             ],
             removal_policy=removal_policy,
             auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
@@ -75,6 +89,13 @@ class SharedLoadBalancer(Construct):
             "AwsSolutions-S1",
             "This bucket is the destination of the load balancer's access logs; logging it again would only add a bucket",
         )
+        skip_checkov(
+            self.access_logs,
+            "CKV_AWS_18",
+            "This bucket is the destination of the load balancer's access logs; logging it again would only add a bucket",
+        )
+        if removal_policy == RemovalPolicy.DESTROY:
+            skip_checkov_on_cdk_provider(self, "Custom::S3AutoDeleteObjectsCustomResourceProvider")
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self,
             "LoadBalancer",
@@ -102,6 +123,13 @@ class SharedLoadBalancer(Construct):
             self.listener = self.load_balancer.add_listener(
                 "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, default_action=not_found, open=False
             )
+            for check_id in ("CKV_AWS_2", "CKV_AWS_103"):
+                skip_checkov(
+                    self.listener,
+                    check_id,
+                    "No certificate_arn in the manifest, so the listener is plain HTTP; with one it is HTTPS "
+                    "(TLS 1.2+) and port 80 only redirects",
+                )
 
     def _log_access_logs(self) -> None:
         """Access logs without a region lookup, so environment-agnostic stacks can have them."""

@@ -9,7 +9,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov, skip_checkov_on_cdk_provider
 
 INTERFACE_ENDPOINTS: dict[str, list[ec2.InterfaceVpcEndpointAwsService]] = {
     "ecr": [ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
@@ -69,9 +69,11 @@ class Network(Construct):
                 ec2.SubnetConfiguration(name="Private", subnet_type=private_type, cidr_mask=20),
             ],
         )
+        skip_checkov_on_cdk_provider(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider")
         self.private_subnets = ec2.SubnetSelection(subnet_type=private_type)
         if flow_logs:
             log_group = logs.LogGroup(self, "FlowLogs", retention=flow_log_retention, removal_policy=removal_policy)
+            skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
             self.vpc.add_flow_log(
                 "FlowLog",
                 destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group),

@@ -17,7 +17,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
-from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.compliance import acknowledge, skip_checkov
 from ecs_toolkit.constructs.service import EcsService
 
 
@@ -175,6 +175,12 @@ class NlbEndpoint(Construct):
             "AwsSolutions-ELB2",
             "NLB access logs cover TLS listeners only; the VPC flow logs record this load balancer's connections",
         )
+        if protocol != "tls":
+            skip_checkov(
+                self.load_balancer,
+                "CKV_AWS_91",
+                "NLB access logs cover TLS listeners only; the VPC flow logs record this load balancer's connections",
+            )
         target_protocol = elbv2.Protocol.TCP if protocol == "tls" else protocols[protocol]
         self.target_group = elbv2.NetworkTargetGroup(
             self,

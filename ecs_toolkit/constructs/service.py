@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,7 @@ class EcsService(Construct):
         """Target groups registered by ``AlbRoute`` / ``NlbEndpoint`` (CloudFormation ``LoadBalancers``)."""
         self.log_stream_prefix = log_stream_prefix
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=removal_policy)
+        skip_checkov(self.log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
         self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
         for spec in containers:
             self._add_container(spec)

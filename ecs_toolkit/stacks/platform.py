@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import Duration, Fn, Size
+from aws_cdk import Duration, Fn, RemovalPolicy, Size
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
@@ -18,6 +18,7 @@ from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
+from ecs_toolkit.constructs.file_system import SharedFileSystem
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc
 from ecs_toolkit.stacks.common import removal_policy
@@ -82,6 +83,8 @@ class PlatformStack(cdk.Stack):
         self.ecs.set_default_strategy(
             [StrategyItem(item.provider, weight=item.weight, base=item.base) for item in derived.cluster_strategy(config)]
         )
+        self.file_systems = {name: self._file_system(name) for name in config.file_systems}
+        self._admit_instances_to_file_systems()
         self.load_balancer = self._load_balancer() if config.load_balancer is not None else None
         if self.load_balancer is not None:
             self._admit_load_balancer_to_instances(self.load_balancer)
@@ -123,6 +126,37 @@ class PlatformStack(cdk.Stack):
             "kms:GenerateDataKey*",
         )
         return sns.Topic(self, "CapacityEvents", master_key=key, enforce_ssl=True)
+
+    def _file_system(self, name: str) -> SharedFileSystem:
+        settings = self.config.file_systems[name]
+        return SharedFileSystem(
+            self,
+            f"FileSystem-{name}",
+            vpc=self.vpc,
+            subnets=ec2.SubnetSelection(subnets=self.vpc.private_subnets),
+            kms_key_arn=settings.kms_key_arn,
+            performance_mode=settings.performance_mode,
+            throughput_mode=settings.throughput_mode,
+            provisioned_throughput_mibps=settings.provisioned_throughput_mibps,
+            infrequent_access_after_days=settings.infrequent_access_after_days,
+            backups=settings.backups,
+            removal_policy=RemovalPolicy.DESTROY
+            if derived.file_system_removal(self.config, name) == "destroy"
+            else RemovalPolicy.RETAIN,
+        )
+
+    def _admit_instances_to_file_systems(self) -> None:
+        """Bridge and host-mode tasks mount through their instance: admit those groups' instances (once)."""
+        for service in self.config.services.values():
+            if derived.network_mode_of(self.config, service) == "awsvpc":
+                continue
+            groups = [
+                self.ecs.ec2_capacity[i.provider]
+                for i in derived.service_strategy(self.config, service)
+                if i.provider in self.ecs.ec2_capacity
+            ]
+            for fs_name in service.volumes:
+                self.file_systems[fs_name].allow_clients([group.security_group for group in groups])
 
     def _load_balancer(self) -> SharedLoadBalancer:
         settings = self.config.load_balancer

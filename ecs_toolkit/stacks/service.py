@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import Duration, Fn
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_servicediscovery as servicediscovery
 from aws_cdk import aws_ssm as ssm
@@ -16,9 +17,11 @@ from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig
+from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig, VolumeConfig
 from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
+from ecs_toolkit.constructs.file_system import EfsMount
+from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.service import ContainerSpec, DeploymentSpec, EcsService
 from ecs_toolkit.stacks.common import removal_policy, retention
@@ -80,6 +83,8 @@ class ServiceStack(cdk.Stack):
             log_stream_prefix=name,
         )
         self._routes(service_config, mode)
+        self._volumes(name, service_config)
+        self._grants(service_config)
         self._outputs(launch, mode, strategy)
 
     # --- containers -----------------------------------------------------------------------
@@ -246,6 +251,38 @@ class ServiceStack(cdk.Stack):
                 deregistration_delay=deregistration,
             )
             cdk.CfnOutput(self, "NlbDnsName", value=nlb.load_balancer.load_balancer_dns_name)
+
+    # --- storage and permissions ----------------------------------------------------------
+
+    def _volumes(self, name: str, service: ServiceConfig) -> None:
+        for fs_name, volume in service.volumes.items():
+            spec = volume if isinstance(volume, VolumeConfig) else VolumeConfig(path=volume)
+            shared = self.platform.file_systems[fs_name]
+            uid, gid = derived.volume_owner(service, spec)
+            EfsMount(
+                self,
+                f"Volume-{fs_name}",
+                service=self.service,
+                file_system=shared.file_system,
+                file_system_arn=shared.arn,
+                file_system_security_group=shared.security_group,
+                container_path=spec.path,
+                root_directory=spec.sub_path or f"/{name}",
+                uid=uid,
+                gid=gid,
+                permissions=spec.permissions,
+                read_only=spec.read_only,
+                volume_name=fs_name,
+            )
+
+    def _grants(self, service: ServiceConfig) -> None:
+        grants = [TaskGrant(intent=g.intent, resource=g.resource, prefix=g.prefix, path=g.path) for g in service.grants]
+        apply_grants(self.service.task_definition.task_role, grants, scope=self.service)
+        execution_role = self.service.task_definition.execution_role
+        if service.secrets_kms_key_arns and execution_role is not None:
+            execution_role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["kms:Decrypt"], resources=list(service.secrets_kms_key_arns))
+            )
 
     # --- outputs for the helpers ----------------------------------------------------------
 
