@@ -1,38 +1,19 @@
-"""An ECS service on EC2 or Fargate: task definition, containers, logs, security group, deployments."""
+"""An ECS service on EC2 or Fargate: its task (see ``task.py``), security group, placement and deployments."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
 
-
-@dataclass(frozen=True)
-class ContainerSpec:
-    """One container of a task. The first container of a service is its main (load-balanced) one."""
-
-    name: str
-    image: ecs.ContainerImage
-    memory_limit_mib: int
-    cpu: int | None = None
-    port: int | None = None
-    essential: bool = True
-    command: Sequence[str] | None = None
-    entry_point: Sequence[str] | None = None
-    environment: Mapping[str, str] = field(default_factory=dict)
-    secrets: Mapping[str, ecs.Secret] = field(default_factory=dict)
-    health_check: ecs.HealthCheck | None = None
-    stop_timeout: Duration = Duration.seconds(30)
-    read_only_root_filesystem: bool = True
-    user: str | None = None
+__all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
 
 @dataclass(frozen=True)
@@ -42,13 +23,6 @@ class DeploymentSpec:
     min_healthy_percent: int = 100
     max_healthy_percent: int = 200
 
-
-NETWORK_MODES = {
-    "awsvpc": ecs.NetworkMode.AWS_VPC,
-    "bridge": ecs.NetworkMode.BRIDGE,
-    "host": ecs.NetworkMode.HOST,
-    "none": ecs.NetworkMode.NONE,
-}
 
 PLACEMENT = {
     "spread-az": ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
@@ -98,43 +72,32 @@ class EcsService(Construct):
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
         super().__init__(scope, construct_id)
-        if not containers:
-            raise ValueError("EcsService: give at least one container")
-        if network_mode not in NETWORK_MODES:
-            raise ValueError(f"EcsService: unknown network mode {network_mode!r}")
-        if fargate and network_mode != "awsvpc":
-            raise ValueError(f"EcsService: Fargate needs awsvpc, not {network_mode}")
         if deployment.min_healthy_percent >= deployment.max_healthy_percent:
             raise ValueError("EcsService: max_healthy_percent must exceed min_healthy_percent, or no task can be replaced")
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
             raise ValueError(f"EcsService: unknown placement strategies {unknown}")
-        self.main_container_name = containers[0].name
-        self.main_port = containers[0].port
+        self.task = EcsTask(
+            self,
+            containers=containers,
+            fargate=fargate,
+            network_mode=network_mode,
+            cpu=cpu,
+            memory_mib=memory_mib,
+            arm64=arm64,
+            enable_execute_command=enable_execute_command,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+            log_stream_prefix=log_stream_prefix,
+        )
+        self.task_definition = self.task.task_definition
+        self.log_group = self.task.log_group
+        self.main_container_name = self.task.main_container_name
+        self.main_port = self.task.main_port
         self.network_mode = network_mode
         self.fargate = fargate
         self.load_balancers: list[dict[str, object]] = []
         """Target groups registered by ``AlbRoute`` / ``NlbEndpoint`` (CloudFormation ``LoadBalancers``)."""
-        self.log_stream_prefix = log_stream_prefix
-        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=removal_policy)
-        skip_checkov(self.log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
-        self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
-        for spec in containers:
-            self._add_container(spec)
-        if any(spec.environment for spec in containers):
-            acknowledge(
-                self.task_definition,
-                "AwsSolutions-ECS2",
-                "Plain environment holds settings only: secret-looking names are rejected and secrets go by reference",
-            )
-        if any(isinstance(spec.image, ecs.EcrImage) for spec in containers) and self.task_definition.execution_role:
-            acknowledge(
-                self.task_definition.execution_role,
-                "AwsSolutions-IAM5[Resource::*]",
-                "ecr:GetAuthorizationToken supports no resource scoping; image pulls are granted per repository",
-            )
-        if enable_execute_command:
-            self._grant_execute_command(self.task_definition.task_role)
         self.security_group = (
             ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="ECS tasks", allow_all_outbound=True)
             if network_mode == "awsvpc"
@@ -176,70 +139,3 @@ class EcsService(Construct):
         cfn_service = self.service.node.default_child
         assert isinstance(cfn_service, ecs.CfnService)
         self.cfn_service: ecs.CfnService = cfn_service
-
-    def _task_definition(self, fargate: bool, network_mode: str, cpu: int, memory_mib: int, arm64: bool) -> ecs.TaskDefinition:
-        runtime = ecs.RuntimePlatform(
-            cpu_architecture=ecs.CpuArchitecture.ARM64 if arm64 else ecs.CpuArchitecture.X86_64,
-            operating_system_family=ecs.OperatingSystemFamily.LINUX,
-        )
-        if fargate:
-            return ecs.FargateTaskDefinition(
-                self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_mib, runtime_platform=runtime
-            )
-        return ecs.Ec2TaskDefinition(self, "TaskDefinition", network_mode=NETWORK_MODES[network_mode])
-
-    def _add_container(self, spec: ContainerSpec) -> ecs.ContainerDefinition:
-        container = self.task_definition.add_container(
-            spec.name,
-            container_name=spec.name,
-            image=spec.image,
-            memory_limit_mib=spec.memory_limit_mib,
-            cpu=spec.cpu,
-            essential=spec.essential,
-            command=list(spec.command) if spec.command else None,
-            entry_point=list(spec.entry_point) if spec.entry_point else None,
-            environment=dict(spec.environment) or None,
-            secrets=dict(spec.secrets) or None,
-            health_check=spec.health_check,
-            stop_timeout=spec.stop_timeout,
-            readonly_root_filesystem=spec.read_only_root_filesystem,
-            user=spec.user,
-            privileged=False,
-            logging=ecs.LogDrivers.aws_logs(
-                stream_prefix=self.log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
-            ),
-        )
-        if spec.port is not None:
-            host_port = spec.port if self.network_mode in ("awsvpc", "host") else 0
-            container.add_port_mappings(
-                ecs.PortMapping(
-                    container_port=spec.port,
-                    host_port=host_port,
-                    protocol=ecs.Protocol.TCP,
-                    # Named mappings (for Service Connect) are not allowed in host mode.
-                    name=None if self.network_mode == "host" else f"{spec.name}-{spec.port}",
-                )
-            )
-        return container
-
-    def _grant_execute_command(self, role: iam.IRole) -> None:
-        """ECS Exec: the SSM channels the agent opens inside the task; they take no resource scoping."""
-        policy = iam.Policy(
-            self,
-            "ExecuteCommand",
-            statements=[
-                iam.PolicyStatement(
-                    actions=[
-                        "ssmmessages:CreateControlChannel",
-                        "ssmmessages:CreateDataChannel",
-                        "ssmmessages:OpenControlChannel",
-                        "ssmmessages:OpenDataChannel",
-                    ],
-                    resources=["*"],
-                )
-            ],
-        )
-        role.attach_inline_policy(policy)
-        acknowledge(
-            policy, "AwsSolutions-IAM5[Resource::*]", "ECS Exec's ssmmessages channel actions support no resource-level scoping"
-        )

@@ -1,0 +1,169 @@
+"""An ECS task: task definition, containers, log group, and the permissions they imply.
+
+Services and scheduled jobs both build their task with ``EcsTask``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """One container of a task. The first container of a service is its main (load-balanced) one."""
+
+    name: str
+    image: ecs.ContainerImage
+    memory_limit_mib: int
+    cpu: int | None = None
+    port: int | None = None
+    essential: bool = True
+    command: Sequence[str] | None = None
+    entry_point: Sequence[str] | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, ecs.Secret] = field(default_factory=dict)
+    health_check: ecs.HealthCheck | None = None
+    stop_timeout: Duration = Duration.seconds(30)
+    read_only_root_filesystem: bool = True
+    user: str | None = None
+
+
+NETWORK_MODES = {
+    "awsvpc": ecs.NetworkMode.AWS_VPC,
+    "bridge": ecs.NetworkMode.BRIDGE,
+    "host": ecs.NetworkMode.HOST,
+    "none": ecs.NetworkMode.NONE,
+}
+
+
+class EcsTask:
+    """Builds a task definition, its containers and its log group into ``scope``.
+
+    Not a construct of its own, so the resources keep their ids directly under the service or job
+    that owns them. Fargate needs ``awsvpc``; on EC2 ``bridge`` publishes host port 0 so the agent
+    picks a port from the cluster's pinned dynamic range. Containers are never privileged, log
+    with awslogs (non-blocking) to the task's own log group, and have a memory limit.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        containers: Sequence[ContainerSpec],
+        fargate: bool,
+        network_mode: str = "awsvpc",
+        cpu: int,
+        memory_mib: int,
+        arm64: bool = False,
+        enable_execute_command: bool = False,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        log_stream_prefix: str = "ecs",
+    ) -> None:
+        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
+        if not containers:
+            raise ValueError("EcsTask: give at least one container")
+        if network_mode not in NETWORK_MODES:
+            raise ValueError(f"EcsTask: unknown network mode {network_mode!r}")
+        if fargate and network_mode != "awsvpc":
+            raise ValueError(f"EcsTask: Fargate needs awsvpc, not {network_mode}")
+        self.scope = scope
+        self.main_container_name = containers[0].name
+        self.main_port = containers[0].port
+        self.network_mode = network_mode
+        self.log_stream_prefix = log_stream_prefix
+        self.log_group = logs.LogGroup(scope, "Logs", retention=log_retention, removal_policy=removal_policy)
+        skip_checkov(self.log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
+        self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
+        for spec in containers:
+            self._add_container(spec)
+        if any(spec.environment for spec in containers):
+            acknowledge(
+                self.task_definition,
+                "AwsSolutions-ECS2",
+                "Plain environment holds settings only: secret-looking names are rejected and secrets go by reference",
+            )
+        if any(isinstance(spec.image, ecs.EcrImage) for spec in containers) and self.task_definition.execution_role:
+            acknowledge(
+                self.task_definition.execution_role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "ecr:GetAuthorizationToken supports no resource scoping; image pulls are granted per repository",
+            )
+        if enable_execute_command:
+            self._grant_execute_command(self.task_definition.task_role)
+
+    def _task_definition(self, fargate: bool, network_mode: str, cpu: int, memory_mib: int, arm64: bool) -> ecs.TaskDefinition:
+        runtime = ecs.RuntimePlatform(
+            cpu_architecture=ecs.CpuArchitecture.ARM64 if arm64 else ecs.CpuArchitecture.X86_64,
+            operating_system_family=ecs.OperatingSystemFamily.LINUX,
+        )
+        if fargate:
+            return ecs.FargateTaskDefinition(
+                self.scope, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_mib, runtime_platform=runtime
+            )
+        return ecs.Ec2TaskDefinition(self.scope, "TaskDefinition", network_mode=NETWORK_MODES[network_mode])
+
+    def _add_container(self, spec: ContainerSpec) -> ecs.ContainerDefinition:
+        container = self.task_definition.add_container(
+            spec.name,
+            container_name=spec.name,
+            image=spec.image,
+            memory_limit_mib=spec.memory_limit_mib,
+            cpu=spec.cpu,
+            essential=spec.essential,
+            command=list(spec.command) if spec.command else None,
+            entry_point=list(spec.entry_point) if spec.entry_point else None,
+            environment=dict(spec.environment) or None,
+            secrets=dict(spec.secrets) or None,
+            health_check=spec.health_check,
+            stop_timeout=spec.stop_timeout,
+            readonly_root_filesystem=spec.read_only_root_filesystem,
+            user=spec.user,
+            privileged=False,
+            logging=ecs.LogDrivers.aws_logs(
+                stream_prefix=self.log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
+            ),
+        )
+        if spec.port is not None:
+            host_port = spec.port if self.network_mode in ("awsvpc", "host") else 0
+            container.add_port_mappings(
+                ecs.PortMapping(
+                    container_port=spec.port,
+                    host_port=host_port,
+                    protocol=ecs.Protocol.TCP,
+                    # Named mappings (for Service Connect) are not allowed in host mode.
+                    name=None if self.network_mode == "host" else f"{spec.name}-{spec.port}",
+                )
+            )
+        return container
+
+    def _grant_execute_command(self, role: iam.IRole) -> None:
+        """ECS Exec: the SSM channels the agent opens inside the task; they take no resource scoping."""
+        policy = iam.Policy(
+            self.scope,
+            "ExecuteCommand",
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "ssmmessages:CreateControlChannel",
+                        "ssmmessages:CreateDataChannel",
+                        "ssmmessages:OpenControlChannel",
+                        "ssmmessages:OpenDataChannel",
+                    ],
+                    resources=["*"],
+                )
+            ],
+        )
+        role.attach_inline_policy(policy)
+        acknowledge(
+            policy, "AwsSolutions-IAM5[Resource::*]", "ECS Exec's ssmmessages channel actions support no resource-level scoping"
+        )
