@@ -1,4 +1,4 @@
-"""Compliance checks (cdk-nag 3 rule packs) and the one helper that acknowledges a finding."""
+"""Compliance checks (cdk-nag 3 rule packs) and the helpers that acknowledge a nag finding or skip a checkov check."""
 
 from __future__ import annotations
 
@@ -46,3 +46,51 @@ def acknowledge(construct: IConstruct, rule_id: str, reason: str) -> None:
     if len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValueError(f"acknowledge {rule_id}: give a specific reason (at least {MIN_REASON_LENGTH} characters)")
     cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason.strip()))
+
+
+CHECKOV_METADATA_KEY = "checkov"
+LOGS_ENCRYPTED_BY_SERVICE = (
+    "CloudWatch Logs encrypts all log data at rest with service-owned keys; a customer-managed KMS key per log "
+    "group (billed per key, with a key policy for the logs service) is not part of the defaults"
+)
+"""The reason for checkov's CKV_AWS_158 on every log group the constructs create."""
+
+
+def skip_checkov(construct: IConstruct, check_id: str, reason: str) -> None:
+    """Skip one checkov check on one resource, recorded in its template metadata with the reason.
+
+    ``construct`` is the resource itself or an L2 whose default child is the resource.
+    """
+    resource = construct if isinstance(construct, cdk.CfnResource) else construct.node.default_child
+    if not isinstance(resource, cdk.CfnResource):
+        raise ValueError(f"skip_checkov {check_id}: {construct.node.path} is not a CloudFormation resource")
+    if not check_id.startswith("CKV"):
+        raise ValueError(f"skip_checkov: {check_id!r} is not a checkov check id")
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise ValueError(f"skip_checkov {check_id}: give a specific reason (at least {MIN_REASON_LENGTH} characters)")
+    metadata = resource.get_metadata(CHECKOV_METADATA_KEY) or {}
+    skips = [skip for skip in metadata.get("skip", []) if skip["id"] != check_id]
+    skips.append({"id": check_id, "comment": reason.strip()})
+    resource.add_metadata(CHECKOV_METADATA_KEY, {**metadata, "skip": skips})
+
+
+CDK_PROVIDER_SKIPS = {
+    "CKV_AWS_115": "A CDK custom-resource provider runs only during deployments; reserved concurrency would only waste quota",
+    "CKV_AWS_116": "CloudFormation invokes this CDK custom-resource provider synchronously and reports failures itself: "
+    "a dead-letter queue would never receive anything",
+    "CKV_AWS_117": "This CDK custom-resource provider only calls AWS APIs during deployments and reaches no VPC resource",
+}
+"""What checkov asks of every Lambda function, none of which fits CDK's own deploy-time providers."""
+
+
+def skip_checkov_on_cdk_provider(scope: IConstruct, provider_id: str) -> None:
+    """Skip the Lambda checks on the handler of the CDK-generated provider ``provider_id`` in ``scope``'s stack.
+
+    Nothing happens when the stack has no such provider (feature flags decide whether CDK adds one).
+    """
+    provider = cdk.Stack.of(scope).node.try_find_child(provider_id)
+    handler = provider.node.try_find_child("Handler") if provider is not None else None
+    if handler is None:
+        return
+    for check_id, reason in CDK_PROVIDER_SKIPS.items():
+        skip_checkov(handler, check_id, reason)
