@@ -242,6 +242,71 @@ class GrantConfig(StrictModel):
     """ssm-read-path only: the parameter path (its parameters and those below)."""
 
 
+TimeZone = Annotated[str, StringConstraints(pattern=r"^(UTC|[A-Z][A-Za-z_]+(/[A-Z][A-Za-z_+\-0-9]+){1,2})$")]
+ScheduleExpression = Annotated[str, StringConstraints(min_length=1)]
+"""`cron(m h dom mon dow year)`, `rate(N unit)` or `at(yyyy-mm-ddThh:mm:ss)`, as EventBridge Scheduler takes them."""
+
+
+class CustomMetricConfig(StrictModel):
+    namespace: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    dimensions: dict[str, str] = {}
+    statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
+    target: Annotated[float, Field(gt=0)]
+
+
+class StepConfig(StrictModel):
+    """One interval of a step policy: metric in [lower, upper) changes the task count by `change`."""
+
+    lower: float | None = None
+    upper: float | None = None
+    change: int
+
+
+class StepScalingConfig(StrictModel):
+    metric: Literal["cpu", "memory"] = "cpu"
+    steps: list[StepConfig] = Field(min_length=2)
+    """In ascending order, not overlapping; at least one interval must be open below or above."""
+    evaluation_periods: Annotated[int, Field(ge=1, le=10)] = 1
+    cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+
+
+class ScheduledScalingConfig(StrictModel):
+    schedule: ScheduleExpression
+    time_zone: TimeZone | None = None
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+
+
+class QueueConfig(StrictModel):
+    """The queue a worker consumes: created (with a dead-letter queue) unless an ARN is given."""
+
+    arn: (
+        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")] | None
+    ) = None
+    backlog_per_task: Annotated[int, Field(ge=1, le=100000)] = 10
+    """Target of visible messages per running task."""
+    visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43200)] = 300
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 5
+    """Receives before a message moves to the dead-letter queue."""
+
+
+class ScalingConfig(StrictModel):
+    """Service autoscaling: any combination of target tracking, steps, schedules and queue backlog."""
+
+    min: Annotated[int, Field(ge=0, le=5000)] = 1
+    max: Annotated[int, Field(ge=1, le=5000)]
+    cpu_percent: Annotated[int, Field(ge=1, le=100)] | None = None
+    memory_percent: Annotated[int, Field(ge=1, le=100)] | None = None
+    requests_per_target: Annotated[int, Field(ge=1, le=1000000)] | None = None
+    custom_metric: CustomMetricConfig | None = None
+    scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+    scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
+    steps: StepScalingConfig | None = None
+    schedule: list[ScheduledScalingConfig] = []
+    queue: QueueConfig | None = None
+
+
 class ServiceConfig(StrictModel):
     kind: Literal["web", "backend", "worker", "job"]
     image: str = Field(min_length=1)
@@ -289,8 +354,16 @@ class ServiceConfig(StrictModel):
     """Task-role access to named resources; the task role is empty otherwise."""
     secrets_kms_key_arns: list[KmsKeyArn] = []
     """Customer managed keys that encrypt the referenced secrets/parameters (execution role may decrypt)."""
-    schedule: str | None = None
+    scaling: ScalingConfig | None = None
+    """Task-count autoscaling; with it, `count` is not set and deploys keep the running count."""
+    schedule: ScheduleExpression | None = None
     """Jobs only: `cron(...)` or `rate(...)` (EventBridge Scheduler syntax)."""
+    time_zone: TimeZone | None = None
+    """Jobs only: the schedule's time zone (IANA name), UTC by default."""
+    timeout_minutes: Annotated[int, Field(ge=1, le=10080)] = 60
+    """Jobs only: a run still going after this long is stopped and counted as failed."""
+    retries: Annotated[int, Field(ge=0, le=185)] = 2
+    """Jobs only: attempts EventBridge Scheduler makes when starting a run fails."""
 
 
 class EnvironmentConfig(StrictModel):

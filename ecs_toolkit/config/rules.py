@@ -10,6 +10,7 @@ from ecs_toolkit.config.models import (
     LOG_RETENTION_DAYS,
     EnvironmentConfig,
     ServiceConfig,
+    StepConfig,
     StrategyItemConfig,
     VolumeConfig,
 )
@@ -20,6 +21,10 @@ Finding = tuple[Location, str]
 """Where in the manifest (as a path of keys and indexes), and what is wrong."""
 
 SECRET_LOOKING_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|^AWS_.*KEY)", re.IGNORECASE)
+SCHEDULE = re.compile(
+    r"cron\((\S+ ){5}\S+\)|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)"
+)
+"""EventBridge Scheduler expressions: cron with six fields, rate with a positive count, or a one-time at()."""
 RESERVED_AGENT_PORTS = (22, 2375, 2376, 51678, 51679, 51680)
 MIN_HOST_PORT_RANGE = 64
 
@@ -231,6 +236,7 @@ def _service(config: EnvironmentConfig, name: str, service: ServiceConfig) -> It
     yield from _container(where, name, service)
     yield from _volumes(config, where, service)
     yield from _grants(where, service)
+    yield from _scaling(config, where, service)
     if service.deployment.min_healthy_percent == 100 and service.deployment.max_percent == 100:
         yield (*where, "deployment"), "min_healthy_percent 100 with max_percent 100 leaves no room to replace a task"
 
@@ -288,10 +294,14 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
             yield (*where, "count"), "a job runs one task per schedule: remove count"
     elif service.schedule is not None:
         yield (*where, "schedule"), f"only jobs have a schedule, this is a {kind}"
-    if service.schedule is not None and not re.fullmatch(
-        r"(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\S+\))", service.schedule
-    ):
+    if service.schedule is not None and not SCHEDULE.fullmatch(service.schedule):
         yield (*where, "schedule"), f"{service.schedule!r} is not cron(m h dom mon dow year) or rate(N unit)"
+    if kind != "job":
+        for field in ("time_zone", "timeout_minutes", "retries"):
+            if field in service.model_fields_set:
+                yield (*where, field), f"applies to jobs only, this is a {kind}"
+    elif service.scaling is not None:
+        yield (*where, "scaling"), "a job runs one task per schedule and does not scale"
     if mode == "none" and (service.port is not None or service.discovery is not None):
         yield (*where, "network_mode"), "network mode none has no ports"
     if service.nlb is not None:
@@ -381,6 +391,59 @@ def _grants(where: Location, service: ServiceConfig) -> Iterator[Finding]:
             yield (*location, "resource"), f"{grant.intent} needs the {GRANT_RESOURCE_KIND[family]}'s ARN"
         elif not GRANT_ARNS[family].match(grant.resource):
             yield (*location, "resource"), f"{grant.resource!r} is not a {GRANT_RESOURCE_KIND[family]} ARN"
+
+
+def _scaling(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    scaling = service.scaling
+    if scaling is None:
+        return
+    at: Location = (*where, "scaling")
+    if scaling.max < scaling.min:
+        yield (*at, "max"), f"max {scaling.max} is less than min {scaling.min}"
+    if "count" in service.model_fields_set:
+        yield (*where, "count"), "does not apply with scaling: scaling.min is the floor and deploys keep the running count"
+    if scaling.requests_per_target is not None and service.route is None:
+        yield (*at, "requests_per_target"), "needs a route on the application load balancer"
+    if scaling.queue is not None:
+        if service.kind != "worker":
+            yield (*at, "queue"), f"queue backlog scaling is for workers, this is a {service.kind}"
+        if config.cluster.container_insights == "disabled":
+            yield (*at, "queue"), "backlog per task reads Container Insights' RunningTaskCount: turn container_insights on"
+    if scaling.steps is not None:
+        yield from _steps((*at, "steps", "steps"), scaling.steps.steps)
+    for index, action in enumerate(scaling.schedule):
+        place: Location = (*at, "schedule", index)
+        if not SCHEDULE.fullmatch(action.schedule):
+            yield (*place, "schedule"), f"{action.schedule!r} is not cron(m h dom mon dow year), rate(N unit) or at(...)"
+        if action.min is None and action.max is None:
+            yield place, "a scheduled action sets min, max or both"
+        if action.min is not None and action.max is not None and action.max < action.min:
+            yield (*place, "max"), f"max {action.max} is less than min {action.min}"
+
+
+def _steps(where: Location, steps: list[StepConfig]) -> Iterator[Finding]:
+    """Intervals in ascending order that neither overlap nor leave a step without bounds."""
+    previous_upper: float | None = None
+    for index, step in enumerate(steps):
+        place: Location = (*where, index)
+        if step.change == 0:
+            yield (*place, "change"), "a step must change the task count"
+        if step.lower is None and step.upper is None:
+            yield place, "give lower, upper or both"
+            continue
+        if step.lower is not None and step.upper is not None and step.lower >= step.upper:
+            yield place, f"lower {step.lower:g} is not below upper {step.upper:g}"
+        if index > 0:
+            if step.lower is None:
+                yield (*place, "lower"), "only the first step can be open below"
+            elif previous_upper is not None and step.lower < previous_upper:
+                yield (
+                    (*place, "lower"),
+                    f"lower {step.lower:g} overlaps the step before it (upper {previous_upper:g}): order steps ascending",
+                )
+        if index < len(steps) - 1 and step.upper is None:
+            yield (*place, "upper"), "only the last step can be open above"
+        previous_upper = step.upper if step.upper is not None else step.lower
 
 
 def _split(prefix: str) -> tuple[str | int, ...]:

@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import Duration, Fn
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_servicediscovery as servicediscovery
-from aws_cdk import aws_ssm as ssm
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ecs_toolkit import outputs
+from ecs_toolkit.compliance import acknowledge
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig, VolumeConfig
-from ecs_toolkit.config.references import parse_secret_reference
+from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, VolumeConfig
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
-from ecs_toolkit.constructs.service import ContainerSpec, DeploymentSpec, EcsService
-from ecs_toolkit.stacks.common import removal_policy, retention
-from ecs_toolkit.stacks.platform import PlatformStack
-
-_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@(?P<digest>sha256:[0-9a-f]{64}))?$"
+from ecs_toolkit.constructs.scaling import (
+    CustomMetricTarget,
+    QueueBacklogTarget,
+    ScheduledCapacity,
+    ServiceScaling,
+    StepInterval,
+    StepPolicy,
 )
-_COMPLETE_SECRET_ARN = re.compile(r"-[A-Za-z0-9]{6}$")
+from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
+from ecs_toolkit.stacks.common import removal_policy, retention
+from ecs_toolkit.stacks.containers import task_containers
+from ecs_toolkit.stacks.platform import PlatformStack
 
 
 class ServiceStack(cdk.Stack):
@@ -54,17 +55,20 @@ class ServiceStack(cdk.Stack):
         launch = derived.launch_of(config, service_config)
         mode = derived.network_mode_of(config, service_config)
         strategy = derived.service_strategy(config, service_config)
+        self.queue = self._work_queue(service_config)
+        queue_environment = {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else {}
         self.service = EcsService(
             self,
             "Service",
             cluster=platform.cluster,
             vpc=platform.vpc,
-            containers=self._containers(name, service_config, launch),
+            containers=task_containers(self, config, name, service_config, launch, queue_environment),
             fargate=launch == "fargate",
             network_mode=mode,
             cpu=derived.task_cpu(config, service_config),
             memory_mib=derived.task_memory_mib(config, service_config),
-            desired_count=service_config.count,
+            # With autoscaling the template leaves the count alone, so a deploy never resets it.
+            desired_count=None if service_config.scaling else service_config.count,
             arm64=service_config.architecture == "arm64",
             capacity_provider_strategies=platform.ecs.strategy(
                 [StrategyItem(i.provider, weight=i.weight, base=i.base) for i in strategy]
@@ -82,99 +86,14 @@ class ServiceStack(cdk.Stack):
             subnets=cdk.aws_ec2.SubnetSelection(subnets=platform.vpc.private_subnets),
             log_stream_prefix=name,
         )
+        self.route: AlbRoute | None = None
         self._routes(service_config, mode)
         self._volumes(name, service_config)
         self._grants(service_config)
+        if self.queue is not None:
+            self.queue.grant_consume_messages(self.service.task_definition.task_role)
+        self._scaling(service_config)
         self._outputs(launch, mode, strategy)
-
-    # --- containers -----------------------------------------------------------------------
-
-    def _containers(self, name: str, service: ServiceConfig, launch: str) -> list[ContainerSpec]:
-        cpu = derived.task_cpu(self.config, service)
-        memory = derived.task_memory_mib(self.config, service)
-        sidecars = [self._sidecar(index, sidecar) for index, sidecar in enumerate(service.sidecars)]
-        main = ContainerSpec(
-            name=name,
-            image=self._image("Image", service.image),
-            memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
-            cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
-            port=service.port,
-            command=service.command,
-            entry_point=service.entry_point,
-            environment=service.environment,
-            secrets=self._secrets("Secret", service.secrets),
-            health_check=self._health_check(service),
-            stop_timeout=Duration.seconds(service.stop_timeout_seconds),
-            read_only_root_filesystem=service.read_only_root_filesystem,
-            user=service.user,
-        )
-        return [main, *sidecars]
-
-    def _sidecar(self, index: int, sidecar: SidecarConfig) -> ContainerSpec:
-        return ContainerSpec(
-            name=sidecar.name,
-            image=self._image(f"Sidecar{index}Image", sidecar.image),
-            memory_limit_mib=sidecar.memory_mib,
-            cpu=sidecar.cpu,
-            port=sidecar.port,
-            essential=sidecar.essential,
-            command=sidecar.command,
-            environment=sidecar.environment,
-            secrets=self._secrets(f"Sidecar{index}Secret", sidecar.secrets),
-            read_only_root_filesystem=sidecar.read_only_root_filesystem,
-            user=sidecar.user,
-        )
-
-    def _image(self, construct_id: str, image: str) -> ecs.ContainerImage:
-        """ECR images of this account become repository references, so pulls are granted per repository."""
-        match = _ECR_IMAGE.match(image)
-        if match is None:
-            return ecs.ContainerImage.from_registry(image)
-        repository = ecr.Repository.from_repository_attributes(
-            self,
-            construct_id,
-            repository_name=match["repo"],
-            repository_arn=f"arn:{self.partition}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}",
-        )
-        return ecs.ContainerImage.from_ecr_repository(repository, match["digest"] or match["tag"] or "latest")
-
-    def _secrets(self, prefix: str, references: dict[str, str]) -> dict[str, ecs.Secret]:
-        """Secrets by reference: the template carries ARNs, and the execution role may read exactly those."""
-        secrets = {}
-        for variable, value in references.items():
-            reference = parse_secret_reference(value)
-            construct_id = f"{prefix}{variable}"
-            if reference.store == "ssm":
-                parameter = (
-                    ssm.StringParameter.from_string_parameter_arn(self, construct_id, reference.name)
-                    if reference.is_arn
-                    else ssm.StringParameter.from_secure_string_parameter_attributes(
-                        self, construct_id, parameter_name=reference.name
-                    )
-                )
-                secrets[variable] = ecs.Secret.from_ssm_parameter(parameter)
-                continue
-            if reference.is_arn and _COMPLETE_SECRET_ARN.search(reference.name):
-                secret = secretsmanager.Secret.from_secret_complete_arn(self, construct_id, reference.name)
-            elif reference.is_arn:
-                secret = secretsmanager.Secret.from_secret_partial_arn(self, construct_id, reference.name)
-            else:
-                secret = secretsmanager.Secret.from_secret_name_v2(self, construct_id, reference.name)
-            secrets[variable] = ecs.Secret.from_secrets_manager(secret, field=reference.json_key)
-        return secrets
-
-    @staticmethod
-    def _health_check(service: ServiceConfig) -> ecs.HealthCheck | None:
-        check = service.container_health_check
-        if check is None:
-            return None
-        return ecs.HealthCheck(
-            command=check.command,
-            interval=Duration.seconds(check.interval_seconds),
-            timeout=Duration.seconds(check.timeout_seconds),
-            retries=check.retries,
-            start_period=Duration.seconds(check.start_period_seconds),
-        )
 
     # --- discovery and traffic ------------------------------------------------------------
 
@@ -210,7 +129,7 @@ class ServiceStack(cdk.Stack):
         deregistration = Duration.seconds(service.deployment.deregistration_delay_seconds)
         if service.route is not None and load_balancer is not None:
             check = service.health_check
-            AlbRoute(
+            self.route = AlbRoute(
                 self,
                 "Route",
                 service=self.service,
@@ -283,6 +202,78 @@ class ServiceStack(cdk.Stack):
             execution_role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["kms:Decrypt"], resources=list(service.secrets_kms_key_arns))
             )
+
+    # --- scaling --------------------------------------------------------------------------
+
+    def _work_queue(self, service: ServiceConfig) -> sqs.IQueue | None:
+        """The worker's queue: referenced by ARN, or created with an encrypted dead-letter queue."""
+        settings = service.scaling.queue if service.scaling else None
+        if settings is None:
+            return None
+        if settings.arn is not None:
+            return sqs.Queue.from_queue_arn(self, "Queue", settings.arn)
+        dead_letters = sqs.Queue(
+            self,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=removal_policy(self.config),
+        )
+        acknowledge(dead_letters, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the worker's queue")
+        return sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(settings.visibility_timeout_seconds),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=settings.max_receive_count),
+            removal_policy=removal_policy(self.config),
+        )
+
+    def _scaling(self, service: ServiceConfig) -> None:
+        scaling = service.scaling
+        if scaling is None:
+            return
+        ServiceScaling(
+            self,
+            "Scaling",
+            service=self.service,
+            min_capacity=scaling.min,
+            max_capacity=scaling.max,
+            cpu_percent=scaling.cpu_percent,
+            memory_percent=scaling.memory_percent,
+            requests_per_target=scaling.requests_per_target,
+            target_group=self.route.target_group if self.route else None,
+            custom_metric=CustomMetricTarget(
+                namespace=scaling.custom_metric.namespace,
+                metric_name=scaling.custom_metric.name,
+                target=scaling.custom_metric.target,
+                dimensions=scaling.custom_metric.dimensions,
+                statistic=scaling.custom_metric.statistic,
+            )
+            if scaling.custom_metric
+            else None,
+            scale_out_cooldown=Duration.seconds(scaling.scale_out_cooldown_seconds),
+            scale_in_cooldown=Duration.seconds(scaling.scale_in_cooldown_seconds),
+            steps=StepPolicy(
+                metric=scaling.steps.metric,
+                intervals=[StepInterval(change=s.change, lower=s.lower, upper=s.upper) for s in scaling.steps.steps],
+                evaluation_periods=scaling.steps.evaluation_periods,
+                cooldown=Duration.seconds(scaling.steps.cooldown_seconds),
+            )
+            if scaling.steps
+            else None,
+            schedule=[
+                ScheduledCapacity(expression=a.schedule, time_zone=a.time_zone, min_capacity=a.min, max_capacity=a.max)
+                for a in scaling.schedule
+            ],
+            queue_backlog=QueueBacklogTarget(
+                queue=self.queue, backlog_per_task=scaling.queue.backlog_per_task, cluster_name=self.platform.cluster.cluster_name
+            )
+            if scaling.queue and self.queue
+            else None,
+        )
 
     # --- outputs for the helpers ----------------------------------------------------------
 

@@ -1,0 +1,123 @@
+"""Containers of a service or job: images, secrets by reference, health checks, sidecars."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import aws_cdk as cdk
+from aws_cdk import Duration
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ssm as ssm
+
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig
+from ecs_toolkit.config.references import parse_secret_reference
+from ecs_toolkit.constructs.task import ContainerSpec
+
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[a-z0-9._/-]+)"
+    r"(?::(?P<tag>[\w.-]+)|@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+_COMPLETE_SECRET_ARN = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def task_containers(
+    scope: cdk.Stack,
+    config: EnvironmentConfig,
+    name: str,
+    service: ServiceConfig,
+    launch: str,
+    environment: Mapping[str, str] | None = None,
+) -> list[ContainerSpec]:
+    """The main container (named after the service, cpu/memory left after the sidecars) and its sidecars."""
+    cpu = derived.task_cpu(config, service)
+    memory = derived.task_memory_mib(config, service)
+    sidecars = [_sidecar(scope, index, sidecar) for index, sidecar in enumerate(service.sidecars)]
+    main = ContainerSpec(
+        name=name,
+        image=_image(scope, "Image", service.image),
+        memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
+        cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
+        port=service.port,
+        command=service.command,
+        entry_point=service.entry_point,
+        environment={**service.environment, **(environment or {})},
+        secrets=_secrets(scope, "Secret", service.secrets),
+        health_check=_health_check(service),
+        stop_timeout=Duration.seconds(service.stop_timeout_seconds),
+        read_only_root_filesystem=service.read_only_root_filesystem,
+        user=service.user,
+    )
+    return [main, *sidecars]
+
+
+def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerSpec:
+    return ContainerSpec(
+        name=sidecar.name,
+        image=_image(scope, f"Sidecar{index}Image", sidecar.image),
+        memory_limit_mib=sidecar.memory_mib,
+        cpu=sidecar.cpu,
+        port=sidecar.port,
+        essential=sidecar.essential,
+        command=sidecar.command,
+        environment=sidecar.environment,
+        secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
+        read_only_root_filesystem=sidecar.read_only_root_filesystem,
+        user=sidecar.user,
+    )
+
+
+def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImage:
+    """ECR images of this account become repository references, so pulls are granted per repository."""
+    match = _ECR_IMAGE.match(image)
+    if match is None:
+        return ecs.ContainerImage.from_registry(image)
+    repository = ecr.Repository.from_repository_attributes(
+        scope,
+        construct_id,
+        repository_name=match["repo"],
+        repository_arn=f"arn:{scope.partition}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}",
+    )
+    return ecs.ContainerImage.from_ecr_repository(repository, match["digest"] or match["tag"] or "latest")
+
+
+def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[str, ecs.Secret]:
+    """Secrets by reference: the template carries ARNs, and the execution role may read exactly those."""
+    secrets = {}
+    for variable, value in references.items():
+        reference = parse_secret_reference(value)
+        construct_id = f"{prefix}{variable}"
+        if reference.store == "ssm":
+            parameter = (
+                ssm.StringParameter.from_string_parameter_arn(scope, construct_id, reference.name)
+                if reference.is_arn
+                else ssm.StringParameter.from_secure_string_parameter_attributes(
+                    scope, construct_id, parameter_name=reference.name
+                )
+            )
+            secrets[variable] = ecs.Secret.from_ssm_parameter(parameter)
+            continue
+        if reference.is_arn and _COMPLETE_SECRET_ARN.search(reference.name):
+            secret = secretsmanager.Secret.from_secret_complete_arn(scope, construct_id, reference.name)
+        elif reference.is_arn:
+            secret = secretsmanager.Secret.from_secret_partial_arn(scope, construct_id, reference.name)
+        else:
+            secret = secretsmanager.Secret.from_secret_name_v2(scope, construct_id, reference.name)
+        secrets[variable] = ecs.Secret.from_secrets_manager(secret, field=reference.json_key)
+    return secrets
+
+
+def _health_check(service: ServiceConfig) -> ecs.HealthCheck | None:
+    check = service.container_health_check
+    if check is None:
+        return None
+    return ecs.HealthCheck(
+        command=check.command,
+        interval=Duration.seconds(check.interval_seconds),
+        timeout=Duration.seconds(check.timeout_seconds),
+        retries=check.retries,
+        start_period=Duration.seconds(check.start_period_seconds),
+    )
