@@ -45,6 +45,8 @@ NETWORK_MODE = "NetworkMode"
 TASK_SECURITY_GROUP_IDS = "TaskSecurityGroupIds"
 TARGET_GROUP_ARNS = "TargetGroupArns"
 SCHEDULE_NAME = "ScheduleName"
+STATE_MACHINE_ARN = "StateMachineArn"
+"""Jobs: the state machine that runs one task and enforces the job's timeout."""
 
 
 def _pascal(name: str) -> str:

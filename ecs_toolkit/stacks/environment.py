@@ -8,6 +8,7 @@ import aws_cdk as cdk
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.stacks.job import JobStack
 from ecs_toolkit.stacks.network import NetworkStack
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.service import ServiceStack
@@ -45,14 +46,17 @@ def build(app: cdk.App, config: EnvironmentConfig) -> Environment:
     )
     environment = Environment(config=config, platform=platform, network=network)
     for name, service in config.services.items():
-        stack = ServiceStack(
+        stack_type = JobStack if service.kind == "job" else ServiceStack
+        stack = stack_type(
             app,
             outputs.service_stack_name(config.name, name),
             config=config,
             name=name,
             platform=platform,
             env=env,
-            description=f"{config.name}: {service.kind} service {name}",
+            description=f"{config.name}: scheduled job {name}"
+            if service.kind == "job"
+            else f"{config.name}: {service.kind} service {name}",
         )
         stack.add_stack_dependency(platform, "services run on the platform's cluster")
         environment.services[name] = stack

@@ -38,6 +38,24 @@ STAR_RESOURCE_ALLOWED: dict[frozenset[str], str] = {
             "ssmmessages:OpenDataChannel",
         }
     ): "ECS Exec channels in the task role: no resource-level scoping",
+    frozenset(
+        {
+            "ecs:DescribeTasks",
+            "ecs:StopTask",
+            "logs:CreateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:DescribeLogGroups",
+            "logs:DescribeResourcePolicies",
+            "logs:GetLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:UpdateLogDelivery",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+            "xray:PutTelemetryRecords",
+            "xray:PutTraceSegments",
+        }
+    ): "A job's state machine (CDK's runTask.sync policy): tasks exist only at run time; log delivery and X-Ray take no resource",
 }
 WILDCARD_ACTIONS_ALLOWED = {"ecs:Submit*": "ECS agent state reports, on this cluster's ARN only (CDK's instance role)"}
 TRAILING_WILDCARD_RESOURCE_ACTIONS = {"s3:", "ssm:GetParameter", "dynamodb:"}

@@ -114,7 +114,9 @@ def test_every_service_has_the_circuit_breaker_with_rollback_and_log_retention()
     checked = 0
     for manifest in MANIFESTS:
         synthesized = synthesize(manifest)
-        for stack in synthesized.environment.services.values():
+        for name, stack in synthesized.environment.services.items():
+            if synthesized.environment.config.services[name].kind == "job":
+                continue
             template = synthesized.template(stack)
             template.has_resource_properties(
                 "AWS::ECS::Service",
