@@ -30,6 +30,8 @@ _FAMILY = re.compile(r"^[a-z]+\d+(?P<suffix>[a-z-]*)\.")
 
 def instance_architecture(instance_type: str) -> str:
     """``arm64`` for Graviton families (a ``g`` after the generation: m7g, c6gn, t4g), else ``x86_64``."""
+    if instance_type.startswith("a1."):
+        return "arm64"  # the first Graviton family, named before the "g" suffix convention
     match = _FAMILY.match(instance_type)
     return "arm64" if match is not None and "g" in match.group("suffix") else "x86_64"
 

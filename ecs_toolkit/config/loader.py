@@ -12,6 +12,7 @@ from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules import Finding, Location, check_rules
@@ -40,7 +41,7 @@ def load_manifest(path: str | Path) -> EnvironmentConfig:
     try:
         config = EnvironmentConfig.model_validate(_plain(document))
     except ValidationError as error:
-        raise ManifestError(_format(path, document, _pydantic_problems(error))) from None
+        raise ManifestError(_format(path, document, _pydantic_problems(error, document))) from None
     findings = list(check_rules(config))
     if findings:
         raise ManifestError(_format(path, document, findings))
@@ -57,8 +58,11 @@ def _parse_yaml(path: Path, text: str) -> Any:
         line = mark.line + 1 if mark is not None else 1
         reason = error.problem or error.context or "invalid YAML"
         raise ManifestError([f"{path}:{line}: yaml: {reason}"]) from None
+    except ReaderError as error:
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        raise ManifestError([f"{path}:{line}: yaml: unacceptable character #x{error.character:04x}: {error.reason}"]) from None
     except YAMLError as error:
-        raise ManifestError([f"{path}: yaml: {error}"]) from None
+        raise ManifestError([f"{path}: yaml: {' '.join(str(error).split())}"]) from None
 
 
 def _plain(node: Any) -> Any:
@@ -75,11 +79,11 @@ _UNION_TAG = re.compile(r"^(constrained-)?(int|str|bool|float)$|\[|^[A-Z][A-Za-z
 manifest names are lower-case, so these never clash with a key."""
 
 
-def _pydantic_problems(error: ValidationError) -> Iterable[Finding]:
+def _pydantic_problems(error: ValidationError, document: CommentedMap) -> Iterable[Finding]:
     by_union: dict[Location, list[tuple[str, Location, ErrorDetails]]] = {}
     for item in error.errors(include_url=False):
         location = tuple(item["loc"])
-        tag_index = next((i for i, part in enumerate(location) if isinstance(part, str) and _UNION_TAG.search(part)), None)
+        tag_index = _union_tag_index(document, location)
         if tag_index is None:
             yield location, _message(item)
             continue
@@ -87,13 +91,24 @@ def _pydantic_problems(error: ValidationError) -> Iterable[Finding]:
         stripped = location[:tag_index] + location[tag_index + 1 :]
         by_union.setdefault(location[:tag_index], []).append((tag, stripped, item))
     for union_location, members in by_union.items():
-        specific = [(loc, item) for _, loc, item in members if not item["type"].endswith("_type")]
+        specific = [(loc, item) for _, loc, item in members if not item["type"].endswith(("_type", "_parsing"))]
         if specific:
             for loc, item in specific:
                 yield loc, _message(item)
         else:
             expected = " or ".join(dict.fromkeys(_describe_tag(tag) for tag, _, _ in members))
             yield union_location, f"expected {expected} (got {members[0][2]['input']!r})"
+
+
+def _union_tag_index(document: CommentedMap, location: Location) -> int | None:
+    """Where pydantic put a union member's name into ``location``: a tag-shaped part that is not a key of the manifest."""
+    node: Any = document
+    for index, part in enumerate(location):
+        child = _child(node, part)
+        if child is _MISSING and isinstance(part, str) and _UNION_TAG.search(part):
+            return index
+        node = child
+    return None
 
 
 def _describe_tag(tag: str) -> str:
@@ -118,19 +133,32 @@ def _message(item: ErrorDetails) -> str:
     return f"{item['msg']} (got {item['input']!r})"
 
 
+_MISSING = object()
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """The YAML node at ``part`` below ``node``, or ``_MISSING``."""
+    if isinstance(node, CommentedMap) and part in node:
+        return node[part]
+    if isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _MISSING
+
+
 def _line_of(document: CommentedMap, location: Location) -> int:
     """The 1-based line of the deepest part of ``location`` that exists in the YAML document."""
     node: Any = document
     line = 1
     for part in location:
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-        else:
+        child = _child(node, part)
+        if child is _MISSING:
             break
+        if isinstance(node, CommentedSeq):
+            line = node.lc.item(part)[0] + 1
+        else:
+            # A key inherited through a YAML merge (<<: *anchor) has no position here: use the mapping's.
+            line = node.lc.key(part)[0] + 1 if part in node.lc.data else node.lc.line + 1
+        node = child
     return line
 
 

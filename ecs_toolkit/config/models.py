@@ -23,7 +23,9 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors, values are never coerced across types (`true` is not 1), models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --- network -----------------------------------------------------------------------------

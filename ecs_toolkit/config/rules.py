@@ -43,8 +43,8 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
 
 def _environment(config: EnvironmentConfig) -> Iterator[Finding]:
     if (config.account is None) != (config.region is None):
-        missing = "region" if config.region is None else "account"
-        yield (missing,), "account and region go together: give both or neither"
+        present, missing = ("account", "region") if config.region is None else ("region", "account")
+        yield (present,), f"account and region go together: add {missing} or remove {present}"
 
 
 def _network(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -81,7 +81,8 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
     if network.nat_gateways > azs:
         yield ("network", "nat_gateways"), f"{network.nat_gateways} NAT gateways for {azs} availability zones (use 0 to {azs})"
     if network.nat_gateways == 0 and config.services:
-        needed = {"ecr", "logs", "s3"} - set(network.endpoints)
+        # EC2 instances also need the ECS endpoints to register with the cluster.
+        needed = {"ecr", "logs", "s3", *(["ecs"] if config.cluster.capacity.ec2 else [])} - set(network.endpoints)
         if needed:
             yield (
                 ("network", "endpoints"),
@@ -175,8 +176,8 @@ def _routes(config: EnvironmentConfig) -> Iterator[Finding]:
         key = (route.host, route.path)
         if key in owners:
             yield ("services", name, "route"), f"same host and path as service {owners[key]!r}"
-        else:
-            owners[key] = name
+            continue
+        owners[key] = name
         priority = derived.listener_priority(route)
         if priority in priorities:
             where = ("services", name, "route", "priority") if route.priority is not None else ("services", name, "route")
@@ -223,13 +224,19 @@ def _service(config: EnvironmentConfig, name: str, service: ServiceConfig) -> It
     mode = derived.network_mode_of(config, service)
     if service.capacity is not None:
         yield from _strategy(config, service.capacity, (*where, "capacity"))
-        uses_fargate = {item.provider in derived.FARGATE_PROVIDERS for item in service.capacity}
-        if service.launch is not None and uses_fargate == {service.launch != "fargate"}:
-            yield (*where, "launch"), f"launch {service.launch} does not match the capacity providers"
-    elif launch == "ec2" and not config.cluster.capacity.ec2:
+    strategy = derived.service_strategy(config, service)
+    uses_fargate = {item.provider in derived.FARGATE_PROVIDERS for item in strategy}
+    if launch == "ec2" and not config.cluster.capacity.ec2:
         yield (*where, "launch"), "runs on EC2 but the cluster has no ec2 capacity groups"
     elif launch == "fargate" and not config.cluster.capacity.fargate:
         yield (*where, "launch"), "runs on Fargate but the cluster's capacity has fargate off"
+    elif service.launch is not None and uses_fargate == {service.launch != "fargate"}:
+        source = (
+            "the capacity providers"
+            if service.capacity is not None
+            else "the cluster's default strategy: give the service a capacity"
+        )
+        yield (*where, "launch"), f"launch {service.launch} does not match {source}"
     if launch == "fargate":
         yield from _fargate(config, where, service, mode)
     yield from _kind(config, where, service, mode)
@@ -252,7 +259,7 @@ def _fargate(config: EnvironmentConfig, where: Location, service: ServiceConfig,
     elif service.memory_mib not in derived.FARGATE_SIZES[service.cpu]:
         allowed = derived.FARGATE_SIZES[service.cpu]
         shown = (
-            ", ".join(map(str, allowed))
+            ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]}"
             if len(allowed) <= 4
             else f"{allowed[0]} to {allowed[-1]} in steps of {allowed[1] - allowed[0]}"
         )
@@ -340,10 +347,11 @@ def _container(where: Location, name: str, service: ServiceConfig) -> Iterator[F
             except ValueError as error:
                 yield (*base, "secrets", variable), str(error)
     sidecar_memory = sum(sidecar.memory_mib for sidecar in service.sidecars)
-    if service.memory_mib is not None and sidecar_memory >= service.memory_mib:
+    memory = service.memory_mib if service.memory_mib is not None else derived.EC2_DEFAULT_MEMORY_MIB
+    if sidecar_memory >= memory:
         yield (
             (*where, "memory_mib"),
-            f"{service.memory_mib} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars",
+            f"{memory} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars",
         )
 
 

@@ -184,10 +184,6 @@ def test_instance_architecture_is_arm64_only_for_graviton_families(instance_type
     assert derived.instance_architecture(instance_type) == architecture
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="derived.instance_architecture needs a 'g' after the generation; the first Graviton family a1 has none",
-)
 def test_instance_architecture_knows_a1_is_graviton() -> None:
     assert derived.instance_architecture("a1.large") == "arm64"
 

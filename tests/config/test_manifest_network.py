@@ -18,14 +18,14 @@ services:
 
 
 @pytest.mark.parametrize(
-    ("given", "missing"),
-    [('account: "111122223333"', "region"), ("region: eu-west-1", "account")],
+    ("given", "present", "missing"),
+    [('account: "111122223333"', "account", "region"), ("region: eu-west-1", "region", "account")],
 )
-def test_fails_when_only_one_of_account_and_region_is_given(manifest, given: str, missing: str) -> None:
-    # The missing key has no line of its own: the problem points at the top of the file.
+def test_fails_when_only_one_of_account_and_region_is_given(manifest, given: str, present: str, missing: str) -> None:
+    # The problem points at the key that is there: the missing one has no line.
     text = f"name: test\n{given}\n"
 
-    assert manifest.problems(text) == [f"1: {missing}: account and region go together: give both or neither"]
+    assert manifest.problems(text) == [f"2: {present}: account and region go together: add {missing} or remove {present}"]
 
 
 def test_fails_on_an_account_that_is_not_twelve_digits(manifest) -> None:
