@@ -23,7 +23,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, SQS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
 from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
 
 START_MARGIN = Duration.minutes(10)
@@ -116,6 +116,12 @@ class ScheduledJob(Construct):
             "CDK's runTask.sync policy: ecs:DescribeTasks/StopTask on tasks that exist only at run time, and the "
             "CloudWatch Logs delivery and X-Ray actions, which accept no resource scoping",
         )
+        skip_checkov(
+            self.state_machine.role.node.find_child("DefaultPolicy"),
+            "CKV_AWS_111",
+            "CDK's runTask.sync policy: ecs:StopTask on tasks that exist only at run time, and the CloudWatch Logs "
+            "delivery and X-Ray actions, which accept no resource scoping",
+        )
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetterQueue",
@@ -125,6 +131,7 @@ class ScheduledJob(Construct):
             removal_policy=removal_policy,
         )
         acknowledge(self.dead_letters, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the job's schedule")
+        skip_checkov(self.dead_letters, "CKV_AWS_27", SQS_ENCRYPTED_BY_SERVICE)
         self.schedule = scheduler.Schedule(
             self,
             "Schedule",
