@@ -31,7 +31,15 @@ lint: setup
 	$(PY) -m ruff format --check ecs_toolkit tests app.py
 	$(PY) -m mypy
 
-test: setup lint
+# The compliance gates on every manifest under config/; checkov gets its own venv (it pins an old boto3).
+check: setup
+	@test .venv-checkov/.installed -nt requirements-checkov.txt || { \
+		{ test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov; } && \
+		.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt && \
+		touch .venv-checkov/.installed; }
+	$(PY) -m ecs_toolkit.checks
+
+test: setup lint check
 	$(PY) -m pytest -n 2 --dist loadfile
 
 clean:
