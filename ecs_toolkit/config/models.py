@@ -25,7 +25,7 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 class StrictModel(BaseModel):
     """Unknown keys are errors, values are never coerced across types (`true` is not 1), models are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
 
 
 # --- network -----------------------------------------------------------------------------
@@ -35,11 +35,15 @@ class ExistingVpcConfig(StrictModel):
     """A VPC imported by id and subnet ids: no lookup, so synth stays hermetic."""
 
     vpc_id: Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8,17}$")]
+    """`vpc-...` id."""
     cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
     """The VPC's primary CIDR: internal load balancers admit clients from it."""
     availability_zones: list[str] = Field(min_length=1)
+    """The zones of the subnets below, in the same order."""
     private_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
+    """Subnets for tasks, instances, mount targets and internal load balancers (one per zone)."""
     public_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = []
+    """Subnets for internet-facing load balancers (one per zone)."""
 
 
 Endpoint = Literal["ecr", "logs", "s3", "ssm", "secretsmanager", "ecs"]
@@ -47,15 +51,19 @@ Endpoint = Literal["ecr", "logs", "s3", "ssm", "secretsmanager", "ecs"]
 
 class NetworkConfig(StrictModel):
     cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[6-9]|2[0-4])$")] = "10.0.0.0/16"
+    """The new VPC's CIDR (/16 to /24)."""
     azs: Annotated[int, Field(ge=2, le=3)] | list[str] = 2
     """A count (AZs taken in order from the region, resolved at deploy time) or explicit names."""
     nat_gateways: Annotated[int, Field(ge=0, le=3)] = 1
     """0 (then add endpoints), 1 (cheap, one AZ's egress), or one per AZ."""
     flow_logs: bool = True
+    """VPC flow logs (all traffic) to CloudWatch Logs."""
     flow_log_retention_days: int = 90
+    """Flow log retention; one of CloudWatch's retention values."""
     endpoints: list[Endpoint] = []
     """Interface endpoints (gateway for s3) so private tasks reach AWS without NAT."""
     existing: ExistingVpcConfig | None = None
+    """Import this VPC instead of creating one (then cidr, azs, nat_gateways and endpoints do not apply)."""
 
 
 # --- cluster and capacity ----------------------------------------------------------------
@@ -63,47 +71,63 @@ class NetworkConfig(StrictModel):
 
 class Ec2GroupConfig(StrictModel):
     name: Name
+    """Group name: the capacity provider's name in strategies."""
     instance_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]]
+    """One or several instance types of one architecture (Graviton types make an arm64 group)."""
     spot: bool = False
+    """Spot instances (mixed instances policy, price-capacity-optimized, capacity rebalancing, Spot draining in the agent)."""
     min: Annotated[int, Field(ge=0)] = 0
     """0 lets `cdk destroy` and teardown empty the group."""
     max: Annotated[int, Field(ge=1, le=1000)]
+    """Most instances the group may run."""
     target_capacity_percent: Annotated[int, Field(ge=1, le=100)] = 100
     """Managed scaling target: 100 packs instances full; lower keeps spare room for fast task starts."""
     min_scaling_step: Annotated[int, Field(ge=1, le=10000)] = 1
+    """Fewest instances managed scaling adds or removes at once."""
     max_scaling_step: Annotated[int, Field(ge=1, le=10000)] = 10
+    """Most instances managed scaling adds or removes at once."""
     instance_warmup_seconds: Annotated[int, Field(ge=0, le=10000)] = 180
+    """Seconds a new instance needs before it counts toward the group's metrics."""
     managed_termination_protection: bool = False
     """Off by default: with it on, `cdk destroy` hangs on protected instances."""
     root_volume_gib: Annotated[int, Field(ge=30, le=16384)] = 30
+    """Encrypted gp3 root volume size."""
     on_demand_base: Annotated[int, Field(ge=0)] = 0
     """Spot groups only: instances kept on-demand before Spot takes over."""
 
 
 class CapacityConfig(StrictModel):
     ec2: list[Ec2GroupConfig] = []
+    """EC2 Auto Scaling groups, each with its own capacity provider."""
     fargate: bool = True
     """Adds the FARGATE and FARGATE_SPOT providers."""
 
 
 class StrategyItemConfig(StrictModel):
     provider: ProviderName
+    """`FARGATE`, `FARGATE_SPOT` or an EC2 group's name."""
     base: Annotated[int, Field(ge=0, le=100000)] = 0
+    """Tasks placed on this provider first (only one provider of a strategy may have a base)."""
     weight: Annotated[int, Field(ge=0, le=1000)] = 1
+    """Share of the tasks beyond the base."""
 
 
 class PortRangeConfig(StrictModel):
     start: Port
+    """First port (1024 or above)."""
     end: Port
+    """Last port (at least 64 ports in all)."""
 
 
 class ClusterConfig(StrictModel):
     container_insights: Literal["enhanced", "enabled", "disabled"] = "enhanced"
+    """Container Insights level; the queue backlog scaling reads its RunningTaskCount."""
     namespace: (
         Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] | None
     ) = None
     """Cloud Map private DNS namespace; defaults to `<name>.internal`."""
     capacity: CapacityConfig = CapacityConfig()
+    """EC2 groups and the Fargate providers."""
     default_strategy: list[StrategyItemConfig] | None = None
     """Defaults to FARGATE when Fargate is on, else the first EC2 group."""
     host_port_range: PortRangeConfig = PortRangeConfig(start=61000, end=61999)
@@ -117,20 +141,28 @@ class ClusterConfig(StrictModel):
 
 class LoadBalancerConfig(StrictModel):
     public: bool = True
+    """Internet-facing (public subnets, 0.0.0.0/0 on the listener ports) or internal (the VPC's CIDR only)."""
     certificate_arn: AcmCertificateArn | None = None
     """With a certificate: HTTPS on 443 (TLS 1.2+), HTTP redirects to it."""
     idle_timeout_seconds: Annotated[int, Field(ge=1, le=4000)] = 60
+    """Connection idle timeout."""
     access_log_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    """Days access logs are kept in their encrypted bucket."""
 
 
 class FileSystemConfig(StrictModel):
     kms_key_arn: KmsKeyArn | None = None
     """Encryption is always on; this picks a customer managed key instead of the AWS one."""
     performance_mode: Literal["general_purpose", "max_io"] = "general_purpose"
+    """EFS performance mode (max_io does not combine with elastic throughput)."""
     throughput_mode: Literal["bursting", "elastic", "provisioned"] = "elastic"
+    """EFS throughput mode."""
     provisioned_throughput_mibps: Annotated[int, Field(ge=1, le=10240)] | None = None
+    """Required with throughput_mode provisioned."""
     infrequent_access_after_days: Literal[1, 7, 14, 30, 60, 90, 180, 270, 365] | None = 30
+    """Move files not read for this many days to Infrequent Access; null keeps everything in Standard."""
     backups: bool = True
+    """AWS Backup's daily automatic backups."""
     removal: Literal["retain", "destroy"] | None = None
     """Defaults to destroy in an ephemeral environment, retain otherwise."""
 
@@ -140,7 +172,9 @@ class FileSystemConfig(StrictModel):
 
 class RouteConfig(StrictModel):
     path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128)] | None = None
+    """Path pattern (`/api/*`)."""
     host: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128)] | None = None
+    """Host header (`shop.example.com`, wildcards allowed)."""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = None
     """Explicit listener-rule priority; by default derived from the route (see README)."""
 
@@ -149,71 +183,104 @@ class TargetHealthCheckConfig(StrictModel):
     """Load-balancer health check: defaults follow AWS guidance for fast rollouts."""
 
     path: Annotated[str, StringConstraints(pattern=r"^/")] = "/"
+    """HTTP path the load balancer checks."""
     interval_seconds: Annotated[int, Field(ge=5, le=300)] = 10
+    """Seconds between checks."""
     timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 5
+    """Seconds before a check counts as failed."""
     healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+    """Passing checks before a new task receives traffic."""
     unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 3
+    """Failing checks before a task is replaced."""
     success_codes: Annotated[str, StringConstraints(pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")] = "200-399"
+    """HTTP codes that count as healthy."""
 
 
 class NlbConfig(StrictModel):
     port: Port
+    """Listener port."""
     protocol: Literal["tcp", "tls", "udp", "tcp_udp"] = "tcp"
+    """Listener protocol; tls terminates TLS with the certificate and forwards TCP."""
     certificate_arn: AcmCertificateArn | None = None
+    """ACM certificate, required with tls."""
     public: bool = False
+    """Internet-facing, or internal (the VPC's CIDR only)."""
 
 
 class DiscoveryConfig(StrictModel):
     """Cloud Map name (`<name>.<namespace>`): A records in awsvpc mode, SRV records in bridge/host."""
 
     name: Name | None = None
+    """DNS name in the namespace; defaults to the service's name."""
     service_connect: bool = False
     """Also register the port in ECS Service Connect as `<name>:<port>`."""
 
 
 class ContainerHealthCheckConfig(StrictModel):
     command: list[str] = Field(min_length=1)
+    """Docker health check command (`[CMD-SHELL, "curl -f http://localhost/ || exit 1"]`)."""
     interval_seconds: Annotated[int, Field(ge=5, le=300)] = 10
+    """Seconds between checks."""
     timeout_seconds: Annotated[int, Field(ge=2, le=60)] = 5
+    """Seconds before a check counts as failed."""
     retries: Annotated[int, Field(ge=1, le=10)] = 3
+    """Failures before the container is unhealthy."""
     start_period_seconds: Annotated[int, Field(ge=0, le=300)] = 10
+    """Grace after start during which failures do not count."""
 
 
 class DeploymentConfig(StrictModel):
     """Rolling deployment; the circuit breaker with rollback is always on."""
 
     min_healthy_percent: Annotated[int, Field(ge=0, le=100)] = 100
+    """Tasks that must stay running during a deployment, in percent of the desired count."""
     max_percent: Annotated[int, Field(ge=100, le=200)] = 200
+    """Tasks that may run during a deployment, in percent of the desired count."""
     grace_period_seconds: Annotated[int, Field(ge=0, le=2147483647)] | None = None
     """Load-balanced services only; defaults to 0 unless a container health check needs longer."""
     deregistration_delay_seconds: Annotated[int, Field(ge=0, le=3600)] = 15
+    """Seconds the load balancer drains a stopping task's connections."""
 
 
 class SidecarConfig(StrictModel):
     name: Name
+    """Container name (must differ from the service's)."""
     image: str
+    """Image reference."""
     essential: bool = True
+    """The task stops when an essential container stops."""
     cpu: Annotated[int, Field(ge=0, le=196608)] | None = None
+    """CPU units reserved for the sidecar."""
     memory_mib: Annotated[int, Field(ge=6)] = 128
+    """Hard memory limit, taken from the task's memory."""
     port: Port | None = None
+    """Container port, if the sidecar listens."""
     command: list[str] | None = None
+    """Command override."""
     environment: dict[EnvName, str] = {}
+    """Plain settings (secret-looking names are rejected)."""
     secrets: dict[EnvName, str] = {}
+    """Secrets by reference, as for the service."""
     user: str | None = None
+    """Run as this user."""
     read_only_root_filesystem: bool = True
+    """Read-only root file system."""
 
 
 class VolumeConfig(StrictModel):
     path: str
     """Where the file system appears in the main container (absolute)."""
     read_only: bool = False
+    """Mount read-only (the task role then gets ClientMount only, no ClientWrite)."""
     sub_path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_\-./]*$")] | None = None
     """The access point's root inside the file system; defaults to `/<service>`."""
     uid: Annotated[int, Field(ge=0, le=4294967295)] | None = None
     """Owner of the access point's root and the identity of every access through it;
     defaults to the service's numeric `user`, else 1000."""
     gid: Annotated[int, Field(ge=0, le=4294967295)] | None = None
+    """Group of the access point's root and of every access; defaults like uid."""
     permissions: Annotated[str, StringConstraints(pattern=r"^[0-7]{3,4}$")] = "750"
+    """Mode of the access point's root directory when EFS creates it."""
 
 
 GrantIntent = Literal[
@@ -236,6 +303,8 @@ class GrantConfig(StrictModel):
     """One access the task role gets, compiled to the narrowest actions on the named resource."""
 
     intent: GrantIntent
+    """What the task may do: s3-read/write/read-write, dynamodb-read/write/read-write, sqs-send, sqs-consume,
+    sns-publish, ssm-read-path, secret-read, kms-decrypt."""
     resource: str | None = None
     """The ARN of the bucket, table, queue, topic, secret or key (not for ssm-read-path)."""
     prefix: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+$")] | None = None
@@ -251,33 +320,48 @@ ScheduleExpression = Annotated[str, StringConstraints(min_length=1)]
 
 class CustomMetricConfig(StrictModel):
     namespace: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    """CloudWatch namespace."""
     name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    """Metric name."""
     dimensions: dict[str, str] = {}
+    """Metric dimensions."""
     statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
+    """Statistic to track."""
     target: Annotated[float, Field(gt=0)]
+    """Value to hold the metric at."""
 
 
 class StepConfig(StrictModel):
     """One interval of a step policy: metric in [lower, upper) changes the task count by `change`."""
 
     lower: float | None = None
+    """Lower bound of the interval (metric value), inclusive."""
     upper: float | None = None
+    """Upper bound of the interval (metric value), exclusive."""
     change: int
+    """Tasks to add (positive) or remove (negative)."""
 
 
 class StepScalingConfig(StrictModel):
     metric: Literal["cpu", "memory"] = "cpu"
+    """Service metric the alarms watch."""
     steps: list[StepConfig] = Field(min_length=2)
     """In ascending order, not overlapping; at least one interval must be open below or above."""
     evaluation_periods: Annotated[int, Field(ge=1, le=10)] = 1
+    """One-minute periods the alarm needs before a step applies."""
     cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+    """Seconds after a step before another one applies."""
 
 
 class ScheduledScalingConfig(StrictModel):
     schedule: ScheduleExpression
+    """When: cron(...), rate(...) or at(...)."""
     time_zone: TimeZone | None = None
+    """IANA time zone of the cron expression; UTC by default."""
     min: Annotated[int, Field(ge=0)] | None = None
+    """New minimum task count."""
     max: Annotated[int, Field(ge=0)] | None = None
+    """New maximum task count."""
 
 
 class QueueConfig(StrictModel):
@@ -286,9 +370,11 @@ class QueueConfig(StrictModel):
     arn: (
         Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")] | None
     ) = None
+    """An existing queue to consume; without it a queue and its dead-letter queue are created."""
     backlog_per_task: Annotated[int, Field(ge=1, le=100000)] = 10
     """Target of visible messages per running task."""
     visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43200)] = 300
+    """Seconds a received message stays hidden from other consumers."""
     max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 5
     """Receives before a message moves to the dead-letter queue."""
 
@@ -297,26 +383,40 @@ class ScalingConfig(StrictModel):
     """Service autoscaling: any combination of target tracking, steps, schedules and queue backlog."""
 
     min: Annotated[int, Field(ge=0, le=5000)] = 1
+    """Fewest tasks."""
     max: Annotated[int, Field(ge=1, le=5000)]
+    """Most tasks."""
     cpu_percent: Annotated[int, Field(ge=1, le=100)] | None = None
+    """Target tracking on average CPU utilization (1-100)."""
     memory_percent: Annotated[int, Field(ge=1, le=100)] | None = None
+    """Target tracking on average memory utilization (1-100)."""
     requests_per_target: Annotated[int, Field(ge=1, le=1000000)] | None = None
+    """Target tracking on ALB requests per task (needs a route)."""
     custom_metric: CustomMetricConfig | None = None
+    """Target tracking on any CloudWatch metric."""
     scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+    """Seconds after a scale-out before target tracking scales out again."""
     scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
+    """Seconds after a scale-in before target tracking scales in again."""
     steps: StepScalingConfig | None = None
+    """Step scaling on CloudWatch alarms (CPU or memory)."""
     schedule: list[ScheduledScalingConfig] = []
+    """Scheduled changes of min and/or max."""
     queue: QueueConfig | None = None
+    """Workers: target tracking on queue backlog per running task."""
 
 
 class ServiceConfig(StrictModel):
     kind: Literal["web", "backend", "worker", "job"]
+    """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled)."""
     image: str = Field(min_length=1)
+    """Image from any registry; `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` pulls are granted per repository."""
     launch: Literal["ec2", "fargate"] | None = None
     """Defaults from the capacity strategy: FARGATE/FARGATE_SPOT mean fargate, EC2 groups ec2."""
     network_mode: Literal["awsvpc", "bridge", "host", "none"] | None = None
     """Defaults to bridge on EC2 (dynamic host ports), awsvpc on Fargate."""
     architecture: Literal["x86_64", "arm64"] = "x86_64"
+    """CPU architecture of the image (Fargate Spot is x86_64 only)."""
     cpu: Annotated[int, Field(ge=128, le=196608)] | None = None
     """Task CPU units. Required on Fargate; on EC2 defaults to 256."""
     memory_mib: Annotated[int, Field(ge=128, le=983040)] | None = None
@@ -324,30 +424,44 @@ class ServiceConfig(StrictModel):
     port: Port | None = None
     """The main container's port."""
     count: Annotated[int, Field(ge=0, le=5000)] = 1
+    """Desired tasks (not with scaling, not for jobs)."""
     route: RouteConfig | None = None
+    """Web: a listener rule on the shared ALB."""
     health_check: TargetHealthCheckConfig = TargetHealthCheckConfig()
+    """Web: the target group's health check."""
     nlb: NlbConfig | None = None
+    """Web: a Network Load Balancer of the service's own."""
     discovery: DiscoveryConfig | None = None
+    """Cloud Map / Service Connect name (backends get one by default)."""
     capacity: list[StrategyItemConfig] | None = None
+    """Capacity provider strategy; defaults to the cluster's."""
     placement: list[Literal["spread-az", "spread-instance", "binpack-memory", "binpack-cpu", "random"]] = [
         "spread-az",
         "binpack-memory",
     ]
     """EC2 only: spread over AZs first, then pack instances by memory."""
     command: list[str] | None = None
+    """Command override."""
     entry_point: list[str] | None = None
+    """Entry point override."""
     environment: dict[EnvName, str] = {}
+    """Plain settings; names that look like secrets are rejected."""
     secrets: dict[EnvName, str] = {}
     """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
     container_health_check: ContainerHealthCheckConfig | None = None
+    """Docker health check of the main container."""
     stop_timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 30
     """Time between SIGTERM and SIGKILL; well inside the 2-minute Spot notice."""
     read_only_root_filesystem: bool = True
+    """Read-only root file system (on by default; turn off for images that write outside volumes)."""
     user: str | None = None
     """Run as this user (`uid` or `uid:gid`)."""
     log_retention_days: int = 30
+    """Retention of the service's log group; one of CloudWatch's values."""
     sidecars: list[SidecarConfig] = []
+    """More containers in the task."""
     deployment: DeploymentConfig = DeploymentConfig()
+    """Rolling deployment settings."""
     exec: bool = False
     """ECS Exec: adds the ssmmessages permissions to the task role."""
     volumes: dict[Name, str | VolumeConfig] = {}
@@ -370,14 +484,22 @@ class ServiceConfig(StrictModel):
 
 class EnvironmentConfig(StrictModel):
     name: Name
+    """Environment name: prefixes every stack (`<name>-network`, `<name>-platform`, `<name>-<service>`)."""
     account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] | None = None
+    """12-digit AWS account; give it with `region` or not at all."""
     region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")] | None = None
     """With account and region the stacks are environment-specific; without, environment-agnostic."""
     ephemeral: bool = False
     """A throwaway environment: storage and logs are destroyed with the stacks."""
     tags: dict[str, str] = {}
+    """Tags on every resource (plus `environment: <name>`)."""
     network: NetworkConfig = NetworkConfig()
+    """The VPC: new, or an existing one imported without lookups."""
     cluster: ClusterConfig = ClusterConfig()
+    """The ECS cluster and its capacity providers."""
     load_balancer: LoadBalancerConfig | None = None
+    """The shared Application Load Balancer; omit it for an environment without web routes."""
     file_systems: dict[Name, FileSystemConfig] = {}
+    """Encrypted EFS file systems by name; services mount them under `volumes`."""
     services: dict[Name, ServiceConfig] = {}
+    """Services and jobs by name (one stack each)."""

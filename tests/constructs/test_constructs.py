@@ -1,0 +1,172 @@
+"""The constructs on their own, as a hand-written CDK app uses them (no manifest)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration, assertions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk.assertions import Match
+
+from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.constructs.capacity import Ec2Capacity
+from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
+from ecs_toolkit.constructs.grants import TaskGrant, grant_statements
+from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.network import Network
+from ecs_toolkit.constructs.routing import AlbRoute
+from ecs_toolkit.constructs.service import ContainerSpec, DeploymentSpec, EcsService
+from ecs_toolkit.constructs.task import EcsTask
+from tests.conftest import ROOT, new_app
+
+
+@pytest.fixture(scope="module")
+def readme_example() -> assertions.Template:
+    """The README's hand-written example, executed as written (its code block is the source)."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"### Using the constructs in hand-written CDK\n.*?```python\n(.*?)```", readme, re.S)
+    assert block is not None
+    app = new_app()
+    stack = cdk.Stack(app, "HandWritten")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
+    namespace: dict[str, object] = {"self": stack, "vpc": vpc}
+    exec(block.group(1), namespace)
+    return assertions.Template.from_stack(stack)
+
+
+def test_readme_example_builds_a_bridge_service_behind_the_alb_on_spot(readme_example: assertions.Template) -> None:
+    readme_example.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        {
+            "NetworkMode": "bridge",
+            "ContainerDefinitions": [Match.object_like({"PortMappings": [Match.object_like({"HostPort": 0})]})],
+        },
+    )
+    readme_example.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress", {"FromPort": 61000, "ToPort": 61999, "SourceSecurityGroupId": Match.any_value()}
+    )
+    readme_example.has_resource_properties("AWS::ElasticLoadBalancingV2::ListenerRule", {"Priority": 100})
+    readme_example.has_resource_properties(
+        "AWS::ECS::Service",
+        {"DeploymentConfiguration": Match.object_like({"DeploymentCircuitBreaker": {"Enable": True, "Rollback": True}})},
+    )
+    readme_example.resource_count_is("AWS::AutoScaling::LaunchConfiguration", 0)
+
+
+def test_no_construct_opens_the_cdk_default_ephemeral_range(readme_example: assertions.Template) -> None:
+    rules = readme_example.find_resources("AWS::EC2::SecurityGroupIngress")
+    assert rules
+    assert all(rule["Properties"].get("FromPort") != 32768 for rule in rules.values())
+
+
+@pytest.fixture
+def stack() -> cdk.Stack:
+    return cdk.Stack(new_app(), "Bare")
+
+
+@pytest.fixture
+def vpc(stack: cdk.Stack) -> ec2.IVpc:
+    return ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+
+
+def _container(port: int | None = 80) -> ContainerSpec:
+    return ContainerSpec(name="app", image=ecs.ContainerImage.from_registry("nginx"), memory_limit_mib=256, port=port)
+
+
+def test_network_rejects_a_single_zone_and_too_many_nat_gateways(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match="use 2 or 3 availability zones"):
+        Network(stack, "One", availability_zones=["a"])
+    with pytest.raises(ValueError, match="nat_gateways must be 0 to 2"):
+        Network(stack, "Nat", availability_zones=["a", "b"], nat_gateways=3)
+    with pytest.raises(ValueError, match="unknown endpoints"):
+        Network(stack, "Endpoints", availability_zones=["a", "b"], endpoints=["dynamo"])
+
+
+def test_capacity_rejects_bad_sizes_and_port_ranges(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    with pytest.raises(ValueError, match="at least one instance type"):
+        Ec2Capacity(stack, "None", vpc=vpc, instance_types=[], max_capacity=1)
+    with pytest.raises(ValueError, match="min_capacity 3 is greater than max_capacity 2"):
+        Ec2Capacity(stack, "Size", vpc=vpc, instance_types=["t3.small"], min_capacity=3, max_capacity=2)
+    with pytest.raises(ValueError, match="reversed"):
+        Ec2Capacity(stack, "Ports", vpc=vpc, instance_types=["t3.small"], max_capacity=2, host_port_range=(62000, 61000))
+    with pytest.raises(ValueError, match="Spot capacity only"):
+        Ec2Capacity(stack, "Base", vpc=vpc, instance_types=["t3.small"], max_capacity=2, on_demand_base_capacity=1)
+
+
+def test_capacity_agent_settings_pin_the_range_and_drain_spot() -> None:
+    settings = Ec2Capacity.agent_settings(host_port_range=(62000, 62999), spot=True)
+    assert "echo ECS_DYNAMIC_HOST_PORT_RANGE=62000-62999 >> /etc/ecs/ecs.config" in settings
+    assert "echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config" in settings
+    assert not any("SPOT" in line for line in Ec2Capacity.agent_settings(host_port_range=(62000, 62999), spot=False))
+
+
+def test_cluster_rejects_taken_and_unknown_provider_names(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal", fargate=False)
+    with pytest.raises(ValueError, match="unknown capacity provider 'nope'"):
+        cluster.strategy([StrategyItem("nope")])
+    with pytest.raises(ValueError, match="FARGATE is not enabled"):
+        cluster.strategy([StrategyItem("FARGATE")])
+    capacity = Ec2Capacity(stack, "Cap", vpc=vpc, instance_types=["t3.small"], max_capacity=1)
+    with pytest.raises(ValueError, match="is taken"):
+        cluster.add_ec2_capacity("FARGATE", capacity)
+
+
+def test_task_and_service_reject_impossible_settings(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    with pytest.raises(ValueError, match="Fargate needs awsvpc, not bridge"):
+        EcsTask(stack, containers=[_container()], fargate=True, network_mode="bridge", cpu=256, memory_mib=512)
+    with pytest.raises(ValueError, match="at least one container"):
+        EcsTask(stack, containers=[], fargate=True, cpu=256, memory_mib=512)
+    with pytest.raises(ValueError, match="no task can be replaced"):
+        EcsService(
+            stack,
+            "Stuck",
+            cluster=cluster.cluster,
+            vpc=vpc,
+            containers=[_container()],
+            fargate=True,
+            cpu=256,
+            memory_mib=512,
+            deployment=DeploymentSpec(min_healthy_percent=100, max_healthy_percent=100),
+        )
+
+
+def test_alb_route_needs_a_condition_and_a_valid_priority(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    alb = SharedLoadBalancer(stack, "Alb", vpc=vpc, access_log_retention=Duration.days(7))
+    service = EcsService(
+        stack, "Svc", cluster=cluster.cluster, vpc=vpc, containers=[_container()], fargate=True, cpu=256, memory_mib=512
+    )
+    common = {"service": service, "vpc": vpc, "listener": alb.listener, "load_balancer_security_group": alb.security_group}
+    with pytest.raises(ValueError, match="give a path, a host, or both"):
+        AlbRoute(stack, "NoCondition", priority=10, **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="priority must be 1-50000"):
+        AlbRoute(stack, "BadPriority", priority=0, path="/*", **common)  # type: ignore[arg-type]
+
+
+def test_grant_vocabulary_rejects_unknown_intents_and_missing_resources(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match="unknown grant intent 's3-admin'"):
+        grant_statements(TaskGrant(intent="s3-admin", resource="arn:aws:s3:::b"), scope=stack)
+    with pytest.raises(ValueError, match="sqs-send needs a resource ARN"):
+        grant_statements(TaskGrant(intent="sqs-send"), scope=stack)
+    write_only = grant_statements(TaskGrant(intent="s3-write", resource="arn:aws:s3:::b", prefix="in"), scope=stack)
+    assert [s.to_statement_json()["Resource"] for s in write_only] == ["arn:aws:s3:::b/in/*"]
+
+
+def test_acknowledge_refuses_an_empty_or_vague_reason(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match="specific reason"):
+        acknowledge(stack, "AwsSolutions-IAM5", "because")
+    with pytest.raises(ValueError, match="rule id is required"):
+        acknowledge(stack, " ", "a long enough reason for the check")
+
+
+def test_readme_reference_matches_the_models() -> None:
+    from ecs_toolkit.config.reference import END, START, render
+
+    readme = Path(ROOT / "README.md").read_text()
+    block = readme.split(START, 1)[1].split(END, 1)[0]
+    assert block == f"\n{render()}", "README manifest reference is stale: run `make docs`"
