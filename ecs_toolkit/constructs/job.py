@@ -68,17 +68,14 @@ class ScheduledJob(Construct):
             network_mode=network_mode,
             cpu=cpu,
             memory_mib=memory_mib,
+            vpc=vpc,
             arm64=arm64,
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
         )
         self.task_definition = self.task.task_definition
-        self.security_group = (
-            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="Scheduled job tasks", allow_all_outbound=True)
-            if network_mode == "awsvpc"
-            else None
-        )
+        self.security_group = self.task.security_group
         capacity = (
             tasks.CapacityProviderOptions.custom(list(capacity_provider_strategies)) if capacity_provider_strategies else None
         )
@@ -154,23 +151,24 @@ class ScheduledJob(Construct):
             label="Failed runs",
             period=Duration.minutes(5),
         )
-        self.failure_alarm = failures.create_alarm(
-            self,
-            "FailureAlarm",
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description="A run of this job failed, timed out or was aborted",
-        )
-        self.dead_letter_alarm = self.dead_letters.metric_approximate_number_of_messages_visible(
-            period=Duration.minutes(5)
-        ).create_alarm(
+        self.failure_alarm = _alarm_on_any(self, "FailureAlarm", failures, "A run of this job failed, timed out or was aborted")
+        self.dead_letter_alarm = _alarm_on_any(
             self,
             "DeadLetterAlarm",
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description="The schedule could not start this job",
+            self.dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+            "The schedule could not start this job",
         )
+
+
+def _alarm_on_any(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, description: str) -> cloudwatch.Alarm:
+    """An alarm as soon as one occurrence shows in a 5-minute period; no data is not a problem."""
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        metric=metric,
+        threshold=1,
+        evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarm_description=description,
+    )

@@ -104,22 +104,19 @@ class ServiceScaling(Construct):
             min_capacity=min_capacity,
             max_capacity=max_capacity,
         )
-        if cpu_percent is not None:
-            self.target.scale_to_track_metric(
-                "Cpu",
-                target_value=cpu_percent,
-                predefined_metric=appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
-                scale_in_cooldown=scale_in_cooldown,
-                scale_out_cooldown=scale_out_cooldown,
-            )
-        if memory_percent is not None:
-            self.target.scale_to_track_metric(
-                "Memory",
-                target_value=memory_percent,
-                predefined_metric=appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_MEMORY_UTILIZATION,
-                scale_in_cooldown=scale_in_cooldown,
-                scale_out_cooldown=scale_out_cooldown,
-            )
+        predefined = (
+            ("Cpu", cpu_percent, appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION),
+            ("Memory", memory_percent, appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_MEMORY_UTILIZATION),
+        )
+        for policy_id, percent, metric in predefined:
+            if percent is not None:
+                self.target.scale_to_track_metric(
+                    policy_id,
+                    target_value=percent,
+                    predefined_metric=metric,
+                    scale_in_cooldown=scale_in_cooldown,
+                    scale_out_cooldown=scale_out_cooldown,
+                )
         if requests_per_target is not None and target_group is not None:
             self.target.scale_to_track_metric(
                 "Requests",

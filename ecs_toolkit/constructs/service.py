@@ -84,6 +84,7 @@ class EcsService(Construct):
             network_mode=network_mode,
             cpu=cpu,
             memory_mib=memory_mib,
+            vpc=vpc,
             arm64=arm64,
             enable_execute_command=enable_execute_command,
             log_retention=log_retention,
@@ -98,11 +99,7 @@ class EcsService(Construct):
         self.fargate = fargate
         self.load_balancers: list[dict[str, object]] = []
         """Target groups registered by ``AlbRoute`` / ``NlbEndpoint`` (CloudFormation ``LoadBalancers``)."""
-        self.security_group = (
-            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description="ECS tasks", allow_all_outbound=True)
-            if network_mode == "awsvpc"
-            else None
-        )
+        self.security_group = self.task.security_group
         common = {
             "cluster": cluster,
             "task_definition": self.task_definition,

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -63,19 +64,23 @@ class EcsTask:
         network_mode: str = "awsvpc",
         cpu: int,
         memory_mib: int,
+        vpc: ec2.IVpc | None = None,
         arm64: bool = False,
         enable_execute_command: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
     ) -> None:
-        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
+        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``; awsvpc tasks need ``vpc``
+        for their own security group (no ingress; callers open it per source)."""
         if not containers:
             raise ValueError("EcsTask: give at least one container")
         if network_mode not in NETWORK_MODES:
             raise ValueError(f"EcsTask: unknown network mode {network_mode!r}")
         if fargate and network_mode != "awsvpc":
             raise ValueError(f"EcsTask: Fargate needs awsvpc, not {network_mode}")
+        if network_mode == "awsvpc" and vpc is None:
+            raise ValueError("EcsTask: awsvpc tasks need the vpc for their security group")
         self.scope = scope
         self.main_container_name = containers[0].name
         self.main_port = containers[0].port
@@ -100,6 +105,11 @@ class EcsTask:
             )
         if enable_execute_command:
             self._grant_execute_command(self.task_definition.task_role)
+        self.security_group = (
+            ec2.SecurityGroup(scope, "SecurityGroup", vpc=vpc, description="ECS tasks", allow_all_outbound=True)
+            if network_mode == "awsvpc" and vpc is not None
+            else None
+        )
 
     def _task_definition(self, fargate: bool, network_mode: str, cpu: int, memory_mib: int, arm64: bool) -> ecs.TaskDefinition:
         runtime = ecs.RuntimePlatform(

@@ -16,7 +16,6 @@ from ecs_toolkit import outputs
 from ecs_toolkit.compliance import acknowledge
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, VolumeConfig
-from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
@@ -29,9 +28,9 @@ from ecs_toolkit.constructs.scaling import (
     StepPolicy,
 )
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
-from ecs_toolkit.stacks.common import removal_policy, retention
-from ecs_toolkit.stacks.containers import task_containers
+from ecs_toolkit.stacks.common import removal_policy
 from ecs_toolkit.stacks.platform import PlatformStack
+from ecs_toolkit.stacks.tasks import plan_task, publish_task_outputs
 
 
 class ServiceStack(cdk.Stack):
@@ -52,39 +51,23 @@ class ServiceStack(cdk.Stack):
         self.config = config
         self.service_name = name
         self.platform = platform
-        launch = derived.launch_of(config, service_config)
-        mode = derived.network_mode_of(config, service_config)
-        strategy = derived.service_strategy(config, service_config)
         self.queue = self._work_queue(service_config)
-        queue_environment = {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else {}
+        plan = plan_task(self, config, name, platform, {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else None)
+        mode = plan.network_mode
         self.service = EcsService(
             self,
             "Service",
-            cluster=platform.cluster,
-            vpc=platform.vpc,
-            containers=task_containers(self, config, name, service_config, launch, queue_environment),
-            fargate=launch == "fargate",
-            network_mode=mode,
-            cpu=derived.task_cpu(config, service_config),
-            memory_mib=derived.task_memory_mib(config, service_config),
             # With autoscaling the template leaves the count alone, so a deploy never resets it.
             desired_count=None if service_config.scaling else service_config.count,
-            arm64=service_config.architecture == "arm64",
-            capacity_provider_strategies=platform.ecs.strategy(
-                [StrategyItem(i.provider, weight=i.weight, base=i.base) for i in strategy]
-            ),
             placement=service_config.placement,
             deployment=DeploymentSpec(
                 min_healthy_percent=service_config.deployment.min_healthy_percent,
                 max_healthy_percent=service_config.deployment.max_percent,
             ),
             enable_execute_command=service_config.exec,
-            log_retention=retention(service_config.log_retention_days),
-            removal_policy=removal_policy(config),
             cloud_map=self._cloud_map(name, service_config, mode),
             service_connect=self._service_connect(name, service_config),
-            subnets=cdk.aws_ec2.SubnetSelection(subnets=platform.vpc.private_subnets),
-            log_stream_prefix=name,
+            **plan.arguments,
         )
         self.route: AlbRoute | None = None
         self._routes(service_config, mode)
@@ -93,7 +76,8 @@ class ServiceStack(cdk.Stack):
         if self.queue is not None:
             self.queue.grant_consume_messages(self.service.task_definition.task_role)
         self._scaling(service_config)
-        self._outputs(launch, mode, strategy)
+        publish_task_outputs(self, self.service.task, plan)
+        self._outputs()
 
     # --- discovery and traffic ------------------------------------------------------------
 
@@ -277,22 +261,9 @@ class ServiceStack(cdk.Stack):
 
     # --- outputs for the helpers ----------------------------------------------------------
 
-    def _outputs(self, launch: str, mode: str, strategy: list[Any]) -> None:
+    def _outputs(self) -> None:
         service = self.service
         cdk.CfnOutput(self, outputs.SERVICE_NAME, value=service.service.service_name)
-        cdk.CfnOutput(self, outputs.TASK_DEFINITION_ARN, value=service.task_definition.task_definition_arn)
-        cdk.CfnOutput(self, outputs.TASK_FAMILY, value=service.task_definition.family)
-        cdk.CfnOutput(self, outputs.CONTAINER_NAME, value=service.main_container_name)
-        cdk.CfnOutput(self, outputs.LOG_GROUP_NAME, value=service.log_group.log_group_name)
-        cdk.CfnOutput(self, outputs.LAUNCH_TYPE, value=launch.upper())
-        cdk.CfnOutput(self, outputs.NETWORK_MODE, value=mode)
-        cdk.CfnOutput(
-            self, outputs.CAPACITY_STRATEGY, value=outputs.join_list([f"{i.provider}:{i.base}:{i.weight}" for i in strategy])
-        )
-        groups = [service.security_group.security_group_id] if service.security_group else []
-        cdk.CfnOutput(
-            self, outputs.TASK_SECURITY_GROUP_IDS, value=Fn.join(outputs.LIST_SEPARATOR, groups) if groups else outputs.EMPTY_LIST
-        )
         target_groups = [str(entry["TargetGroupArn"]) for entry in service.load_balancers]
         cdk.CfnOutput(
             self,

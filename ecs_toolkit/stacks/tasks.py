@@ -1,9 +1,11 @@
-"""Containers of a service or job: images, secrets by reference, health checks, sidecars."""
+"""What the task of a service and of a job share: construct arguments, containers, outputs."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import Duration
@@ -12,16 +14,77 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 
+from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig
+from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig, StrategyItemConfig
 from ecs_toolkit.config.references import parse_secret_reference
-from ecs_toolkit.constructs.task import ContainerSpec
+from ecs_toolkit.constructs.cluster import StrategyItem
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
+from ecs_toolkit.stacks.common import removal_policy, retention
+from ecs_toolkit.stacks.platform import PlatformStack
 
 _ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[a-z0-9._/-]+)"
     r"(?::(?P<tag>[\w.-]+)|@(?P<digest>sha256:[0-9a-f]{64}))?$"
 )
 _COMPLETE_SECRET_ARN = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """How one manifest entry runs: launch type, network mode, strategy, and the construct arguments."""
+
+    launch: str
+    network_mode: str
+    strategy: list[StrategyItemConfig]
+    arguments: dict[str, Any]
+
+
+def plan_task(
+    stack: cdk.Stack,
+    config: EnvironmentConfig,
+    name: str,
+    platform: PlatformStack,
+    environment: Mapping[str, str] | None = None,
+) -> TaskPlan:
+    """The keyword arguments that ``EcsService`` and ``ScheduledJob`` both take, from the manifest."""
+    entry = config.services[name]
+    launch = derived.launch_of(config, entry)
+    mode = derived.network_mode_of(config, entry)
+    strategy = derived.service_strategy(config, entry)
+    arguments = {
+        "cluster": platform.cluster,
+        "vpc": platform.vpc,
+        "containers": task_containers(stack, config, name, entry, launch, environment),
+        "fargate": launch == "fargate",
+        "network_mode": mode,
+        "cpu": derived.task_cpu(config, entry),
+        "memory_mib": derived.task_memory_mib(config, entry),
+        "arm64": entry.architecture == "arm64",
+        "capacity_provider_strategies": platform.ecs.strategy(
+            [StrategyItem(i.provider, weight=i.weight, base=i.base) for i in strategy]
+        ),
+        "subnets": cdk.aws_ec2.SubnetSelection(subnets=platform.vpc.private_subnets),
+        "log_retention": retention(entry.log_retention_days),
+        "removal_policy": removal_policy(config),
+        "log_stream_prefix": name,
+    }
+    return TaskPlan(launch=launch, network_mode=mode, strategy=strategy, arguments=arguments)
+
+
+def publish_task_outputs(stack: cdk.Stack, task: EcsTask, plan: TaskPlan) -> None:
+    """What run-task and the other helpers need to run this task once."""
+    cdk.CfnOutput(stack, outputs.TASK_DEFINITION_ARN, value=task.task_definition.task_definition_arn)
+    cdk.CfnOutput(stack, outputs.TASK_FAMILY, value=task.task_definition.family)
+    cdk.CfnOutput(stack, outputs.CONTAINER_NAME, value=task.main_container_name)
+    cdk.CfnOutput(stack, outputs.LOG_GROUP_NAME, value=task.log_group.log_group_name)
+    cdk.CfnOutput(stack, outputs.LAUNCH_TYPE, value=plan.launch.upper())
+    cdk.CfnOutput(stack, outputs.NETWORK_MODE, value=plan.network_mode)
+    cdk.CfnOutput(
+        stack, outputs.CAPACITY_STRATEGY, value=outputs.join_list([f"{i.provider}:{i.base}:{i.weight}" for i in plan.strategy])
+    )
+    group = task.security_group
+    cdk.CfnOutput(stack, outputs.TASK_SECURITY_GROUP_IDS, value=group.security_group_id if group else outputs.EMPTY_LIST)
 
 
 def task_containers(
