@@ -9,26 +9,28 @@ import pytest
 
 from tests.conftest import MANIFESTS, synthesize
 
+SESSION_MANAGER_ACTIONS = frozenset(
+    {
+        "ssm:UpdateInstanceInformation",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+        "ec2messages:AcknowledgeMessage",
+        "ec2messages:DeleteMessage",
+        "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages",
+        "ec2messages:SendReply",
+    }
+)
+ECS_AGENT_ACTIONS = frozenset(
+    {"ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "logs:CreateLogStream", "logs:PutLogEvents"}
+)
 STAR_RESOURCE_ALLOWED: dict[frozenset[str], str] = {
-    frozenset(
-        {
-            "ssm:UpdateInstanceInformation",
-            "ssmmessages:CreateControlChannel",
-            "ssmmessages:CreateDataChannel",
-            "ssmmessages:OpenControlChannel",
-            "ssmmessages:OpenDataChannel",
-            "ec2messages:AcknowledgeMessage",
-            "ec2messages:DeleteMessage",
-            "ec2messages:FailMessage",
-            "ec2messages:GetEndpoint",
-            "ec2messages:GetMessages",
-            "ec2messages:SendReply",
-        }
-    ): "Session Manager on the instances: these actions take no resource-level scoping",
+    SESSION_MANAGER_ACTIONS: "Session Manager on the instances: these actions take no resource-level scoping",
     frozenset({"ecs:Poll", "ecs:StartTelemetrySession"}): "ECS agent; conditioned on ecs:cluster = this cluster",
-    frozenset(
-        {"ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "logs:CreateLogStream", "logs:PutLogEvents"}
-    ): "ECS agent (CDK's instance role): no resource-level scoping for these",
+    ECS_AGENT_ACTIONS: "ECS agent (CDK's instance role): no resource-level scoping for these",
     frozenset({"ecr:GetAuthorizationToken"}): "Execution role pulling from ECR: the token call takes no resource",
     frozenset(
         {

@@ -7,6 +7,7 @@ import json
 from aws_cdk.assertions import Match
 
 from tests.conftest import Synthesized
+from tests.stacks.test_iam import ECS_AGENT_ACTIONS, SESSION_MANAGER_ACTIONS
 
 
 def _user_data(default_env: Synthesized) -> list[str]:
@@ -144,26 +145,13 @@ def test_cluster_has_enhanced_container_insights_and_logged_exec(default_env: Sy
 def test_instance_role_holds_only_the_agent_and_session_manager_permissions(default_env: Synthesized) -> None:
     template = default_env.template(default_env.environment.platform).to_json()
     allowed = {
-        "ssm:UpdateInstanceInformation",
-        "ssmmessages:CreateControlChannel",
-        "ssmmessages:CreateDataChannel",
-        "ssmmessages:OpenControlChannel",
-        "ssmmessages:OpenDataChannel",
-        "ec2messages:AcknowledgeMessage",
-        "ec2messages:DeleteMessage",
-        "ec2messages:FailMessage",
-        "ec2messages:GetEndpoint",
-        "ec2messages:GetMessages",
-        "ec2messages:SendReply",
+        *SESSION_MANAGER_ACTIONS,
+        *ECS_AGENT_ACTIONS,
         "ecs:DeregisterContainerInstance",
         "ecs:RegisterContainerInstance",
         "ecs:Submit*",
         "ecs:Poll",
         "ecs:StartTelemetrySession",
-        "ecr:GetAuthorizationToken",
-        "ecs:DiscoverPollEndpoint",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
     }
     instance_policies = [
         resource["Properties"]["PolicyDocument"]["Statement"]
