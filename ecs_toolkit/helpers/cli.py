@@ -1,0 +1,180 @@
+"""``ecs-toolkit``: operations on a deployed environment, found through its manifest and stack outputs.
+
+Exit codes: 0 success, 1 failure (missing resources, failed deployment, timeout, AWS error),
+2 bad manifest or usage; ``run-task`` exits with the container's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ecs_toolkit.config.loader import ManifestError, load_manifest
+from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.helpers import status, wait
+from ecs_toolkit.helpers.discover import Environment, discover
+from ecs_toolkit.helpers.errors import HelperError, one_line
+from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
+from ecs_toolkit.helpers.render import to_json
+from ecs_toolkit.helpers.sessions import Client, ClientFactory
+
+DEFAULT_CONFIG = "config/default.yaml"
+Factory = Callable[..., Client]
+"""``factory(service, region=None) -> client``; ``ClientFactory`` in production."""
+
+
+class Context:
+    """What a subcommand needs: parsed arguments, the manifest, clients, timing and output."""
+
+    def __init__(self, args: argparse.Namespace, config: EnvironmentConfig, clients: Factory, timing: Timing) -> None:
+        self.args = args
+        self.config = config
+        self.clients = clients
+        self.timing = timing
+        self.json = bool(getattr(args, "json", False))
+        self.progress = Progress()
+
+    def environment(self) -> Environment:
+        return discover(self.config, self.clients("cloudformation"))
+
+    def emit(self, result: Any, lines: list[str]) -> None:
+        print(to_json(result) if self.json else "\n".join(lines))
+
+
+def _status(ctx: Context) -> int:
+    clients = ctx.clients
+    result = status.collect_status(
+        ctx.environment(),
+        ecs=clients("ecs"),
+        elbv2=clients("elbv2"),
+        autoscaling=clients("autoscaling"),
+        names=ctx.args.services or None,
+        events=ctx.args.events,
+    )
+    ctx.emit(result, status.format_status(result))
+    return 1 if result.problems else 0
+
+
+def _wait(ctx: Context) -> int:
+    def stream(line: str) -> None:
+        if ctx.json:
+            ctx.progress(line)
+        else:
+            print(line, flush=True)
+
+    result = wait.wait_for_services(
+        ctx.environment(),
+        ecs=ctx.clients("ecs"),
+        names=ctx.args.services or None,
+        timeout_seconds=ctx.args.timeout,
+        timing=ctx.timing,
+        on_event=stream,
+        on_progress=ctx.progress,
+    )
+    ctx.emit(result, wait.format_wait(result, ctx.args.timeout))
+    return 0 if result.outcome == "steady" else 1
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options accepted before or after the subcommand (SUPPRESS keeps one from overwriting the other)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", default=argparse.SUPPRESS, metavar="PATH", help=f"environment manifest (default: {DEFAULT_CONFIG})"
+    )
+    common.add_argument("--profile", default=argparse.SUPPRESS, help="AWS profile (default: the usual credential chain)")
+    common.add_argument(
+        "--region", default=argparse.SUPPRESS, help="AWS region (default: the manifest's region, else AWS_REGION / the profile's)"
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the result as JSON")
+    return common
+
+
+def _waiting(parser: argparse.ArgumentParser, timeout: int, what: str) -> None:
+    parser.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS", help=f"{what} (default: {timeout})")
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=DEFAULT_POLL_SECONDS,
+        metavar="SECONDS",
+        help=f"time between checks (default: {DEFAULT_POLL_SECONDS:.0f})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="ecs-toolkit",
+        description="Operate a deployed ecs-toolkit environment. Targets are found from the manifest and the stacks' outputs.",
+        epilog="Exit codes: 0 ok, 1 failure, 2 bad manifest or usage; run-task exits with the container's exit code.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=description, parents=[common])
+
+    sub = add(
+        "status",
+        "services, deployments, target health, events, EC2 capacity",
+        "Show per service the desired/running/pending tasks, deployments with their rollout state, target health per "
+        "target group and recent events; per capacity provider the container instances with registered and remaining "
+        "CPU and memory. Exits 1 when a stack, service or target group is missing.",
+    )
+    sub.add_argument("services", nargs="*", metavar="SERVICE", help="manifest names of services (default: all)")
+    sub.add_argument(
+        "--events", type=int, default=status.DEFAULT_EVENTS, metavar="N", help="recent events per service (default: 5)"
+    )
+    sub.set_defaults(handler=_status)
+
+    sub = add(
+        "wait",
+        "wait until services are steady, streaming their events",
+        "Wait until every (or each named) service has one PRIMARY deployment with rollout COMPLETED and running == "
+        "desired, printing new service events. A FAILED rollout (circuit breaker) prints the stopped tasks' reasons "
+        "and exits 1; so does the timeout.",
+    )
+    sub.add_argument("services", nargs="*", metavar="SERVICE", help="manifest names of services (default: all)")
+    _waiting(sub, wait.DEFAULT_TIMEOUT_SECONDS, "give up and exit 1 after this long")
+    sub.set_defaults(handler=_wait)
+
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    timing: Timing | None = None,
+    make_clients: Callable[..., Factory] | None = None,
+) -> int:
+    """Run one subcommand and return its exit code; ``timing`` and ``make_clients`` are for tests."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        config = load_manifest(getattr(args, "config", DEFAULT_CONFIG))
+    except ManifestError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return 2
+    try:
+        region = getattr(args, "region", None) or config.region
+        clients = (make_clients or ClientFactory)(profile=getattr(args, "profile", None), region=region)
+        poll = getattr(args, "poll_seconds", DEFAULT_POLL_SECONDS)
+        ctx = Context(args, config, clients, timing or Timing(poll_seconds=poll))
+        code: int = args.handler(ctx)
+        return code
+    except HelperError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except (ClientError, BotoCoreError) as error:
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
