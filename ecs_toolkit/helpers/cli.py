@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.helpers import status, wait
+from ecs_toolkit.helpers import drain, run_task, status, wait
 from ecs_toolkit.helpers.discover import Environment, discover
 from ecs_toolkit.helpers.errors import HelperError, one_line
 from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
@@ -79,6 +79,37 @@ def _wait(ctx: Context) -> int:
     return 0 if result.outcome == "steady" else 1
 
 
+def _drain(ctx: Context) -> int:
+    result = drain.drain(
+        ctx.environment(),
+        ecs=ctx.clients("ecs"),
+        autoscaling=ctx.clients("autoscaling"),
+        group=ctx.args.group,
+        instances=ctx.args.instances or (),
+        detach_from_group=ctx.args.detach,
+        timeout_seconds=ctx.args.timeout,
+        timing=ctx.timing,
+        on_progress=ctx.progress,
+    )
+    ctx.emit(result, drain.format_drain(result))
+    return 0 if result.outcome == "drained" else 1
+
+
+def _run_task(ctx: Context) -> int:
+    result = run_task.run_task(
+        ctx.environment(),
+        ctx.args.name,
+        ecs=ctx.clients("ecs"),
+        logs=ctx.clients("logs"),
+        command=ctx.args.command or None,
+        timeout_seconds=ctx.args.timeout,
+        timing=ctx.timing,
+        on_progress=ctx.progress,
+    )
+    ctx.emit(result, run_task.format_run(result, ctx.args.timeout))
+    return run_task.exit_status(result)
+
+
 def _common() -> argparse.ArgumentParser:
     """Options accepted before or after the subcommand (SUPPRESS keeps one from overwriting the other)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -140,6 +171,42 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("services", nargs="*", metavar="SERVICE", help="manifest names of services (default: all)")
     _waiting(sub, wait.DEFAULT_TIMEOUT_SECONDS, "give up and exit 1 after this long")
     sub.set_defaults(handler=_wait)
+
+    sub = add(
+        "drain",
+        "move tasks off container instances",
+        "Set container instances to DRAINING and wait until no task runs on them; with --detach, then detach them from "
+        "their Auto Scaling group, lowering its desired capacity.",
+    )
+    target = sub.add_mutually_exclusive_group(required=True)
+    target.add_argument("--group", metavar="NAME", help="every instance of this EC2 capacity group (manifest name)")
+    target.add_argument(
+        "--instance",
+        dest="instances",
+        nargs="+",
+        action="extend",
+        metavar="ID",
+        help="EC2 instance ids (i-...) or container instance ids/ARNs",
+    )
+    sub.add_argument("--detach", action="store_true", help="detach the drained instances from their Auto Scaling group")
+    _waiting(sub, drain.DEFAULT_TIMEOUT_SECONDS, "give up (without detaching) after this long")
+    sub.set_defaults(handler=_drain)
+
+    sub = add(
+        "run-task",
+        "run a service's or job's task once and show its logs",
+        "Run the task definition of a service or job once, on its capacity and network, wait until it stops, print its "
+        "CloudWatch log lines and exit with the container's exit code. Everything after --command is the command.",
+    )
+    sub.add_argument("name", metavar="NAME", help="manifest name of the service or job")
+    _waiting(sub, run_task.DEFAULT_TIMEOUT_SECONDS, "stop waiting after this long; the task keeps running")
+    sub.add_argument(
+        "--command",
+        nargs=argparse.REMAINDER,
+        metavar="ARG",
+        help="override the main container's command with everything that follows",
+    )
+    sub.set_defaults(handler=_run_task)
 
     return parser
 
