@@ -15,9 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.helpers import drain, run_task, status, wait
+from ecs_toolkit.helpers import drain, run_task, status, teardown, wait
 from ecs_toolkit.helpers.discover import Environment, discover
-from ecs_toolkit.helpers.errors import HelperError, one_line
+from ecs_toolkit.helpers.errors import HelperError, UsageError, one_line
 from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
 from ecs_toolkit.helpers.render import to_json
 from ecs_toolkit.helpers.sessions import Client, ClientFactory
@@ -108,6 +108,28 @@ def _run_task(ctx: Context) -> int:
     )
     ctx.emit(result, run_task.format_run(result, ctx.args.timeout))
     return run_task.exit_status(result)
+
+
+def _teardown(ctx: Context) -> int:
+    if not ctx.args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("teardown scales every service and EC2 group of the environment to 0: pass --yes to confirm")
+        answer = input(f"Scale every service and EC2 group of {ctx.config.name} to 0? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing changed", file=sys.stderr)
+            return 1
+    result = teardown.teardown(
+        ctx.environment(),
+        ecs=ctx.clients("ecs"),
+        autoscaling=ctx.clients("autoscaling"),
+        ec2=ctx.clients("ec2"),
+        scaling=ctx.clients("application-autoscaling"),
+        timeout_seconds=ctx.args.timeout,
+        timing=ctx.timing,
+        on_progress=ctx.progress,
+    )
+    ctx.emit(result, teardown.format_teardown(result))
+    return 0 if result.outcome == "ready" else 1
 
 
 def _common() -> argparse.ArgumentParser:
@@ -207,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="override the main container's command with everything that follows",
     )
     sub.set_defaults(handler=_run_task)
+
+    sub = add(
+        "teardown",
+        "empty the EC2 capacity so that cdk destroy can finish",
+        "Scale services to 0 (suspending scale-out), drain container instances, remove scale-in protection, set each EC2 "
+        "group's min and desired capacity to 0 and wait until the instances deregister. Safe to re-run: missing stacks, "
+        "services and groups are reported and skipped.",
+    )
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _waiting(sub, teardown.DEFAULT_TIMEOUT_SECONDS, "stop waiting for instances to deregister after this long")
+    sub.set_defaults(handler=_teardown)
 
     return parser
 
