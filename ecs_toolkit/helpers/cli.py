@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.helpers import drain, run_task, status, teardown, wait
+from ecs_toolkit.helpers import drain, preflight, run_task, status, teardown, wait
 from ecs_toolkit.helpers.discover import Environment, discover
 from ecs_toolkit.helpers.errors import HelperError, UsageError, one_line
 from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
@@ -132,6 +132,25 @@ def _teardown(ctx: Context) -> int:
     return 0 if result.outcome == "ready" else 1
 
 
+def _preflight(ctx: Context) -> int:
+    clients = ctx.clients
+    region = clients("sts").meta.region_name
+    result = preflight.preflight(
+        ctx.config,
+        region=region,
+        sts=clients("sts"),
+        ssm=clients("ssm"),
+        secretsmanager=clients("secretsmanager"),
+        acm=clients("acm"),
+        ecr=clients("ecr"),
+        kms=clients("kms"),
+        ec2=clients("ec2"),
+        ecr_for_region=lambda other: clients("ecr", region=other),
+    )
+    ctx.emit(result, preflight.format_preflight(result))
+    return 1 if result.failed else 0
+
+
 def _common() -> argparse.ArgumentParser:
     """Options accepted before or after the subcommand (SUPPRESS keeps one from overwriting the other)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -240,6 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _waiting(sub, teardown.DEFAULT_TIMEOUT_SECONDS, "stop waiting for instances to deregister after this long")
     sub.set_defaults(handler=_teardown)
+
+    sub = add(
+        "preflight",
+        "check that everything the manifest references exists",
+        "Before a deploy: check SSM parameters, Secrets Manager secrets, ACM certificates (ISSUED), private ECR images, "
+        "KMS keys and an existing VPC/subnets in the target account and region. Reports every problem; exits 1 if any.",
+    )
+    sub.set_defaults(handler=_preflight)
 
     return parser
 
