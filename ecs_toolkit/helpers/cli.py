@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.helpers import drain, preflight, run_task, status, teardown, wait
+from ecs_toolkit.helpers import drain, exec_check, preflight, run_task, status, teardown, wait
 from ecs_toolkit.helpers.discover import Environment, discover
 from ecs_toolkit.helpers.errors import HelperError, UsageError, one_line
 from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
@@ -151,6 +151,19 @@ def _preflight(ctx: Context) -> int:
     return 1 if result.failed else 0
 
 
+def _exec_check(ctx: Context) -> int:
+    result = exec_check.exec_check(
+        ctx.environment(),
+        ctx.args.service,
+        ecs=ctx.clients("ecs"),
+        iam=ctx.clients("iam"),
+        ec2=ctx.clients("ec2"),
+        task=ctx.args.task,
+    )
+    ctx.emit(result, exec_check.format_exec_check(result))
+    return 0 if result.ok else 1
+
+
 def _common() -> argparse.ArgumentParser:
     """Options accepted before or after the subcommand (SUPPRESS keeps one from overwriting the other)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -268,6 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.set_defaults(handler=_preflight)
 
+    sub = add(
+        "exec-check",
+        "explain why ECS Exec would fail for a service's task",
+        "Check enableExecuteCommand on the service and task, the ExecuteCommandAgent, the task role's ssmmessages "
+        "permissions and a network path to SSM (NAT gateway or ssmmessages endpoint). Exits 1 on any failure.",
+    )
+    sub.add_argument("service", metavar="SERVICE", help="manifest name of the service")
+    sub.add_argument("--task", metavar="ID", help="task id or ARN (default: the first running task)")
+    sub.set_defaults(handler=_exec_check)
     return parser
 
 
