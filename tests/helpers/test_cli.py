@@ -87,7 +87,7 @@ def test_a_throttled_wait_reports_the_retries_it_made(world: World, capsys: pyte
 
     assert code == 1
     assert throttled.calls == 1
-    assert capsys.readouterr().err == "error: DescribeServices failed: ThrottlingException: Rate exceeded (after 9 retries)\n"
+    assert capsys.readouterr().err == "error: DescribeServices failed: ThrottlingException: Rate exceeded (after 10 retries)\n"
 
 
 def test_clients_retry_throttling_adaptively(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:

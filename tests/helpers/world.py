@@ -427,7 +427,7 @@ class Failing:
         def fail(**kwargs: Any) -> Any:
             self.calls += 1
             operation = self._wrapped.meta.method_to_api_mapping[name]
-            error = {"Error": {"Code": self._code, "Message": self._message}, "ResponseMetadata": {"RetryAttempts": 9}}
+            error = {"Error": {"Code": self._code, "Message": self._message}, "ResponseMetadata": {"RetryAttempts": 10}}
             raise ClientError(error, operation)
 
         return fail
