@@ -1,0 +1,5 @@
+"""``python -m ecs_toolkit.plan``."""
+
+from ecs_toolkit.plan.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""The price table: ``prices.json`` (one data file with its source and date) read into typed values."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    name: str
+    vcpu: int
+    memory_gib: float
+    max_enis: int
+    """Network interfaces without ENI trunking; one is the instance's own, the rest serve awsvpc tasks."""
+    on_demand_hourly: float
+
+
+@dataclass(frozen=True)
+class FargateRate:
+    vcpu_hour: float
+    gb_hour: float
+
+
+@dataclass(frozen=True)
+class Prices:
+    source: str
+    checked: str
+    checked_how: str
+    hours_per_month: int
+    fargate: dict[str, FargateRate]
+    """By CPU architecture: ``x86_64`` or ``arm64``."""
+    fargate_spot_discount: float
+    ec2_spot_discount: float
+    nat_gateway_hourly: float
+    alb_hourly: float
+    nlb_hourly: float
+    efs_standard_gb_month: float
+    efs_assumed_gb: float
+    ebs_gp3_gb_month: float
+    instance_types: dict[str, InstanceType]
+    region_multipliers: dict[str, float]
+    not_included: tuple[str, ...]
+    notes: dict[str, str]
+
+    def multiplier(self, region: str) -> tuple[float, str | None]:
+        """The price multiplier of ``region`` and, when the table does not know it, a note saying so."""
+        if region in self.region_multipliers:
+            return self.region_multipliers[region], None
+        return 1.0, f"no price multiplier known for {region}: us-east-1 prices used as they are"
+
+
+def load_prices(path: Path | None = None) -> Prices:
+    """The packaged table, or ``path`` (same format)."""
+    text = path.read_text(encoding="utf-8") if path else resources.files(__package__).joinpath("prices.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return Prices(
+        source=data["source"],
+        checked=data["checked"],
+        checked_how=data["checked_how"],
+        hours_per_month=int(data["hours_per_month"]),
+        fargate={arch: FargateRate(float(r["vcpu_hour"]), float(r["gb_hour"])) for arch, r in data["fargate"].items()},
+        fargate_spot_discount=float(data["fargate_spot_discount"]),
+        ec2_spot_discount=float(data["ec2_spot_discount"]),
+        nat_gateway_hourly=float(data["nat_gateway_hourly"]),
+        alb_hourly=float(data["alb_hourly"]),
+        nlb_hourly=float(data["nlb_hourly"]),
+        efs_standard_gb_month=float(data["efs_standard_gb_month"]),
+        efs_assumed_gb=float(data["efs_assumed_gb"]),
+        ebs_gp3_gb_month=float(data["ebs_gp3_gb_month"]),
+        instance_types={
+            name: InstanceType(
+                name=name,
+                vcpu=int(spec["vcpu"]),
+                memory_gib=float(spec["memory_gib"]),
+                max_enis=int(spec["max_enis"]),
+                on_demand_hourly=float(spec["on_demand_hourly"]),
+            )
+            for name, spec in data["instance_types"].items()
+        },
+        region_multipliers={region: float(value) for region, value in data["region_multipliers"].items()},
+        not_included=tuple(data["not_included"]),
+        notes={key: str(value) for key, value in data.items() if key.endswith("_note")},
+    )

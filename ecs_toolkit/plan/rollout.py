@@ -1,0 +1,115 @@
+"""Worst-case rolling-deploy time of a service, from the values in its synthesized template.
+
+One task replacement, worst case::
+
+    replace = image pull allowance
+            + HealthCheckGracePeriodSeconds
+            + health   (max over the service's target groups of HealthCheckIntervalSeconds x HealthyThresholdCount,
+                        and, for a container health check, StartPeriod + Interval)
+            + deregistration_delay.timeout_seconds   (the longest of its target groups; 0 without one)
+            + StopTimeout                            (the longest of its containers)
+
+The whole rollout replaces the desired count in batches::
+
+    per batch = max(1, floor(desired x (MaximumPercent - 100) / 100))   when MaximumPercent > 100
+              = desired - ceil(desired x MinimumHealthyPercent / 100)    otherwise
+    batches   = ceil(desired / per batch)
+    rollout   = batches x replace
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ecs_toolkit.plan.templates import ServiceFacts
+
+IMAGE_PULL_ALLOWANCE_SECONDS = 60
+"""Pulling the image and starting the container: a typical image of a few hundred MB from ECR or a
+public registry through a NAT gateway. Large images or cold caches take longer."""
+SLOW_ROLLOUT_SECONDS = 15 * 60
+"""A rollout slower than this gets a warning."""
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The worst-case time to replace one task, by component (seconds)."""
+
+    image_pull: int
+    grace_period: int
+    health: int
+    deregistration: int
+    stop: int
+
+    @property
+    def total(self) -> int:
+        return self.image_pull + self.grace_period + self.health + self.deregistration + self.stop
+
+    def slowest(self) -> str:
+        parts = {
+            "image pull": self.image_pull,
+            "grace period": self.grace_period,
+            "health checks": self.health,
+            "deregistration delay": self.deregistration,
+            "stop timeout": self.stop,
+        }
+        return max(parts, key=lambda key: parts[key])
+
+
+@dataclass(frozen=True)
+class Rollout:
+    desired: int
+    min_healthy_percent: int
+    max_percent: int
+    per_batch: int
+    batches: int | None
+    """``None`` when the deployment settings allow no task to be replaced."""
+    replacement: Replacement
+
+    @property
+    def seconds(self) -> int | None:
+        return None if self.batches is None else self.batches * self.replacement.total
+
+
+def tasks_per_batch(desired: int, min_healthy_percent: int, max_percent: int) -> int:
+    """Tasks replaced at once (0: the settings let no task be replaced)."""
+    if desired <= 0:
+        return 0
+    if max_percent > 100:
+        return max(1, math.floor(desired * (max_percent - 100) / 100))
+    return desired - math.ceil(desired * min_healthy_percent / 100)
+
+
+def batch_count(desired: int, min_healthy_percent: int, max_percent: int) -> int | None:
+    if desired <= 0:
+        return 0
+    per_batch = tasks_per_batch(desired, min_healthy_percent, max_percent)
+    return math.ceil(desired / per_batch) if per_batch > 0 else None
+
+
+def replacement(service: ServiceFacts, image_pull_seconds: int = IMAGE_PULL_ALLOWANCE_SECONDS) -> Replacement:
+    health = [group.interval_seconds * group.healthy_threshold for group in service.target_groups]
+    check = service.task.container_check
+    if check is not None:
+        health.append(check.start_period_seconds + check.interval_seconds)
+    return Replacement(
+        image_pull=image_pull_seconds,
+        grace_period=service.grace_period_seconds,
+        health=max(health, default=0),
+        deregistration=max((group.deregistration_delay_seconds for group in service.target_groups), default=0),
+        stop=service.task.stop_timeout_seconds,
+    )
+
+
+def rollout(service: ServiceFacts, desired: int | None = None) -> Rollout:
+    """The rollout at ``desired`` tasks (default: the template's desired count)."""
+    count = service.desired_count if desired is None else desired
+    low, high = service.min_healthy_percent, service.max_percent
+    return Rollout(
+        desired=count,
+        min_healthy_percent=low,
+        max_percent=high,
+        per_batch=tasks_per_batch(count, low, high),
+        batches=batch_count(count, low, high),
+        replacement=replacement(service),
+    )

@@ -1,0 +1,106 @@
+"""The rolling-deploy formula on hand-built services with known answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecs_toolkit.plan import rollout
+from ecs_toolkit.plan.templates import ServiceFacts, read_service
+from tests.plan.tiny import container, service_template, target_group, task_definition
+
+
+def _service(template: dict[str, object]) -> ServiceFacts:
+    return read_service("web", "tiny-web", template, "Service", exports={}, providers={})
+
+
+@pytest.mark.parametrize(
+    ("desired", "min_percent", "max_percent", "per_batch", "batches"),
+    [
+        (2, 100, 200, 2, 1),  # all new tasks start at once
+        (10, 100, 150, 5, 2),
+        (3, 100, 120, 1, 3),  # floor(0.6) = 0, but at least one task per batch
+        (1, 100, 110, 1, 1),
+        (4, 50, 100, 2, 2),  # no room above 100%: replace what min healthy lets go
+        (3, 50, 100, 1, 3),  # 3 - ceil(1.5)
+        (5, 0, 100, 5, 1),
+    ],
+)
+def test_batches_follow_max_percent_else_min_healthy(
+    desired: int, min_percent: int, max_percent: int, per_batch: int, batches: int
+) -> None:
+    assert rollout.tasks_per_batch(desired, min_percent, max_percent) == per_batch
+    assert rollout.batch_count(desired, min_percent, max_percent) == batches
+
+
+def test_no_task_can_be_replaced_when_min_healthy_and_max_are_both_100() -> None:
+    assert rollout.tasks_per_batch(4, 100, 100) == 0
+    assert rollout.batch_count(4, 100, 100) is None
+
+
+def test_a_service_without_tasks_rolls_out_instantly() -> None:
+    assert rollout.batch_count(0, 100, 200) == 0
+
+
+def test_one_replacement_adds_pull_grace_health_checks_deregistration_and_stop_from_the_template() -> None:
+    template = service_template(
+        task_definition(container(StopTimeout=20)),
+        HealthCheckGracePeriodSeconds=45,
+        target_groups={
+            "Tg": target_group(
+                HealthCheckIntervalSeconds=10,
+                HealthyThresholdCount=3,
+                TargetGroupAttributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "25"}],
+            )
+        },
+    )
+    replacement = rollout.replacement(_service(template))
+    pull = rollout.IMAGE_PULL_ALLOWANCE_SECONDS
+    assert (replacement.image_pull, replacement.grace_period, replacement.health) == (pull, 45, 30)
+    assert (replacement.deregistration, replacement.stop) == (25, 20)
+    assert replacement.total == rollout.IMAGE_PULL_ALLOWANCE_SECONDS + 45 + 30 + 25 + 20
+
+
+def test_properties_left_out_of_the_template_take_the_services_own_defaults() -> None:
+    """ELB: 30 s x 5 healthy checks, 300 s deregistration; ECS: 30 s stop timeout, no grace period."""
+    template = service_template(task_definition(container()), target_groups={"Tg": target_group()})
+    replacement = rollout.replacement(_service(template))
+    assert (replacement.grace_period, replacement.health, replacement.deregistration, replacement.stop) == (0, 150, 300, 30)
+
+
+def test_the_slowest_target_group_and_the_longest_stop_timeout_decide() -> None:
+    template = service_template(
+        task_definition(container("a", StopTimeout=10), container("b", StopTimeout=90)),
+        target_groups={
+            "Fast": target_group(HealthCheckIntervalSeconds=5, HealthyThresholdCount=2),
+            "Slow": target_group(HealthCheckIntervalSeconds=20, HealthyThresholdCount=4),
+        },
+    )
+    replacement = rollout.replacement(_service(template))
+    assert (replacement.health, replacement.stop) == (80, 90)
+
+
+def test_a_container_health_check_counts_when_there_is_no_load_balancer() -> None:
+    check = {"Command": ["CMD", "true"], "Interval": 15, "StartPeriod": 40}
+    template = service_template(task_definition(container(HealthCheck=check)))
+    replacement = rollout.replacement(_service(template))
+    assert (replacement.health, replacement.deregistration) == (55, 0)
+
+
+def test_the_rollout_multiplies_batches_by_one_replacement() -> None:
+    template = service_template(
+        task_definition(container(StopTimeout=30)),
+        desired=4,
+        deployment={"MinimumHealthyPercent": 100, "MaximumPercent": 125},
+        target_groups={"Tg": target_group(HealthCheckIntervalSeconds=10, HealthyThresholdCount=2)},
+    )
+    plan = rollout.rollout(_service(template))
+    assert (plan.per_batch, plan.batches) == (1, 4)
+    assert plan.seconds == 4 * plan.replacement.total
+    assert rollout.rollout(_service(template), desired=8).batches == 4  # 2 per batch at 8 tasks
+
+
+def test_a_rollout_that_cannot_replace_any_task_has_no_duration() -> None:
+    template = service_template(
+        task_definition(container()), desired=3, deployment={"MinimumHealthyPercent": 100, "MaximumPercent": 100}
+    )
+    assert rollout.rollout(_service(template)).seconds is None
