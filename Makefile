@@ -42,5 +42,13 @@ check: setup
 test: setup lint check
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# Worst-case rollout, monthly cost, EC2 packing and stack size of $(CONFIG), from its synthesized templates.
+plan: setup
+	$(PY) -m ecs_toolkit.plan --config $(CONFIG) $(PLAN_ARGS)
+
+# Synth time and memory: toolkit vs plain CDK vs an empty app, and 1-80 services; writes bench/results.md.
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
