@@ -23,7 +23,7 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 1
     build(app, config)
-    attach_compliance(app)
+    attach_compliance(app, config.compliance.packs)
     app.synth()
     return 0
 

@@ -99,3 +99,27 @@ def skip_checkov_on_cdk_provider(scope: IConstruct, provider_id: str) -> None:
         return
     for check_id, reason in CDK_PROVIDER_SKIPS.items():
         skip_checkov(handler, check_id, reason)
+
+
+def nag_rendering(scope: IConstruct, value: str) -> str:
+    """A resource string as cdk-nag writes it in granular rule ids (``AwsSolutions-IAM5[Resource::...]``):
+    pseudo parameters as ``<AWS::Region>``."""
+    resolved = cdk.Stack.of(scope).resolve(value)
+    if isinstance(resolved, str):
+        return resolved
+    return "".join(_render_part(part) for part in _join_parts(resolved))
+
+
+def _join_parts(resolved: object) -> list[object]:
+    if isinstance(resolved, dict) and "Fn::Join" in resolved:
+        parts: list[object] = resolved["Fn::Join"][1]
+        return parts
+    return [resolved]
+
+
+def _render_part(part: object) -> str:
+    if isinstance(part, str):
+        return part
+    if isinstance(part, dict) and "Ref" in part:
+        return f"<{part['Ref']}>"
+    raise ValueError(f"nag_rendering: cannot render {part!r}")

@@ -482,6 +482,11 @@ class ServiceConfig(StrictModel):
     """Jobs only: attempts EventBridge Scheduler makes when starting a run fails."""
 
 
+class ComplianceConfig(StrictModel):
+    packs: list[Literal["hipaa", "nist-800-53-r5", "pci-dss-3.2.1"]] = []
+    """cdk-nag rule packs run at synth in addition to AwsSolutions (which always runs)."""
+
+
 class EnvironmentConfig(StrictModel):
     name: Name
     """Environment name: prefixes every stack (`<name>-network`, `<name>-platform`, `<name>-<service>`)."""
@@ -503,3 +508,5 @@ class EnvironmentConfig(StrictModel):
     """Encrypted EFS file systems by name; services mount them under `volumes`."""
     services: dict[Name, ServiceConfig] = {}
     """Services and jobs by name (one stack each)."""
+    compliance: ComplianceConfig = ComplianceConfig()
+    """Extra compliance rule packs; every finding must be fixed or acknowledged with a reason."""

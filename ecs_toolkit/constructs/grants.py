@@ -9,7 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.compliance import acknowledge, nag_rendering
 
 READ_S3 = ["s3:GetObject"]
 WRITE_S3 = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
@@ -104,17 +104,8 @@ def apply_grants(role: iam.IRole, grants: Sequence[TaskGrant], *, scope: IConstr
             if resource.endswith("*") or "/index/*" in resource:
                 acknowledge(
                     policy,
-                    f"AwsSolutions-IAM5[Resource::{_nag_rendering(scope, resource)}]",
+                    f"AwsSolutions-IAM5[Resource::{nag_rendering(scope, resource)}]",
                     "A trailing wildcard the grant vocabulary emits on purpose: objects under a granted bucket/prefix, "
                     "a granted table's indexes, or parameters under a granted path; no action is a wildcard",
                 )
     return policy
-
-
-def _nag_rendering(scope: IConstruct, value: str) -> str:
-    """A resource as cdk-nag names it in granular rule ids: pseudo parameters as ``<AWS::Region>``."""
-    resolved = cdk.Stack.of(scope).resolve(value)
-    if isinstance(resolved, str):
-        return resolved
-    parts = resolved.get("Fn::Join", ["", []])[1] if isinstance(resolved, dict) else []
-    return "".join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,7 @@ class EcsService(Construct):
             vpc=vpc,
             arm64=arm64,
             enable_execute_command=enable_execute_command,
+            exec_log_group=_exec_log_group(cluster),
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
@@ -107,7 +109,9 @@ class EcsService(Construct):
             "circuit_breaker": ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             "min_healthy_percent": deployment.min_healthy_percent,
             "max_healthy_percent": deployment.max_healthy_percent,
-            "enable_execute_command": enable_execute_command,
+            # Exec is switched on below through the L1 property: the L2's own grant would put
+            # unscoped statements on the task role's default policy, next to ours.
+            "enable_execute_command": False,
             "capacity_provider_strategies": list(capacity_provider_strategies) if capacity_provider_strategies else None,
             "cloud_map_options": cloud_map,
             "service_connect_configuration": service_connect,
@@ -136,3 +140,14 @@ class EcsService(Construct):
         cfn_service = self.service.node.default_child
         assert isinstance(cfn_service, ecs.CfnService)
         self.cfn_service: ecs.CfnService = cfn_service
+        if enable_execute_command:
+            self.cfn_service.enable_execute_command = True
+
+
+def _exec_log_group(cluster: ecs.ICluster) -> logs.ILogGroup | None:
+    """The cluster's ECS Exec log group, where session output goes, if it has one."""
+    configuration = cluster.execute_command_configuration
+    if configuration is None or configuration.log_configuration is None:
+        return None
+    # A cluster built with a LogGroup (as EcsCluster does) hands it back typed as the narrower reference.
+    return typing.cast("logs.ILogGroup | None", configuration.log_configuration.cloud_watch_log_group)

@@ -67,6 +67,7 @@ class EcsTask:
         vpc: ec2.IVpc | None = None,
         arm64: bool = False,
         enable_execute_command: bool = False,
+        exec_log_group: logs.ILogGroup | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
@@ -104,7 +105,7 @@ class EcsTask:
                 "ecr:GetAuthorizationToken supports no resource scoping; image pulls are granted per repository",
             )
         if enable_execute_command:
-            self._grant_execute_command(self.task_definition.task_role)
+            self._grant_execute_command(self.task_definition.task_role, exec_log_group)
         self.security_group = (
             ec2.SecurityGroup(scope, "SecurityGroup", vpc=vpc, description="ECS tasks", allow_all_outbound=True)
             if network_mode == "awsvpc" and vpc is not None
@@ -156,24 +157,31 @@ class EcsTask:
             )
         return container
 
-    def _grant_execute_command(self, role: iam.IRole) -> None:
-        """ECS Exec: the SSM channels the agent opens inside the task; they take no resource scoping."""
-        policy = iam.Policy(
-            self.scope,
-            "ExecuteCommand",
-            statements=[
+    def _grant_execute_command(self, role: iam.IRole, log_group: logs.ILogGroup | None) -> None:
+        """ECS Exec: the SSM channels the agent opens in the task, and session logs to the cluster's exec log group."""
+        statements = [
+            iam.PolicyStatement(
+                actions=[
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
+                resources=["*"],
+            )
+        ]
+        if log_group is not None:
+            statements.append(iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=["*"]))
+            statements.append(
                 iam.PolicyStatement(
-                    actions=[
-                        "ssmmessages:CreateControlChannel",
-                        "ssmmessages:CreateDataChannel",
-                        "ssmmessages:OpenControlChannel",
-                        "ssmmessages:OpenDataChannel",
-                    ],
-                    resources=["*"],
+                    actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                    resources=[log_group.log_group_arn],
                 )
-            ],
-        )
+            )
+        policy = iam.Policy(self.scope, "ExecuteCommand", statements=statements)
         role.attach_inline_policy(policy)
         acknowledge(
-            policy, "AwsSolutions-IAM5[Resource::*]", "ECS Exec's ssmmessages channel actions support no resource-level scoping"
+            policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            "ECS Exec: the ssmmessages channel actions and logs:DescribeLogGroups support no resource-level scoping",
         )

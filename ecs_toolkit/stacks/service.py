@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ecs_toolkit import outputs
-from ecs_toolkit.compliance import acknowledge
+from ecs_toolkit.compliance import SQS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, VolumeConfig
 from ecs_toolkit.constructs.file_system import EfsMount
@@ -204,8 +204,8 @@ class ServiceStack(cdk.Stack):
             retention_period=Duration.days(14),
             removal_policy=removal_policy(self.config),
         )
-        acknowledge(dead_letters, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the worker's queue")
-        return sqs.Queue(
+        skip_checkov(dead_letters, "CKV_AWS_27", SQS_ENCRYPTED_BY_SERVICE)
+        queue = sqs.Queue(
             self,
             "Queue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
@@ -214,6 +214,8 @@ class ServiceStack(cdk.Stack):
             dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=settings.max_receive_count),
             removal_policy=removal_policy(self.config),
         )
+        skip_checkov(queue, "CKV_AWS_27", SQS_ENCRYPTED_BY_SERVICE)
+        return queue
 
     def _scaling(self, service: ServiceConfig) -> None:
         scaling = service.scaling

@@ -42,6 +42,15 @@ STAR_RESOURCE_ALLOWED: dict[frozenset[str], str] = {
     ): "ECS Exec channels in the task role: no resource-level scoping",
     frozenset(
         {
+            "logs:DescribeLogGroups",
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
+        }
+    ): "ECS Exec with session logging: the channels and the log-group lookup take no resource-level scoping",
+    frozenset(
+        {
             "ecs:DescribeTasks",
             "ecs:StopTask",
             "logs:CreateLogDelivery",
