@@ -7,7 +7,7 @@ CONFIG ?= config/default.yaml
 # The Node 22 runtime from package.json runs the CDK CLI and jsii (Node 20 is end-of-life for jsii).
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup synth test lint check deploy-local plan bench clean
+.PHONY: setup synth docs test lint check deploy-local plan bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -22,9 +22,13 @@ node_modules/.installed: package.json
 	@touch $@
 
 synth: setup
+	@$(PY) -m ecs_toolkit.config $(CONFIG)
 	rm -rf cdk.out
 	cdk synth --quiet -c config=$(CONFIG)
 	@echo "synthesized $(CONFIG) into cdk.out/"
+
+docs: setup
+	$(PY) -m ecs_toolkit.config.reference README.md
 
 lint: setup
 	$(PY) -m ruff check ecs_toolkit tests app.py
