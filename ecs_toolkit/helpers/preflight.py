@@ -154,9 +154,8 @@ def check_network(ec2: Client, config: EnvironmentConfig) -> dict[str, str | Non
         return {}
     vpcs = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [existing.vpc_id]}]).get("Vpcs", [])
     result: dict[str, str | None] = {existing.vpc_id: None if vpcs else "not found"}
-    cidr = getattr(existing, "cidr", None)
-    if vpcs and cidr and vpcs[0].get("CidrBlock") != cidr:
-        result[existing.vpc_id] = f"has CIDR {vpcs[0].get('CidrBlock')}, the manifest says {cidr}"
+    if vpcs and vpcs[0].get("CidrBlock") != existing.cidr:
+        result[existing.vpc_id] = f"has CIDR {vpcs[0].get('CidrBlock')}, the manifest says {existing.cidr}"
     ids = [*existing.private_subnet_ids, *existing.public_subnet_ids]
     subnets = {s["SubnetId"]: s for s in ec2.describe_subnets(Filters=[{"Name": "subnet-id", "Values": ids}]).get("Subnets", [])}
     for subnets_of_kind in (existing.private_subnet_ids, existing.public_subnet_ids):
