@@ -205,6 +205,8 @@ class NlbConfig(StrictModel):
     """ACM certificate, required with tls."""
     public: bool = False
     """Internet-facing, or internal (the VPC's CIDR only)."""
+    access_log_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    """Days TLS access logs are kept (NLBs write access logs for TLS listeners only)."""
 
 
 class DiscoveryConfig(StrictModel):

@@ -7,18 +7,13 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ecs_toolkit.compliance import acknowledge, skip_checkov, skip_checkov_on_cdk_provider
+from ecs_toolkit.compliance import acknowledge, skip_checkov
+from ecs_toolkit.constructs.access_logs import AccessLogBucket
 
 NOT_FOUND_BODY = "not found"
 ACCESS_LOG_PREFIX = "alb"
-LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
-"""ELB's log-delivery principal, valid in every region; CDK's own ``log_access_logs`` needs a region."""
-NONCURRENT_LOG_DAYS = 7
-"""The access-log bucket is versioned: a deleted or expired log stays recoverable this long."""
 
 
 class SharedLoadBalancer(Construct):
@@ -42,8 +37,6 @@ class SharedLoadBalancer(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
-        if access_log_retention.to_days() < 1:
-            raise ValueError("SharedLoadBalancer: keep access logs at least one day")
         self.https = certificate_arn is not None
         self.port = 443 if self.https else 80
         self.security_group = ec2.SecurityGroup(
@@ -66,36 +59,7 @@ class SharedLoadBalancer(Construct):
             )
         for port in (80, 443) if self.https else (80,):
             self.security_group.add_ingress_rule(clients, ec2.Port.tcp(port), f"HTTP{'S' if port == 443 else ''} from clients")
-        self.access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=access_log_retention,
-                    noncurrent_version_expiration=Duration.days(NONCURRENT_LOG_DAYS),
-                    abort_incomplete_multipart_upload_after=Duration.days(1),
-                )
-            ],
-            removal_policy=removal_policy,
-            auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
-        )
-        acknowledge(
-            self.access_logs,
-            "AwsSolutions-S1",
-            "This bucket is the destination of the load balancer's access logs; logging it again would only add a bucket",
-        )
-        skip_checkov(
-            self.access_logs,
-            "CKV_AWS_18",
-            "This bucket is the destination of the load balancer's access logs; logging it again would only add a bucket",
-        )
-        if removal_policy == RemovalPolicy.DESTROY:
-            skip_checkov_on_cdk_provider(self, "Custom::S3AutoDeleteObjectsCustomResourceProvider")
+        self.access_logs = AccessLogBucket(self, "AccessLogs", retention=access_log_retention, removal_policy=removal_policy)
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self,
             "LoadBalancer",
@@ -106,7 +70,7 @@ class SharedLoadBalancer(Construct):
             drop_invalid_header_fields=True,
             idle_timeout=idle_timeout,
         )
-        self._log_access_logs()
+        self.access_logs.enable_on(self.load_balancer, prefix=ACCESS_LOG_PREFIX)
         not_found = elbv2.ListenerAction.fixed_response(404, content_type="text/plain", message_body=NOT_FOUND_BODY)
         if certificate_arn is not None:
             self.listener = self.load_balancer.add_listener(
@@ -130,21 +94,3 @@ class SharedLoadBalancer(Construct):
                     "No certificate_arn in the manifest, so the listener is plain HTTP; with one it is HTTPS "
                     "(TLS 1.2+) and port 80 only redirects",
                 )
-
-    def _log_access_logs(self) -> None:
-        """Access logs without a region lookup, so environment-agnostic stacks can have them."""
-        account = cdk.Stack.of(self).account
-        self.access_logs.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="LoadBalancerLogDelivery",
-                principals=[iam.ServicePrincipal(LOG_DELIVERY)],
-                actions=["s3:PutObject"],
-                resources=[self.access_logs.arn_for_objects(f"{ACCESS_LOG_PREFIX}/AWSLogs/{account}/*")],
-            )
-        )
-        self.load_balancer.set_attribute("access_logs.s3.enabled", "true")
-        self.load_balancer.set_attribute("access_logs.s3.bucket", self.access_logs.bucket_name)
-        self.load_balancer.set_attribute("access_logs.s3.prefix", ACCESS_LOG_PREFIX)
-        if self.access_logs.policy is not None:
-            # The load balancer checks that it may write to the bucket when the attribute is set.
-            self.load_balancer.node.add_dependency(self.access_logs.policy)

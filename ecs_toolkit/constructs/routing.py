@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
 from ecs_toolkit.compliance import acknowledge, skip_checkov
+from ecs_toolkit.constructs.access_logs import AccessLogBucket
 from ecs_toolkit.constructs.service import EcsService
+
+PLAIN_NLB_LOGS = "NLBs write access logs for TLS listeners only; the VPC flow logs record this TCP/UDP NLB's connections"
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,10 @@ class AlbRoute(Construct):
 
 
 class NlbEndpoint(Construct):
-    """A Network Load Balancer of the service's own (TCP, UDP or TLS with a certificate)."""
+    """A Network Load Balancer of the service's own (TCP, UDP or TLS with a certificate).
+
+    TLS listeners log access to an encrypted bucket; NLBs write no access logs for TCP/UDP.
+    """
 
     def __init__(
         self,
@@ -134,6 +140,8 @@ class NlbEndpoint(Construct):
         host_ports: ec2.Port | None = None,
         deregistration_delay: Duration = Duration.seconds(15),
         health_check_interval: Duration = Duration.seconds(10),
+        access_log_retention: Duration = Duration.days(90),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
         protocols = {
@@ -170,17 +178,15 @@ class NlbEndpoint(Construct):
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC if public else ec2.SubnetType.PRIVATE_WITH_EGRESS),
             cross_zone_enabled=True,
         )
-        acknowledge(
-            self.load_balancer,
-            "AwsSolutions-ELB2",
-            "NLB access logs cover TLS listeners only; the VPC flow logs record this load balancer's connections",
-        )
-        if protocol != "tls":
-            skip_checkov(
-                self.load_balancer,
-                "CKV_AWS_91",
-                "NLB access logs cover TLS listeners only; the VPC flow logs record this load balancer's connections",
+        if protocol == "tls":
+            self.access_logs: AccessLogBucket | None = AccessLogBucket(
+                self, "AccessLogs", retention=access_log_retention, removal_policy=removal_policy
             )
+            self.access_logs.enable_on(self.load_balancer, prefix="nlb")
+        else:
+            self.access_logs = None
+            acknowledge(self.load_balancer, "AwsSolutions-ELB2", PLAIN_NLB_LOGS)
+            skip_checkov(self.load_balancer, "CKV_AWS_91", PLAIN_NLB_LOGS)
         target_protocol = elbv2.Protocol.TCP if protocol == "tls" else protocols[protocol]
         self.target_group = elbv2.NetworkTargetGroup(
             self,

@@ -152,6 +152,10 @@ class ServiceStack(cdk.Stack):
                 instance_security_groups=[group.security_group for group in groups],
                 host_ports=groups[0].host_ports if groups else None,
                 deregistration_delay=deregistration,
+                access_log_retention=Duration.days(
+                    self.config.load_balancer.access_log_retention_days if self.config.load_balancer else 90
+                ),
+                removal_policy=removal_policy(self.config),
             )
             cdk.CfnOutput(self, "NlbDnsName", value=nlb.load_balancer.load_balancer_dns_name)
 
