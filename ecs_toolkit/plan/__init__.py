@@ -4,6 +4,6 @@ Nothing here imports ``aws_cdk``: the templates come from a cloud assembly on di
 the pinned CDK CLI when needed) and the manifest model supplies the names.
 """
 
-from ecs_toolkit.plan.cli import add_arguments, main, run
+from ecs_toolkit.plan.cli import DESCRIPTION, add_arguments, main, run
 
-__all__ = ["add_arguments", "main", "run"]
+__all__ = ["DESCRIPTION", "add_arguments", "main", "run"]
