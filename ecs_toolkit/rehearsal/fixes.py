@@ -1,0 +1,203 @@
+"""Work-arounds for emulator bugs that stop correct templates from deploying.
+
+Each fix patches one moto CloudFormation model in this process (the one that runs the emulator);
+the templates themselves are deployed unchanged. Each names the moto behaviour it works around,
+so it can be dropped when moto is upgraded, and the report lists the fixes a deploy relied on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.cloudformation.models import Stack
+from moto.core.utils import pascal_to_camelcase, remap_nested_keys
+from moto.ecs.models import TaskDefinition, ecs_backends
+from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup, elbv2_backends
+from moto.kms.models import Key
+
+STACK = "AWS::CloudFormation::Stack"
+
+
+@dataclass(frozen=True)
+class Fix:
+    resource_type: str
+    """The type whose model is patched; ``STACK`` for CloudFormation itself (every deploy relies on it)."""
+    reason: str
+    install: Callable[[], None]
+
+
+def _deleted_stacks_stay_deleted() -> None:
+    original_delete = Stack.delete
+    outputs: property = vars(Stack)["outputs"]
+    resources: property = vars(Stack)["stack_resources"]
+
+    def delete(self: Stack) -> None:
+        try:
+            original_delete(self)
+        finally:
+            self.rehearsal_deleted = True  # type: ignore[attr-defined]
+
+    def deleted(stack: Stack) -> bool:
+        return bool(getattr(stack, "rehearsal_deleted", False))
+
+    def outputs_while_alive(self: Stack) -> Any:
+        return None if deleted(self) else outputs.__get__(self, Stack)
+
+    def resources_while_alive(self: Stack) -> Any:
+        return [] if deleted(self) else resources.__get__(self, Stack)
+
+    Stack.delete = delete  # type: ignore[method-assign]
+    setattr(Stack, "outputs", property(outputs_while_alive))  # noqa: B010 (replacing a property)
+    setattr(Stack, "stack_resources", property(resources_while_alive))  # noqa: B010
+
+
+def _kms_key_properties() -> None:
+    original = Key.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(
+        cls: type[Key], /, name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **kwargs: Any
+    ) -> Any:
+        properties = dict(cloudformation_json.get("Properties", {}))
+        properties["Tags"] = [{"TagKey": tag["Key"], "TagValue": tag["Value"]} for tag in properties.get("Tags", [])]
+        if not isinstance(properties.get("KeyPolicy"), str):
+            properties["KeyPolicy"] = json.dumps(properties.get("KeyPolicy"))
+        return original(cls, name, {**cloudformation_json, "Properties": properties}, account_id, region, **kwargs)
+
+    Key.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment]
+
+
+def _target_group_attributes() -> None:
+    def get_cfn_attribute(self: FakeTargetGroup, attribute_name: str) -> Any:
+        values = {
+            "TargetGroupArn": self.arn,
+            "TargetGroupName": self.name,
+            "TargetGroupFullName": self.arn.split(":")[-1],  # targetgroup/<name>/<id>
+            "LoadBalancerArns": list(self.load_balancer_arns),
+        }
+        if attribute_name not in values:
+            raise NotImplementedError(f'"Fn::GetAtt" : [ "{{0}}" , "{attribute_name}" ]"')
+        return values[attribute_name]
+
+    FakeTargetGroup.get_cfn_attribute = get_cfn_attribute  # type: ignore[attr-defined]
+
+
+def _load_balancer_type_and_attributes() -> None:
+    def create(
+        cls: type[FakeLoadBalancer], /, name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **_: Any
+    ) -> Any:
+        properties = cloudformation_json["Properties"]
+        return elbv2_backends[account_id][region].create_load_balancer(
+            name,
+            properties.get("SecurityGroups", []),
+            properties.get("Subnets", []),
+            subnet_mappings=properties.get("SubnetMappings"),
+            scheme=properties.get("Scheme", "internet-facing"),
+            loadbalancer_type=properties.get("Type", "application"),
+            ip_address_type=properties.get("IpAddressType", "ipv4"),
+        )
+
+    FakeLoadBalancer.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment]
+    original = FakeLoadBalancer.get_cfn_attribute
+
+    def get_cfn_attribute(self: FakeLoadBalancer, attribute_name: str) -> Any:
+        if attribute_name == "LoadBalancerFullName":
+            return self.arn.split(":loadbalancer/", 1)[-1]  # app/<name>/<id>
+        if attribute_name == "SecurityGroups":
+            return list(self.security_groups)
+        return original(self, attribute_name)
+
+    FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]
+
+
+def _task_definition_properties() -> None:
+    def create(
+        cls: type[TaskDefinition], /, name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **_: Any
+    ) -> Any:
+        properties = cloudformation_json["Properties"]
+        return ecs_backends[account_id][region].register_task_definition(
+            family=properties.get("Family") or name,
+            container_definitions=remap_nested_keys(properties.get("ContainerDefinitions", []), pascal_to_camelcase),
+            volumes=[_volume(volume) for volume in properties.get("Volumes", [])],
+            network_mode=properties.get("NetworkMode"),
+            requires_compatibilities=properties.get("RequiresCompatibilities"),
+            cpu=properties.get("Cpu"),
+            memory=properties.get("Memory"),
+            task_role_arn=properties.get("TaskRoleArn"),
+            execution_role_arn=properties.get("ExecutionRoleArn"),
+        )
+
+    TaskDefinition.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment]
+
+
+def _volume(volume: dict[str, Any]) -> dict[str, Any]:
+    """A task definition volume in the ECS API's spelling (moto's generic renaming gives ``eFSVolumeConfiguration``)."""
+    result: dict[str, Any] = {"name": volume["Name"]}
+    if "Host" in volume:
+        result["host"] = {"sourcePath": volume["Host"].get("SourcePath")}
+    efs = volume.get("EFSVolumeConfiguration")
+    if efs is not None:
+        authorization = efs.get("AuthorizationConfig", {})
+        result["efsVolumeConfiguration"] = {
+            key: value
+            for key, value in {
+                "fileSystemId": efs.get("FilesystemId"),
+                "rootDirectory": efs.get("RootDirectory"),
+                "transitEncryption": efs.get("TransitEncryption"),
+                "transitEncryptionPort": efs.get("TransitEncryptionPort"),
+                "authorizationConfig": {"accessPointId": authorization.get("AccessPointId"), "iam": authorization.get("IAM")}
+                if authorization
+                else None,
+            }.items()
+            if value is not None
+        }
+    return result
+
+
+FIXES = (
+    Fix(
+        STACK,
+        "moto resolves a deleted stack's outputs and resources lazily, so describing it after a delete "
+        "creates its resources again, outside any stack (the VPC then cannot be deleted)",
+        _deleted_stacks_stay_deleted,
+    ),
+    Fix(
+        "AWS::KMS::Key",
+        "moto passes CloudFormation's Key/Value tags to KMS, which wants TagKey/TagValue (the stack fails)",
+        _kms_key_properties,
+    ),
+    Fix(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "moto's target group answers no Fn::GetAtt (TargetGroupFullName for request-count scaling fails the stack)",
+        _target_group_attributes,
+    ),
+    Fix(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "moto creates every load balancer as an ALB (a network load balancer's TCP listener fails the stack) "
+        "and answers no Fn::GetAtt LoadBalancerFullName or SecurityGroups",
+        _load_balancer_type_and_attributes,
+    ),
+    Fix(
+        "AWS::ECS::TaskDefinition",
+        "moto keeps only a task definition's family, containers and memory (network mode, compatibilities, "
+        "cpu and roles are dropped) and misspells its EFS volumes, so none of them could be checked",
+        _task_definition_properties,
+    ),
+)
+_INSTALLED: set[str] = set()
+
+
+def install() -> None:
+    """Apply every fix once per process."""
+    for fix in FIXES:
+        if fix.resource_type not in _INSTALLED:
+            fix.install()
+            _INSTALLED.add(fix.resource_type)
+
+
+def relevant(resource_types: Iterable[str]) -> list[Fix]:
+    """The fixes that templates with these resource types rely on."""
+    present = {*resource_types, STACK}
+    return [fix for fix in FIXES if fix.resource_type in present]
