@@ -1,0 +1,274 @@
+"""The rehearsal's parts without an emulator: value resolution, checks, gap detection, log parsing, the report."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecs_toolkit.rehearsal import gaps
+from ecs_toolkit.rehearsal.__main__ import main
+from ecs_toolkit.rehearsal.assembly import Resource, StackTemplate, load_assembly
+from ecs_toolkit.rehearsal.checks import CHECKS, Context, Missing, same
+from ecs_toolkit.rehearsal.custom_resources import CustomResourceResponder
+from ecs_toolkit.rehearsal.deploy import deploy_failures, destroy_failures, last_error
+from ecs_toolkit.rehearsal.ops import run_status
+from ecs_toolkit.rehearsal.report import Destroy, Rehearsal, render, to_json
+from ecs_toolkit.rehearsal.values import UNRESOLVED, StackValues
+from ecs_toolkit.rehearsal.verify import Outcome, ResourceResult, StackResult, Verification
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def stack_values(**physical_ids: str) -> StackValues:
+    types = {"Group": "AWS::EC2::SecurityGroup", "Role": "AWS::IAM::Role", "Queue": "AWS::SQS::Queue"}
+    return StackValues("demo-web", types, physical_ids, {"Size": "3"}, {"demo-platform:Cluster": "cluster-1"})
+
+
+def stack(name: str, resources: dict[str, dict[str, Any]], dependencies: tuple[str, ...] = ()) -> StackTemplate:
+    template = {"Resources": resources}
+    parsed = {key: Resource(key, body["Type"], body.get("Properties", {})) for key, body in resources.items()}
+    return StackTemplate(name, template, dependencies, parsed)
+
+
+class TestValues:
+    def test_resolves_refs_to_physical_ids_parameters_and_pseudo_parameters(self) -> None:
+        values = stack_values(Queue="https://queue")
+        assert values.resolve({"Ref": "Queue"}) == "https://queue"
+        assert values.resolve({"Ref": "Size"}) == "3"
+        assert values.resolve({"Ref": "AWS::Region"}) == "us-east-1"
+        assert values.resolve({"Ref": "AWS::StackName"}) == "demo-web"
+
+    def test_resolves_imports_and_string_functions(self) -> None:
+        values = stack_values()
+        imported = {"Fn::ImportValue": "demo-platform:Cluster"}
+        assert values.resolve(imported) == "cluster-1"
+        assert values.resolve({"Fn::Join": ["/", ["a", imported]]}) == "a/cluster-1"
+        assert values.resolve({"Fn::Select": [1, {"Fn::Split": ["-", imported]}]}) == "1"
+
+    def test_resolves_attributes_that_follow_from_the_physical_id(self) -> None:
+        values = stack_values(Group="sg-1", Role="web-role")
+        assert values.resolve({"Fn::GetAtt": ["Group", "GroupId"]}) == "sg-1"
+        assert values.resolve({"Fn::GetAtt": ["Role", "Arn"]}) == "arn:aws:iam::123456789012:role/web-role"
+
+    def test_leaves_what_it_cannot_know_unresolved(self) -> None:
+        values = stack_values(Queue="https://queue")
+        assert values.resolve({"Fn::GetAtt": ["Queue", "Arn"]}) is UNRESOLVED
+        assert values.resolve({"Ref": "Missing"}) is UNRESOLVED
+        assert values.resolve(["x", {"Fn::If": ["c", 1, 2]}]) is UNRESOLVED
+
+    def test_keeps_plain_mappings_and_resolves_inside_them(self) -> None:
+        assert stack_values(Queue="q").resolve({"Key": "a", "Value": {"Ref": "Queue"}}) == {"Key": "a", "Value": "q"}
+
+
+class FakeEcs:
+    def __init__(self, services: list[dict[str, Any]]) -> None:
+        self.services = services
+
+    def describe_services(self, **_: Any) -> dict[str, Any]:
+        return {"services": self.services}
+
+
+SERVICE = Resource("Service", "AWS::ECS::Service", {"Cluster": "cluster-1", "TaskDefinition": {"Ref": "Task"}, "DesiredCount": 2})
+
+
+class TestChecks:
+    def test_compares_like_cloudformation_does(self) -> None:
+        assert same(2, "2") and same(True, "true")
+        assert same({"HttpTokens": "required", "Extra": 1}, {"HttpTokens": "required"})
+        assert not same([1, 2], [1])
+        assert same("anything", UNRESOLVED)
+
+    def test_a_matching_service_passes(self) -> None:
+        context = self.context([{"status": "ACTIVE", "taskDefinition": "arn:task:1", "desiredCount": 2}])
+        CHECKS["AWS::ECS::Service"](context, SERVICE, "web")
+        assert context.problems == []
+
+    def test_reports_a_service_whose_desired_count_differs_from_the_template(self) -> None:
+        context = self.context([{"status": "ACTIVE", "taskDefinition": "arn:task:1", "desiredCount": 1}])
+        CHECKS["AWS::ECS::Service"](context, SERVICE, "web")
+        assert context.problems == ["desired count is 1, the template says 2"]
+
+    def test_fails_when_the_service_is_missing_or_inactive(self) -> None:
+        with pytest.raises(Missing):
+            CHECKS["AWS::ECS::Service"](self.context([{"status": "INACTIVE"}]), SERVICE, "web")
+
+    @staticmethod
+    def context(services: list[dict[str, Any]]) -> Context:
+        values = StackValues("demo-web", {"Task": "AWS::ECS::TaskDefinition"}, {"Task": "arn:task:1"})
+        return Context(lambda service: FakeEcs(services), values)
+
+
+class TestGaps:
+    def test_finds_every_kind_of_reference(self) -> None:
+        template = {
+            "A": {"Ref": "One"},
+            "B": {"Fn::GetAtt": ["Two", "Arn"]},
+            "C": {"Fn::GetAtt": "Three.Id"},
+            "D": {"Fn::Sub": "${Four}/${Five.Name}/${AWS::Region}"},
+        }
+        assert set(gaps._references(template)) == {
+            ("One", ""),
+            ("Two", "Arn"),
+            ("Three", "Id"),
+            ("Four", ""),
+            ("Five", "Name"),
+        }
+
+    def test_only_reads_of_types_the_emulator_skips_need_a_placeholder(self) -> None:
+        platform = stack(
+            "demo-platform",
+            {
+                "Namespace": {"Type": "AWS::ServiceDiscovery::PrivateDnsNamespace"},
+                "Queue": {"Type": "AWS::SQS::Queue"},
+                "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {"Namespace": {"Fn::GetAtt": ["Namespace", "Arn"]}}},
+                "Reader": {"Type": "AWS::SNS::Topic", "Properties": {"Queue": {"Ref": "Queue"}}},
+                "Alarm": {"Type": "AWS::CloudWatch::Alarm"},
+            },
+        )
+        assert gaps.skipped_reads([platform]) == [
+            gaps.Read("demo-platform", "Namespace", "AWS::ServiceDiscovery::PrivateDnsNamespace", "Arn")
+        ]
+        assert gaps.modelled("Custom::Anything") and not gaps.modelled("AWS::CloudWatch::Alarm")
+
+
+class TestAssembly:
+    def test_orders_stacks_after_their_dependencies(self, tmp_path: Path) -> None:
+        artifacts = {
+            "demo-web": {
+                "type": "aws:cloudformation:stack",
+                "properties": {"templateFile": "web.json"},
+                "dependencies": ["demo-platform"],
+            },
+            "demo-platform": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "platform.json"}},
+            "Tree": {"type": "cdk:tree"},
+        }
+        (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+        (tmp_path / "web.json").write_text(json.dumps({"Resources": {"Empty": {"Type": "Custom::Empty", "Properties": {}}}}))
+        (tmp_path / "platform.json").write_text(json.dumps({"Resources": {}}))
+        stacks = load_assembly(tmp_path)
+        assert [item.name for item in stacks] == ["demo-platform", "demo-web"]
+        assert [resource.logical_id for resource in stacks[1].custom_resources] == ["Empty"]
+
+
+class TestCliLogs:
+    def test_reads_why_each_stack_could_not_be_destroyed(self, tmp_path: Path) -> None:
+        log = tmp_path / "cdk-destroy.log"
+        log.write_text("demo-web: destroyed\n❌  demo-network: destroy failed DeploymentError: The vpc vpc-1 has dependencies.\n")
+        assert destroy_failures(log) == {"demo-network": "The vpc vpc-1 has dependencies."}
+        assert last_error(log).startswith("❌  demo-network")
+
+    def test_reads_why_each_stack_failed_to_deploy_and_names_emulator_crashes(self, tmp_path: Path) -> None:
+        log = tmp_path / "cdk-deploy.log"
+        log.write_text(
+            "❌  demo-platform failed to deploy\n‣ CertificateNotFound: Supplied certificate was not found\n"
+            "❌  demo-web failed to deploy\n‣ Error: @aws-sdk XML parse error: mismatched tags <html> and </title>.\n"
+        )
+        assert deploy_failures(log) == {
+            "demo-platform": "CertificateNotFound: Supplied certificate was not found",
+            "demo-web": "the emulator failed on the request (HTTP 500; the traceback is in emulator.log)",
+        }
+
+
+class CallbackRecorder(BaseHTTPRequestHandler):
+    bodies: list[dict[str, Any]] = []
+    paths: list[tuple[str, str]] = []
+
+    def do_PUT(self) -> None:
+        length = int(self.headers["Content-Length"])
+        CallbackRecorder.bodies.append(json.loads(self.rfile.read(length)))
+        CallbackRecorder.paths.append((self.path, self.headers["User-Agent"]))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def callback_endpoint() -> Iterator[str]:
+    CallbackRecorder.bodies = []
+    CallbackRecorder.paths = []
+    server = HTTPServer(("localhost", 0), CallbackRecorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_address[1]}"
+    server.shutdown()
+
+
+NETWORK_STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/demo-network/1"
+
+
+class FakeCloudFormation:
+    def list_stacks(self, **_: Any) -> dict[str, Any]:
+        return {"StackSummaries": [{"StackName": "demo-network", "StackId": NETWORK_STACK_ID}]}
+
+
+class TestCustomResources:
+    def test_answers_the_custom_resources_of_a_pending_stack_once(self, callback_endpoint: str) -> None:
+        network = stack("demo-network", {"Restrict": {"Type": "Custom::VpcRestrictDefaultSG"}, "Vpc": {"Type": "AWS::EC2::VPC"}})
+        idle = stack("demo-platform", {"AutoDelete": {"Type": "Custom::S3AutoDeleteObjects"}})
+        responder = CustomResourceResponder(
+            endpoint=callback_endpoint,
+            cloudformation=FakeCloudFormation(),
+            stacks=[network, idle],
+            settled=contextlib.nullcontext,
+        )
+        responder.poll()
+        responder.poll()
+        assert CallbackRecorder.bodies == [
+            {"Status": "SUCCESS", "StackId": NETWORK_STACK_ID, "LogicalResourceId": "Restrict", "Data": {}}
+        ]
+        assert [(answer.stack, answer.logical_id) for answer in responder.answered] == [("demo-network", "Restrict")]
+        # moto reads the region of an unsigned callback from its user agent
+        assert CallbackRecorder.paths == [
+            (f"/cloudformation_eu-west-1/cfnresponse?stack={NETWORK_STACK_ID}", "ecs-toolkit-rehearsal region/eu-west-1")
+        ]
+
+
+class TestReport:
+    def test_a_failed_check_fails_the_rehearsal_and_is_listed(self) -> None:
+        verification = Verification(
+            [StackResult("demo-web", "CREATE_COMPLETE")],
+            [
+                ResourceResult(
+                    "demo-web", "Service", "AWS::ECS::Service", Outcome.FAILED, "desired count is 1, the template says 2"
+                ),
+                ResourceResult("demo-web", "Alarm", "AWS::CloudWatch::Alarm", Outcome.SKIPPED, "not modelled by the emulator"),
+            ],
+        )
+        rehearsal = Rehearsal("config/default.yaml", "moto", verification=verification, destroy=Destroy(["demo-web"]))
+        text = render(rehearsal)
+        assert "FAILED: 1 problem(s)" in text
+        assert "demo-web/Service (AWS::ECS::Service): desired count is 1, the template says 2" in text
+        assert json.loads(to_json(rehearsal))["passed"] is False
+
+    def test_a_stack_that_did_not_complete_fails_the_rehearsal(self) -> None:
+        rehearsal = Rehearsal("c.yaml", "moto", verification=Verification([StackResult("demo-web", "ROLLBACK_COMPLETE")], []))
+        assert rehearsal.failures == ["stack demo-web: ROLLBACK_COMPLETE"]
+
+
+class TestCommandLine:
+    def test_a_bad_manifest_is_one_line_and_exit_2(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        monkeypatch.chdir(ROOT)
+        assert main(["--config", "config/missing.yaml"]) == 2
+        assert capsys.readouterr().err.strip() == "config/missing.yaml: file not found"
+
+    def test_must_run_from_the_project_root(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+        assert main([]) == 2
+        assert "no cdk.json" in capsys.readouterr().err
+
+    def test_status_is_skipped_when_the_helpers_are_missing(self, tmp_path: Path) -> None:
+        run = run_status(project=tmp_path, config="config/default.yaml", env={})
+        assert not run.ran and "does not exist yet" in run.detail
