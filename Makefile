@@ -46,6 +46,10 @@ check: setup
 test: setup lint check
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# Bootstrap + deploy rehearsal of $(CONFIG) into a local moto server (free port), verified against the templates.
+deploy-local: setup
+	$(PY) -m ecs_toolkit.rehearsal --config $(CONFIG)
+
 # Worst-case rollout, monthly cost, EC2 packing and stack size of $(CONFIG), from its synthesized templates.
 plan: setup
 	$(PY) -m ecs_toolkit.plan --config $(CONFIG) $(PLAN_ARGS)
