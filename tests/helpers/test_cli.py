@@ -16,7 +16,7 @@ from ecs_toolkit.helpers.cli import build_parser, main
 from ecs_toolkit.helpers.sessions import ClientFactory
 from tests.helpers.world import MANIFEST, Failing, World
 
-SUBCOMMANDS = ["status", "wait", "drain", "run-task", "teardown", "preflight", "exec-check"]
+SUBCOMMANDS = ["status", "wait", "drain", "run-task", "teardown", "preflight", "exec-check", "plan"]
 
 
 class Wrapping:

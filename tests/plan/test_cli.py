@@ -98,3 +98,21 @@ def test_the_failure_line_is_the_one_that_names_the_error() -> None:
     output = "Bundling...\nError: ValidationFailed: 2 findings\n    at Object.<anonymous>\ndone\n"
     assert synth.failure_line(output) == "Error: ValidationFailed: 2 findings"
     assert synth.failure_line("") == "no output"
+
+
+def test_runs_as_the_ecs_toolkit_plan_subcommand_without_aws(tmp_path: Path, no_synth: None, capsys: Any) -> None:
+    from ecs_toolkit.helpers.cli import main as ecs_toolkit
+
+    manifest = tmp_path / "tiny.yaml"
+    manifest.write_text(TINY)
+    task = task_definition(container(), Cpu="256", Memory="512", NetworkMode="awsvpc")
+    out = _assembly(
+        tmp_path / "cdk.out",
+        {NETWORK: network_template(), PLATFORM: platform_template({}), "tiny-api": service_template(task, desired=1)},
+    )
+
+    def no_clients(**_: object) -> object:
+        raise AssertionError("plan must not create AWS clients")
+
+    assert ecs_toolkit(["plan", "--config", str(manifest), "--cdk-out", str(out), "--json"], make_clients=no_clients) == 0
+    assert [service["name"] for service in json.loads(capsys.readouterr().out)["services"]] == ["api"]
