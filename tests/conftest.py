@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,8 +16,6 @@ from ecs_toolkit.stacks.environment import Environment, build
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTS = sorted([ROOT / "config" / "default.yaml", *(ROOT / "config" / "examples").glob("*.yaml")])
-# jsii and the CDK CLI run on the Node 22 from package.json, like `make` does.
-os.environ["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}"
 
 
 def cdk_context() -> dict[str, object]:

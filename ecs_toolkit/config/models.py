@@ -239,7 +239,8 @@ class DeploymentConfig(StrictModel):
     max_percent: Annotated[int, Field(ge=100, le=200)] = 200
     """Tasks that may run during a deployment, in percent of the desired count."""
     grace_period_seconds: Annotated[int, Field(ge=0, le=2147483647)] | None = None
-    """Load-balanced services only; defaults to 0 unless a container health check needs longer."""
+    """Load-balanced services only: load-balancer health checks are ignored this long after a task starts;
+    defaults to 30 s, or the container health check's start period if that is longer."""
     deregistration_delay_seconds: Annotated[int, Field(ge=0, le=3600)] = 15
     """Seconds the load balancer drains a stopping task's connections."""
 
