@@ -1,4 +1,4 @@
-"""Secret references: ``ssm:`` parameters and ``secretsmanager:`` secrets, never values."""
+"""References the manifest makes to things outside it: secrets (``ssm:``, ``secretsmanager:``) and ECR images."""
 
 from __future__ import annotations
 
@@ -45,3 +45,33 @@ def parse_secret_reference(value: str) -> SecretReference:
             return SecretReference("secretsmanager", name["name"], is_arn=False, json_key=name["key"])
         raise ValueError(f"{rest!r} is not a Secrets Manager secret name")
     raise ValueError(f"{value!r} is not a secret reference (use {FORMATS})")
+
+
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/"
+    r"(?P<repository>[a-z0-9][a-z0-9._/-]*?)(:(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@(?P<digest>sha256:[a-f0-9]{64}))?$"
+)
+
+
+@dataclass(frozen=True)
+class EcrImage:
+    """A private ECR image: ``<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@digest]``."""
+
+    account: str
+    region: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def version(self) -> str:
+        """What to pull: the digest if given, else the tag, else ``latest``."""
+        return self.digest or self.tag or "latest"
+
+
+def parse_ecr_image(image: str) -> EcrImage | None:
+    """The parts of a private ECR image reference, or ``None`` for any other registry."""
+    match = _ECR_IMAGE.match(image)
+    if match is None:
+        return None
+    return EcrImage(match["account"], match["region"], match["repository"], match["tag"], match["digest"])

@@ -14,15 +14,11 @@ from dataclasses import dataclass, field
 from botocore.exceptions import ClientError
 
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.config.references import parse_secret_reference
+from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.helpers.errors import error_code, is_not_found
 from ecs_toolkit.helpers.render import plural
 from ecs_toolkit.helpers.sessions import Client
 
-ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/"
-    r"(?P<repository>[a-z0-9][a-z0-9._/-]*?)(:(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@(?P<digest>sha256:[a-f0-9]{64}))?$"
-)
 DENIED = re.compile(r"AccessDenied|UnauthorizedOperation|AuthorizationError|NotAuthorized")
 
 
@@ -76,7 +72,7 @@ def references(config: EnvironmentConfig) -> list[Reference]:
         containers = [(base, service.image, service.secrets)]
         containers += [(f"{base}.sidecars.{i}", s.image, s.secrets) for i, s in enumerate(service.sidecars)]
         for where, image, secrets in containers:
-            if ECR_IMAGE.match(image):
+            if parse_ecr_image(image) is not None:
                 found.append(Reference("image", image, f"{where}.image"))
             for variable, value in secrets.items():
                 reference = parse_secret_reference(value)
@@ -132,13 +128,13 @@ def check_key(kms: Client, arn: str) -> str | None:
 
 
 def check_image(ecr: Client, image: str) -> str | None:
-    match = ECR_IMAGE.match(image)
-    if match is None:
+    parsed = parse_ecr_image(image)
+    if parsed is None:
         return "not a private ECR image reference"
-    repository = match["repository"]
-    image_id = {"imageDigest": match["digest"]} if match["digest"] else {"imageTag": match["tag"] or "latest"}
+    repository = parsed.repository
+    image_id = {"imageDigest": parsed.digest} if parsed.digest else {"imageTag": parsed.tag or "latest"}
     try:
-        ecr.describe_images(registryId=match["account"], repositoryName=repository, imageIds=[image_id])
+        ecr.describe_images(registryId=parsed.account, repositoryName=repository, imageIds=[image_id])
     except ClientError as error:
         if error_code(error) == "RepositoryNotFoundException":
             return f"repository {repository} not found"
@@ -212,8 +208,8 @@ def preflight(
         elif kind in ("vpc", "subnet"):
             problem = network.get(name)
         else:
-            match = ECR_IMAGE.match(name)
-            image_region = match["region"] if match else region
+            parsed = parse_ecr_image(name)
+            image_region = parsed.region if parsed else region
             if image_region == region:
                 problem = check_image(ecr, name)
             elif ecr_for_region is not None:

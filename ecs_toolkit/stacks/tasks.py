@@ -17,16 +17,12 @@ from aws_cdk import aws_ssm as ssm
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig, StrategyItemConfig
-from ecs_toolkit.config.references import parse_secret_reference
+from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
 from ecs_toolkit.stacks.common import removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
-_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[a-z0-9._/-]+)"
-    r"(?::(?P<tag>[\w.-]+)|@(?P<digest>sha256:[0-9a-f]{64}))?$"
-)
 _COMPLETE_SECRET_ARN = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
@@ -135,16 +131,16 @@ def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerS
 
 def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImage:
     """ECR images of this account become repository references, so pulls are granted per repository."""
-    match = _ECR_IMAGE.match(image)
-    if match is None:
+    ecr_image = parse_ecr_image(image)
+    if ecr_image is None:
         return ecs.ContainerImage.from_registry(image)
     repository = ecr.Repository.from_repository_attributes(
         scope,
         construct_id,
-        repository_name=match["repo"],
-        repository_arn=f"arn:{scope.partition}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}",
+        repository_name=ecr_image.repository,
+        repository_arn=f"arn:{scope.partition}:ecr:{ecr_image.region}:{ecr_image.account}:repository/{ecr_image.repository}",
     )
-    return ecs.ContainerImage.from_ecr_repository(repository, match["digest"] or match["tag"] or "latest")
+    return ecs.ContainerImage.from_ecr_repository(repository, ecr_image.version)
 
 
 def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[str, ecs.Secret]:

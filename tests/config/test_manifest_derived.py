@@ -353,3 +353,29 @@ def test_volume_owner_is_explicit_else_the_numeric_service_user_else_1000(
     spec = VolumeConfig.model_validate({"path": "/data", **volume})
 
     assert derived.volume_owner(service(user=user), spec) == owner
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("111122223333.dkr.ecr.eu-west-1.amazonaws.com/checkout:1.4.2", ("111122223333", "eu-west-1", "checkout", "1.4.2")),
+        ("111122223333.dkr.ecr.us-east-1.amazonaws.com/team/app", ("111122223333", "us-east-1", "team/app", "latest")),
+        (
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + "a" * 64,
+            ("111122223333", "us-east-1", "app", "sha256:" + "a" * 64),
+        ),
+    ],
+)
+def test_parses_private_ecr_images(image: str, expected: tuple[str, str, str, str]) -> None:
+    from ecs_toolkit.config.references import parse_ecr_image
+
+    parsed = parse_ecr_image(image)
+    assert parsed is not None
+    assert (parsed.account, parsed.region, parsed.repository, parsed.version) == expected
+
+
+@pytest.mark.parametrize("image", ["public.ecr.aws/nginx/nginx:stable", "nginx", "ghcr.io/acme/app:1"])
+def test_other_registries_are_not_ecr_images(image: str) -> None:
+    from ecs_toolkit.config.references import parse_ecr_image
+
+    assert parse_ecr_image(image) is None
