@@ -179,11 +179,33 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _positive(text: str) -> float:
+    """An argparse type for durations: a number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a number of seconds above 0")
+    return value
+
+
+def _count(text: str) -> int:
+    """An argparse type for how many items to show: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be 0 or more")
+    return value
+
+
 def _waiting(parser: argparse.ArgumentParser, timeout: int, what: str) -> None:
-    parser.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS", help=f"{what} (default: {timeout})")
+    parser.add_argument("--timeout", type=_positive, default=timeout, metavar="SECONDS", help=f"{what} (default: {timeout})")
     parser.add_argument(
         "--poll-seconds",
-        type=float,
+        type=_positive,
         default=DEFAULT_POLL_SECONDS,
         metavar="SECONDS",
         help=f"time between checks (default: {DEFAULT_POLL_SECONDS:.0f})",
@@ -212,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("services", nargs="*", metavar="SERVICE", help="manifest names of services (default: all)")
     sub.add_argument(
-        "--events", type=int, default=status.DEFAULT_EVENTS, metavar="N", help="recent events per service (default: 5)"
+        "--events", type=_count, default=status.DEFAULT_EVENTS, metavar="N", help="recent events per service (default: 5)"
     )
     sub.set_defaults(handler=_status)
 

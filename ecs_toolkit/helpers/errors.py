@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 NOT_FOUND_CODES = frozenset(
     {
@@ -22,6 +22,12 @@ NOT_FOUND_CODES = frozenset(
     }
 )
 """Error codes that mean "that resource does not exist" across the services the helpers call."""
+
+NO_REGION = "no AWS region: pass --region, set AWS_REGION (or a profile's region), or give the manifest a region"
+NO_CREDENTIALS = (
+    "no AWS credentials found: pass --profile or set the usual AWS credential variables "
+    "(for a local emulator: AWS_ENDPOINT_URL with any key pair)"
+)
 
 
 class HelperError(Exception):
@@ -54,6 +60,10 @@ def one_line(error: BaseException) -> str:
             text += f": {message}"
         if retries:
             text += f" (after {retries} retries)"
+    elif isinstance(error, NoRegionError):
+        text = NO_REGION
+    elif isinstance(error, NoCredentialsError):
+        text = NO_CREDENTIALS
     elif isinstance(error, BotoCoreError):
         text = str(error)
     else:

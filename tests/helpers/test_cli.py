@@ -13,6 +13,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
 from ecs_toolkit.helpers.cli import build_parser, main
+from ecs_toolkit.helpers.errors import NO_CREDENTIALS, NO_REGION
 from ecs_toolkit.helpers.sessions import ClientFactory
 from tests.helpers.world import MANIFEST, Failing, World
 
@@ -157,7 +158,39 @@ def test_missing_credentials_end_in_one_line(
     code = main(["status", "--config", str(manifest)])
 
     assert code == 1
-    assert capsys.readouterr().err == "error: Unable to locate credentials\n"
+    assert capsys.readouterr().err == f"error: {NO_CREDENTIALS}\n"
+
+
+def test_a_missing_region_says_where_a_region_comes_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    manifest = tmp_path / "demo.yaml"
+    manifest.write_text(MANIFEST)
+
+    code = main(["status", "--config", str(manifest)])
+
+    assert code == 1
+    assert capsys.readouterr().err == f"error: {NO_REGION}\n"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["wait", "--timeout", "0"], "argument --timeout: '0': must be a number of seconds above 0"),
+        (["drain", "--group", "spot", "--timeout", "-5"], "argument --timeout: '-5': must be a number of seconds above 0"),
+        (["run-task", "web", "--poll-seconds", "nan"], "argument --poll-seconds: 'nan': must be a number of seconds above 0"),
+        (["teardown", "--timeout", "soon"], "argument --timeout: 'soon' is not a number of seconds"),
+        (["status", "--events", "-1"], "argument --events: '-1': must be 0 or more"),
+    ],
+)
+def test_bad_numbers_are_usage_errors(arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(arguments)
+
+    assert code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"ecs-toolkit {arguments[0]}: error: {message}"
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
