@@ -51,7 +51,8 @@ Endpoint = Literal["ecr", "logs", "s3", "ssm", "secretsmanager", "ecs"]
 
 class NetworkConfig(StrictModel):
     cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[6-9]|2[0-4])$")] = "10.0.0.0/16"
-    """The new VPC's CIDR (/16 to /24)."""
+    """The new VPC's CIDR (/16 to /24). Each AZ gets a private subnet of /20 (or a quarter of the VPC
+    when smaller, down to what fits) and a public one a quarter of that size, at least a /27."""
     azs: Annotated[int, Field(ge=2, le=3)] | list[str] = 2
     """A count (AZs taken in order from the region, resolved at deploy time) or explicit names."""
     nat_gateways: Annotated[int, Field(ge=0, le=3)] = 1

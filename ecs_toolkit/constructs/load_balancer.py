@@ -11,6 +11,7 @@ from constructs import Construct
 
 from ecs_toolkit.compliance import acknowledge, skip_checkov
 from ecs_toolkit.constructs.access_logs import AccessLogBucket
+from ecs_toolkit.constructs.network import internal_subnets
 
 NOT_FOUND_BODY = "not found"
 ACCESS_LOG_PREFIX = "alb"
@@ -66,7 +67,7 @@ class SharedLoadBalancer(Construct):
             vpc=vpc,
             internet_facing=public,
             security_group=self.security_group,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC if public else ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC) if public else internal_subnets(vpc),
             drop_invalid_header_fields=True,
             idle_timeout=idle_timeout,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from aws_cdk import RemovalPolicy
@@ -29,8 +30,34 @@ INTERFACE_ENDPOINTS: dict[str, list[ec2.InterfaceVpcEndpointAwsService]] = {
 """Endpoint names a user can ask for; `s3` is a gateway endpoint (free) and handled apart."""
 
 
+ALB_SMALLEST_SUBNET_MASK = 27
+"""A load balancer's subnets need at least a /27 (and 8 free addresses)."""
+
+
+def subnet_masks(vpc_prefix: int, zones: int) -> tuple[int, int]:
+    """The (public, private) subnet masks for a VPC of ``/vpc_prefix`` over ``zones`` AZs.
+
+    Private subnets get a /20 each, or a quarter of the VPC when that is smaller, and shrink further
+    until every subnet fits; public subnets (load balancers, NAT) are a quarter of a private one but
+    never smaller than a /27. A /16 over 3 AZs gives /22 public and /20 private subnets.
+    """
+    private = max(20, vpc_prefix + 2)
+    while not _subnets_fit(vpc_prefix, zones, min(private + 2, ALB_SMALLEST_SUBNET_MASK), private):
+        private += 1
+    return min(private + 2, ALB_SMALLEST_SUBNET_MASK), private
+
+
+def _subnets_fit(vpc_prefix: int, zones: int, public: int, private: int) -> bool:
+    """Whether CDK's allocation (public subnets first, then private, each aligned to its size) fits."""
+    end = 0
+    for mask in [public] * zones + [private] * zones:
+        size: int = 2 ** (32 - mask)
+        end = math.ceil(end / size) * size + size
+    return end <= 1 << (32 - vpc_prefix)
+
+
 class Network(Construct):
-    """A VPC over 2-3 AZs with public and private subnets.
+    """A VPC over 2-3 AZs with public and private subnets (sizes from :func:`subnet_masks`).
 
     Private subnets route out through ``nat_gateways`` NAT gateways; with 0 they are isolated and
     tasks reach AWS only through ``endpoints``. Flow logs go to a log group with retention.
@@ -58,6 +85,7 @@ class Network(Construct):
         if unknown:
             raise ValueError(f"Network: unknown endpoints {sorted(unknown)}")
         private_type = ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
+        public_mask, private_mask = subnet_masks(int(cidr.split("/")[1]), len(availability_zones))
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
@@ -65,8 +93,8 @@ class Network(Construct):
             availability_zones=list(availability_zones),
             nat_gateways=nat_gateways,
             subnet_configuration=[
-                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=22),
-                ec2.SubnetConfiguration(name="Private", subnet_type=private_type, cidr_mask=20),
+                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=public_mask),
+                ec2.SubnetConfiguration(name="Private", subnet_type=private_type, cidr_mask=private_mask),
             ],
         )
         skip_checkov_on_cdk_provider(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider")
@@ -85,7 +113,17 @@ class Network(Construct):
         for name in endpoints:
             for service in INTERFACE_ENDPOINTS.get(name, []):
                 endpoint_id = "".join(part.capitalize() for part in service.short_name.replace(".", "-").split("-"))
-                self.vpc.add_interface_endpoint(endpoint_id, service=service, subnets=self.private_subnets, open=True)
+                endpoint = self.vpc.add_interface_endpoint(endpoint_id, service=service, subnets=self.private_subnets, open=True)
+                acknowledge(
+                    endpoint,
+                    "AwsSolutions-EC23",
+                    "The endpoint admits HTTPS from the VPC's own CIDR only, a token the rule cannot evaluate",
+                )
+
+
+def internal_subnets(vpc: ec2.IVpc) -> ec2.SubnetSelection:
+    """The VPC's private subnets: with egress (through NAT) when it has them, else its isolated ones."""
+    return ec2.SubnetSelection(subnets=vpc.private_subnets or vpc.isolated_subnets)
 
 
 def imported_vpc(

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from ecs_toolkit.compliance import acknowledge, skip_checkov
 from ecs_toolkit.constructs.access_logs import AccessLogBucket
+from ecs_toolkit.constructs.network import internal_subnets
 from ecs_toolkit.constructs.service import EcsService
 
 PLAIN_NLB_LOGS = "NLBs write access logs for TLS listeners only; the VPC flow logs record this TCP/UDP NLB's connections"
@@ -175,7 +176,7 @@ class NlbEndpoint(Construct):
             vpc=vpc,
             internet_facing=public,
             security_groups=[self.security_group],
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC if public else ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC) if public else internal_subnets(vpc),
             cross_zone_enabled=True,
         )
         if protocol == "tls":

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.constructs.network import Network
+from ecs_toolkit.constructs.network import Network, internal_subnets
 from ecs_toolkit.stacks.common import removal_policy, retention
 
 
@@ -41,7 +41,7 @@ class NetworkStack(cdk.Stack):
         cdk.CfnOutput(
             self,
             outputs.PRIVATE_SUBNET_IDS,
-            value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.select_subnets(subnet_group_name="Private").subnets]),
+            value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in internal_subnets(vpc).subnets or []]),
         )
         cdk.CfnOutput(
             self, outputs.PUBLIC_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.public_subnets])

@@ -20,7 +20,7 @@ from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.file_system import SharedFileSystem
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
-from ecs_toolkit.constructs.network import imported_vpc
+from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
 from ecs_toolkit.stacks.common import removal_policy
 
 CONTAINER_INSIGHTS = {
@@ -63,7 +63,7 @@ class PlatformStack(cdk.Stack):
                 self,
                 f"Ec2Group-{group.name}",
                 vpc=vpc,
-                vpc_subnets=ec2.SubnetSelection(subnets=vpc.private_subnets),
+                vpc_subnets=internal_subnets(vpc),
                 instance_types=group.instance_types,
                 spot=group.spot,
                 min_capacity=group.min,
@@ -133,7 +133,7 @@ class PlatformStack(cdk.Stack):
             self,
             f"FileSystem-{name}",
             vpc=self.vpc,
-            subnets=ec2.SubnetSelection(subnets=self.vpc.private_subnets),
+            subnets=internal_subnets(self.vpc),
             kms_key_arn=settings.kms_key_arn,
             performance_mode=settings.performance_mode,
             throughput_mode=settings.throughput_mode,

@@ -19,6 +19,7 @@ from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig, StrategyItemConfig
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
+from ecs_toolkit.constructs.network import internal_subnets
 from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
 from ecs_toolkit.stacks.common import removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
@@ -60,7 +61,7 @@ def plan_task(
         "capacity_provider_strategies": platform.ecs.strategy(
             [StrategyItem(i.provider, weight=i.weight, base=i.base) for i in strategy]
         ),
-        "subnets": cdk.aws_ec2.SubnetSelection(subnets=platform.vpc.private_subnets),
+        "subnets": internal_subnets(platform.vpc),
         "log_retention": retention(entry.log_retention_days),
         "removal_policy": removal_policy(config),
         "log_stream_prefix": name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import re
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.grants import TaskGrant, grant_statements
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
-from ecs_toolkit.constructs.network import Network
+from ecs_toolkit.constructs.network import Network, subnet_masks
 from ecs_toolkit.constructs.routing import AlbRoute
 from ecs_toolkit.constructs.service import ContainerSpec, DeploymentSpec, EcsService
 from ecs_toolkit.constructs.task import EcsTask
@@ -84,6 +86,29 @@ def test_network_rejects_a_single_zone_and_too_many_nat_gateways(stack: cdk.Stac
         Network(stack, "Nat", availability_zones=["a", "b"], nat_gateways=3)
     with pytest.raises(ValueError, match="unknown endpoints"):
         Network(stack, "Endpoints", availability_zones=["a", "b"], endpoints=["dynamo"])
+
+
+@pytest.mark.parametrize("zones", [2, 3])
+def test_subnet_masks_keep_the_16_layout_and_never_go_below_what_a_load_balancer_needs(zones: int) -> None:
+    assert subnet_masks(16, zones) == (22, 20)
+    for prefix in range(16, 25):
+        public, private = subnet_masks(prefix, zones)
+        assert public <= 27 and private <= 28, prefix
+        assert zones * (2 ** (32 - public) + 2 ** (32 - private)) <= 2 ** (32 - prefix), prefix
+
+
+@pytest.mark.parametrize("cidr", ["10.40.0.0/20", "192.168.7.0/24"])
+def test_small_vpcs_get_non_overlapping_subnets_inside_the_cidr(cidr: str) -> None:
+    stack = cdk.Stack(new_app(), "Small")
+    Network(stack, "Net", cidr=cidr, availability_zones=["a", "b", "c"], nat_gateways=0)
+    subnets = [
+        ipaddress.ip_network(resource["Properties"]["CidrBlock"])
+        for resource in assertions.Template.from_stack(stack).find_resources("AWS::EC2::Subnet").values()
+    ]
+    assert len(subnets) == 6
+    assert all(subnet.subnet_of(ipaddress.ip_network(cidr)) for subnet in subnets)  # type: ignore[arg-type]
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(subnets, 2))
+    assert min(subnet.prefixlen for subnet in subnets) >= 20 and max(s.prefixlen for s in subnets) <= 27
 
 
 def test_capacity_rejects_bad_sizes_and_port_ranges(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
