@@ -14,7 +14,7 @@ from ecs_toolkit.config.models import (
     StrategyItemConfig,
     VolumeConfig,
 )
-from ecs_toolkit.config.references import parse_secret_reference
+from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 
 Location = tuple[str | int, ...]
 Finding = tuple[Location, str]
@@ -39,6 +39,8 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from _host_ports(config)
     for name, service in config.services.items():
         yield from _service(config, name, service)
+        if config.network.existing is None and config.network.nat_gateways == 0:
+            yield from _without_nat(config, ("services", name), service)
 
 
 def _environment(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -88,6 +90,39 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
                 ("network", "endpoints"),
                 (f"without NAT gateways tasks cannot pull images or write logs: add {sorted(needed)} to endpoints"),
             )
+
+
+def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    """What a task in a VPC without NAT gateways cannot reach: other registries, stores without an endpoint."""
+    endpoints = set(config.network.endpoints)
+    containers: list[tuple[Location, str, dict[str, str]]] = [(where, service.image, service.secrets)]
+    containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
+    stores: set[str] = set()
+    for at, image, secrets in containers:
+        ecr = parse_ecr_image(image)
+        if ecr is None:
+            yield (
+                (*at, "image"),
+                "is not a private ECR image and the VPC has no NAT gateways to pull it: "
+                "copy it into ECR (an ECR pull-through cache rule does this) or add nat_gateways",
+            )
+        elif config.region is not None and ecr.region != config.region:
+            yield (
+                (*at, "image"),
+                f"is in ECR in {ecr.region}, which the VPC's ecr endpoints (in {config.region}) do not reach "
+                "without NAT gateways: replicate it into this region or add nat_gateways",
+            )
+        for reference in secrets.values():
+            store = reference.partition(":")[0]
+            if store in ("ssm", "secretsmanager"):
+                stores.add(store)
+    for store in sorted(stores - endpoints):
+        yield (
+            (*where, "secrets"),
+            f"reads {store} secrets but the VPC has no NAT gateways and no {store} endpoint: add {store} to network.endpoints",
+        )
+    if service.exec and "ssm" not in endpoints:
+        yield (*where, "exec"), "ECS Exec needs the ssm endpoints when the VPC has no NAT gateways: add ssm to network.endpoints"
 
 
 def _cluster(config: EnvironmentConfig) -> Iterator[Finding]:

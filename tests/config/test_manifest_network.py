@@ -6,12 +6,14 @@ import pytest
 
 RETENTIONS = "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 
-# A Fargate service, so the NAT / endpoint rule has something to serve.
-SERVICE = """\
+# A Fargate service, so the NAT / endpoint rule has something to serve (its image is in ECR, which
+# the ecr endpoints reach).
+ECR_IMAGE = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1.0"
+SERVICE = f"""\
 services:
   api:
     kind: worker
-    image: app
+    image: {ECR_IMAGE}
     cpu: 256
     memory_mib: 512
 """
@@ -124,6 +126,52 @@ def test_accepts_no_nat_gateways_with_the_image_and_log_endpoints(manifest) -> N
     config = manifest.load("name: test\nnetwork:\n  nat_gateways: 0\n  endpoints: [ecr, logs, s3]\n" + SERVICE)
 
     assert config.network.nat_gateways == 0
+
+
+NO_NAT = "name: test\nnetwork:\n  nat_gateways: 0\n  endpoints: [ecr, logs, s3]\n"
+"""Lines 1-4; ``SERVICE`` follows, so ``api``'s image is on line 8."""
+
+
+def test_fails_on_images_outside_ecr_without_nat_gateways_at_each_container(manifest) -> None:
+    sidecar = "    sidecars:\n      - {name: proxy, image: envoyproxy/envoy:v1.31.0}\n"
+    text = NO_NAT + SERVICE.replace(ECR_IMAGE, "nginx:1.27") + sidecar
+    reason = (
+        "is not a private ECR image and the VPC has no NAT gateways to pull it: "
+        "copy it into ECR (an ECR pull-through cache rule does this) or add nat_gateways"
+    )
+
+    assert manifest.problems(text) == [f"8: services.api.image: {reason}", f"12: services.api.sidecars.0.image: {reason}"]
+
+
+def test_fails_on_an_ecr_image_of_another_region_without_nat_gateways(manifest) -> None:
+    text = 'account: "111122223333"\nregion: us-east-1\n' + NO_NAT + SERVICE
+
+    assert manifest.problems(text) == [
+        "10: services.api.image: is in ECR in eu-west-1, which the VPC's ecr endpoints (in us-east-1) do not reach "
+        "without NAT gateways: replicate it into this region or add nat_gateways"
+    ]
+
+
+def test_fails_on_secrets_and_exec_without_their_endpoints_and_nat_gateways(manifest) -> None:
+    text = (
+        NO_NAT
+        + SERVICE
+        + "    exec: true\n    secrets:\n      DB_PASSWORD: secretsmanager:db:password\n      API_KEY: ssm:/app/key\n"
+    )
+
+    assert manifest.problems(text) == [
+        "11: services.api.exec: ECS Exec needs the ssm endpoints when the VPC has no NAT gateways: add ssm to network.endpoints",
+        "12: services.api.secrets: reads secretsmanager secrets but the VPC has no NAT gateways and no secretsmanager "
+        "endpoint: add secretsmanager to network.endpoints",
+        "12: services.api.secrets: reads ssm secrets but the VPC has no NAT gateways and no ssm endpoint: "
+        "add ssm to network.endpoints",
+    ]
+
+
+def test_other_registries_secrets_and_exec_are_fine_with_a_nat_gateway(manifest) -> None:
+    text = "name: test\n" + SERVICE.replace(ECR_IMAGE, "nginx:1.27") + "    exec: true\n    secrets:\n      K: ssm:/k\n"
+
+    assert manifest.load(text).services["api"].exec
 
 
 def test_accepts_no_nat_gateways_and_no_endpoints_without_services(manifest) -> None:
