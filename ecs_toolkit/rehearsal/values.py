@@ -1,7 +1,8 @@
 """Resolve template values into what the deployed resources should show.
 
 Only what can be known without the emulator's help is resolved: literals, pseudo parameters,
-parameters, ``Ref`` to a resource (its physical id), imports, and the string functions over them.
+parameters, ``Ref`` to a resource (its physical id), imports, a few ``Fn::GetAtt`` (physical ids, a
+role's ARN, a VPC's literal CIDR), and the string functions over them.
 Everything else (most ``Fn::GetAtt``, conditions) is ``UNRESOLVED``, and a check skips it.
 """
 
@@ -23,6 +24,8 @@ UNRESOLVED: Any = _Unresolved()
 NO_VALUE: Any = None
 PHYSICAL_ID_ATTRIBUTES = {("AWS::EC2::SecurityGroup", "GroupId"), ("AWS::EC2::Subnet", "SubnetId"), ("AWS::EC2::VPC", "VpcId")}
 """Attributes that equal the resource's physical id."""
+PROPERTY_ATTRIBUTES = {("AWS::EC2::VPC", "CidrBlock"): "CidrBlock"}
+"""Attributes that equal one of the resource's own template properties (when that is a literal)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class StackValues:
     exports: Mapping[str, str] = field(default_factory=dict)
     account: str = DEFAULT_ACCOUNT
     region: str = DEFAULT_REGION
+    properties: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Each resource's template properties, for ``PROPERTY_ATTRIBUTES``."""
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -81,6 +86,10 @@ class StackValues:
         kind = self.types.get(logical_id)
         if (kind, attribute) in PHYSICAL_ID_ATTRIBUTES:
             return physical_id
+        source = PROPERTY_ATTRIBUTES.get((kind, attribute))  # type: ignore[arg-type]
+        if source is not None:
+            value = self.properties.get(logical_id, {}).get(source)
+            return value if isinstance(value, str) else UNRESOLVED
         if (kind, attribute) == ("AWS::IAM::Role", "Arn"):
             return f"arn:aws:iam::{self.account}:role/{physical_id}"
         return UNRESOLVED

@@ -132,7 +132,16 @@ class Verifier:
             item["ParameterKey"]: item.get("ResolvedValue", item.get("ParameterValue", ""))
             for item in described.get("Parameters", [])
         }
-        values = StackValues(stack.name, _types(stack), physical_ids, parameters, self._all_exports(), self.account, self.region)
+        values = StackValues(
+            stack.name,
+            _types(stack),
+            physical_ids,
+            parameters,
+            self._all_exports(),
+            self.account,
+            self.region,
+            properties={logical_id: resource.properties for logical_id, resource in stack.resources.items()},
+        )
         outputs = {item["OutputKey"]: item.get("OutputValue", "") for item in described.get("Outputs") or []}
         return described["StackStatus"], values, outputs
 

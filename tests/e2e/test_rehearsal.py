@@ -26,9 +26,8 @@ Outcome = tuple[dict[str, Any], list[StackTemplate], str]
 """The rehearsal's JSON outcome, the templates it deployed, and its printed report."""
 
 
-@pytest.fixture(scope="module")
-def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    work_dir = tmp_path_factory.mktemp("rehearsal")
+def run_rehearsal(manifest: str, work_dir: Path) -> Outcome:
+    """``python -m ecs_toolkit.rehearsal`` on ``manifest``, as ``make deploy-local`` runs it."""
     outcome_path = work_dir / "outcome.json"
     completed = subprocess.run(
         [
@@ -36,7 +35,7 @@ def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
             "-m",
             "ecs_toolkit.rehearsal",
             "--config",
-            MANIFEST,
+            manifest,
             "--work-dir",
             str(work_dir),
             "--json",
@@ -53,6 +52,11 @@ def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     outcome = json.loads(outcome_path.read_text())
     assert completed.returncode == (0 if outcome["passed"] else 1)
     return outcome, load_assembly(work_dir / "cdk.out"), completed.stdout
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    return run_rehearsal(MANIFEST, tmp_path_factory.mktemp("rehearsal"))
 
 
 def test_every_stack_of_the_default_manifest_reaches_create_complete(rehearsal: Outcome) -> None:
@@ -113,8 +117,6 @@ def test_custom_resources_are_answered_not_executed_and_reported(rehearsal: Outc
 def test_the_ops_helpers_status_reads_the_rehearsal_through_the_endpoint(rehearsal: Outcome) -> None:
     outcome, _, _ = rehearsal
     helpers = outcome["helpers"]
-    if not (ROOT / "ecs_toolkit" / "helpers" / "cli.py").exists():
-        pytest.skip("the ops helpers are not there yet")
     assert helpers["ran"], helpers["detail"]
     assert "SERVICE" in helpers["output"]
 

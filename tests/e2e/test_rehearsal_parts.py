@@ -57,6 +57,13 @@ class TestValues:
         assert values.resolve({"Fn::GetAtt": ["Group", "GroupId"]}) == "sg-1"
         assert values.resolve({"Fn::GetAtt": ["Role", "Arn"]}) == "arn:aws:iam::123456789012:role/web-role"
 
+    def test_resolves_a_vpc_cidr_from_its_literal_template_property(self) -> None:
+        types = {"Vpc": "AWS::EC2::VPC", "Other": "AWS::EC2::VPC"}
+        properties = {"Vpc": {"CidrBlock": "10.40.0.0/20"}, "Other": {"Ipv4IpamPoolId": "ipam-pool-1"}}
+        values = StackValues("net", types, {"Vpc": "vpc-1", "Other": "vpc-2"}, properties=properties)
+        assert values.resolve({"Fn::GetAtt": ["Vpc", "CidrBlock"]}) == "10.40.0.0/20"
+        assert values.resolve({"Fn::GetAtt": ["Other", "CidrBlock"]}) is UNRESOLVED
+
     def test_leaves_what_it_cannot_know_unresolved(self) -> None:
         values = stack_values(Queue="https://queue")
         assert values.resolve({"Fn::GetAtt": ["Queue", "Arn"]}) is UNRESOLVED
@@ -98,6 +105,49 @@ class TestChecks:
     def test_fails_when_the_service_is_missing_or_inactive(self) -> None:
         with pytest.raises(Missing):
             CHECKS["AWS::ECS::Service"](self.context([{"status": "INACTIVE"}]), SERVICE, "web")
+
+    @pytest.mark.parametrize(
+        ("source", "permissions", "found"),
+        [
+            (
+                "10.40.0.0/20",
+                [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.40.0.0/20"}]}],
+                True,
+            ),
+            (
+                "10.40.0.0/20",
+                [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+                False,
+            ),
+            ({"Fn::GetAtt": ["Queue", "Arn"]}, [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": []}], True),
+            ({"Fn::GetAtt": ["Queue", "Arn"]}, [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": []}], False),
+        ],
+        ids=["same-cidr", "other-cidr", "unknown-source-same-port", "unknown-source-other-port"],
+    )
+    def test_an_ingress_rule_is_found_by_port_and_by_source_when_the_source_is_known(
+        self, source: Any, permissions: list[dict[str, Any]], found: bool
+    ) -> None:
+        group = {"GroupId": "sg-1", "VpcId": "vpc-1", "Description": "d", "IpPermissions": permissions}
+        ec2 = type("FakeEc2", (), {"describe_security_groups": lambda self, **_: {"SecurityGroups": [group]}})()
+        context = Context(lambda service: ec2, stack_values(Queue="q"))
+        rule = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": source}
+        CHECKS["AWS::EC2::SecurityGroup"](
+            context, Resource("Sg", "AWS::EC2::SecurityGroup", {"SecurityGroupIngress": [rule]}), "sg-1"
+        )
+        assert context.problems == ([] if found else ["inbound tcp 443: no such rule on sg-1"])
+
+    def test_a_vpc_endpoint_is_checked_for_its_service_type_and_route_tables(self) -> None:
+        endpoint = {"VpcId": "vpc-1", "ServiceName": "com.amazonaws.us-east-1.s3", "VpcEndpointType": "Gateway"}
+        endpoint["RouteTableIds"] = ["rtb-1"]  # type: ignore[assignment]
+        ec2 = type("FakeEc2", (), {"describe_vpc_endpoints": lambda self, **_: {"VpcEndpoints": [endpoint]}})()
+        context = Context(lambda service: ec2, stack_values())
+        properties = {
+            "ServiceName": {"Fn::Join": ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, ".s3"]]},
+            "VpcEndpointType": "Gateway",
+            "RouteTableIds": ["rtb-1", "rtb-2"],
+        }
+        CHECKS["AWS::EC2::VPCEndpoint"](context, Resource("S3", "AWS::EC2::VPCEndpoint", properties), "vpce-1")
+        assert context.problems == ["route tables are ['rtb-1'], the template says ['rtb-1', 'rtb-2']"]
 
     @staticmethod
     def context(services: list[dict[str, Any]]) -> Context:
