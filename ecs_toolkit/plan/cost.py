@@ -9,7 +9,8 @@
   tasks split over the service's capacity provider strategy (base first, then weights); Fargate
   Spot at ``fargate_spot_discount``. Minimum: the autoscaling minimum (else the desired count);
   maximum: the autoscaling maximum (else the desired count).
-- NAT gateways and load balancers by the hour; EFS at an assumed size per file system.
+- NAT gateways, interface VPC endpoints (per AZ) and load balancers by the hour; EFS at an
+  assumed size per file system.
 - Everything times the region's multiplier.
 """
 
@@ -160,6 +161,15 @@ def estimate(facts: EnvironmentFacts, prices: Prices, region: str) -> CostEstima
     shared = facts.shared
     if shared.nat_gateways:
         lines.append(_fixed("NAT gateways", shared.nat_gateways, prices.nat_gateway_hourly * hours, "NAT gateway"))
+    if shared.interface_endpoint_azs:
+        lines.append(
+            _fixed(
+                "VPC interface endpoints",
+                shared.interface_endpoint_azs,
+                prices.interface_endpoint_az_hourly * hours,
+                "endpoint-AZ",
+            )
+        )
     if shared.application_load_balancers:
         lines.append(_fixed("Application load balancers", shared.application_load_balancers, prices.alb_hourly * hours, "ALB"))
     if shared.network_load_balancers:

@@ -38,6 +38,8 @@ class Prices:
     fargate_spot_discount: float
     ec2_spot_discount: float
     nat_gateway_hourly: float
+    interface_endpoint_az_hourly: float
+    """An interface VPC endpoint costs this per hour in each AZ it has a network interface in."""
     alb_hourly: float
     nlb_hourly: float
     efs_standard_gb_month: float
@@ -68,6 +70,7 @@ def load_prices(path: Path | None = None) -> Prices:
         fargate_spot_discount=float(data["fargate_spot_discount"]),
         ec2_spot_discount=float(data["ec2_spot_discount"]),
         nat_gateway_hourly=float(data["nat_gateway_hourly"]),
+        interface_endpoint_az_hourly=float(data["interface_endpoint_az_hourly"]),
         alb_hourly=float(data["alb_hourly"]),
         nlb_hourly=float(data["nlb_hourly"]),
         efs_standard_gb_month=float(data["efs_standard_gb_month"]),

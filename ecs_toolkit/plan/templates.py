@@ -130,6 +130,8 @@ class SharedFacts:
     """Environment-wide resources that cost money by the hour or by the GB."""
 
     nat_gateways: int
+    interface_endpoint_azs: int
+    """Interface VPC endpoints times the subnets (AZs) each is in; gateway endpoints are free."""
     application_load_balancers: int
     network_load_balancers: int
     file_systems: int
@@ -409,6 +411,15 @@ def _count(templates: Mapping[str, Template], kind: str, load_balancer_type: str
     )
 
 
+def _interface_endpoint_azs(templates: Mapping[str, Template]) -> int:
+    return sum(
+        len(_props(resource).get("SubnetIds", []))
+        for template in templates.values()
+        for resource in resources_of(template, "AWS::EC2::VPCEndpoint").values()
+        if _props(resource).get("VpcEndpointType") == "Interface"
+    )
+
+
 def read_environment(config: EnvironmentConfig, templates: Mapping[str, Template]) -> EnvironmentFacts:
     """The facts of every stack the manifest implies; stacks not in ``templates`` are listed as missing."""
     expected = expected_stacks(config)
@@ -448,6 +459,7 @@ def read_environment(config: EnvironmentConfig, templates: Mapping[str, Template
         groups=read_groups(platform, group_names),
         shared=SharedFacts(
             nat_gateways=_count(own, "AWS::EC2::NatGateway"),
+            interface_endpoint_azs=_interface_endpoint_azs(own),
             application_load_balancers=_count(own, "AWS::ElasticLoadBalancingV2::LoadBalancer", "application"),
             network_load_balancers=_count(own, "AWS::ElasticLoadBalancingV2::LoadBalancer", "network"),
             file_systems=_count(own, "AWS::EFS::FileSystem"),

@@ -75,7 +75,7 @@ def _environment() -> tuple[EnvironmentConfig, dict[str, dict[str, Any]]]:
         [{"name": "mixed", "instance_types": ["small.large", "big.large"], "min": 1, "max": 5}],
     )
     templates: dict[str, dict[str, Any]] = {
-        NETWORK: network_template(1),
+        NETWORK: network_template(1, interface_endpoints=3, zones=2),
         PLATFORM: platform_template({"mixed": {"types": ["small.large", "big.large"], "min": 1, "max": 5}}),
         # 4 tasks of 1024 MiB: 3 fit on a small (2 instances), 7 on a big (1 instance).
         "tiny-web": service_template(
@@ -109,6 +109,8 @@ def test_the_estimate_prices_every_line_at_minimum_and_maximum_scale() -> None:
     assert lines["Fargate api"].minimum == cents(2 * per_task + per_task * 0.3)
     assert lines["Fargate api"].minimum_detail == "2 FARGATE + 1 FARGATE_SPOT x 1 vCPU/2 GB"
     assert lines["NAT gateways"].minimum == cents(0.05 * 730)
+    assert lines["VPC interface endpoints"].minimum == cents(3 * 2 * 0.01 * 730)
+    assert lines["VPC interface endpoints"].minimum_detail == "6 x endpoint-AZ"
     assert lines["Application load balancers"].maximum == cents(0.02 * 730)
     assert lines["EFS storage"].minimum == cents(10 * 0.3)
     assert estimate.minimum == pytest.approx(sum(line.minimum for line in estimate.lines))

@@ -119,7 +119,7 @@ def test_shared_resources_and_stack_sizes_count_only_this_environments_stacks() 
         "Efs": {"Type": "AWS::EFS::FileSystem", "Properties": {}},
     }
     templates = {
-        NETWORK: network_template(2),
+        NETWORK: network_template(2, interface_endpoints=2, zones=3),
         PLATFORM: {"Resources": load_balancers},
         "other-network": network_template(3),
     }
@@ -131,4 +131,5 @@ def test_shared_resources_and_stack_sizes_count_only_this_environments_stacks() 
         1,
         1,
     )
-    assert facts.stack_resources == {NETWORK: 2, PLATFORM: 3}
+    assert shared.interface_endpoint_azs == 2 * 3  # the gateway endpoint is free
+    assert facts.stack_resources == {NETWORK: 2 + 2 + 1, PLATFORM: 3}

@@ -25,6 +25,7 @@ def prices(**overrides: Any) -> Prices:
         "fargate_spot_discount": 0.7,
         "ec2_spot_discount": 0.5,
         "nat_gateway_hourly": 0.05,
+        "interface_endpoint_az_hourly": 0.01,
         "alb_hourly": 0.02,
         "nlb_hourly": 0.03,
         "efs_standard_gb_month": 0.3,
@@ -175,8 +176,17 @@ def platform_template(
     return {"Resources": resources, "Outputs": template_outputs}
 
 
-def network_template(nat_gateways: int = 1) -> dict[str, Any]:
-    return {"Resources": {f"Nat{i}": {"Type": "AWS::EC2::NatGateway", "Properties": {}} for i in range(nat_gateways)}}
+def network_template(nat_gateways: int = 1, interface_endpoints: int = 0, zones: int = 2) -> dict[str, Any]:
+    """NAT gateways, interface endpoints over ``zones`` subnets each, and one (free) S3 gateway endpoint."""
+    resources: dict[str, Any] = {f"Nat{i}": {"Type": "AWS::EC2::NatGateway", "Properties": {}} for i in range(nat_gateways)}
+    subnets = [{"Ref": f"Subnet{z}"} for z in range(zones)]
+    for i in range(interface_endpoints):
+        resources[f"Endpoint{i}"] = {
+            "Type": "AWS::EC2::VPCEndpoint",
+            "Properties": {"VpcEndpointType": "Interface", "SubnetIds": subnets},
+        }
+    resources["S3"] = {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Gateway", "RouteTableIds": []}}
+    return {"Resources": resources}
 
 
 def resources(count: int, kind: str = "AWS::SNS::Topic") -> dict[str, Any]:
