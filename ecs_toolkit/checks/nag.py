@@ -21,8 +21,10 @@ ALWAYS = "aws-solutions"
 """The pack every manifest runs; others come from the manifest (``compliance.packs``)."""
 RAW_PREFIX = "Unacknowledged."
 ACKNOWLEDGEMENT_KIND = "annotation"
-"""``acknowledge()`` writes ``Annotation::<rule id>`` keys; other kinds (``CloudFormation-Validate::``)
-are aws-cdk-lib's own template validations, not ours."""
+"""``acknowledge()`` writes ``Annotation::<rule id>`` keys for nag rules and CDK warnings."""
+OWN_TEMPLATE_VALIDATION_RULES = frozenset({"CloudFormation-Validate::W3010"})
+"""aws-cdk-lib's template-validation warnings the toolkit acknowledges (kept whole as the rule id);
+aws-cdk-lib acknowledges others itself (F3002/F3003 on every flow log), which are not ours to list."""
 
 
 @dataclass(frozen=True, order=True)
@@ -100,7 +102,9 @@ def acknowledgements(scope: IConstruct) -> list[Acknowledgement]:
                 continue
             for key, reason in entry.data.items():
                 kind, _, rule_id = str(key).partition("::")
-                if kind.lower() != ACKNOWLEDGEMENT_KIND:
+                if str(key) in OWN_TEMPLATE_VALIDATION_RULES:
+                    rule_id = str(key)
+                elif kind.lower() != ACKNOWLEDGEMENT_KIND:
                     continue
                 result.append(
                     Acknowledgement(

@@ -58,7 +58,7 @@ class NetworkConfig(StrictModel):
     nat_gateways: Annotated[int, Field(ge=0, le=3)] = 1
     """0 (then add endpoints), 1 (cheap, one AZ's egress), or one per AZ."""
     flow_logs: bool = True
-    """VPC flow logs (all traffic) to CloudWatch Logs."""
+    """VPC flow logs (all traffic) to CloudWatch Logs; false is recorded as an acknowledgement of AwsSolutions-VPC7."""
     flow_log_retention_days: int = 90
     """Flow log retention; one of CloudWatch's retention values."""
     endpoints: list[Endpoint] = []

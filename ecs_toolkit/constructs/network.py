@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import aws_cdk as cdk
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
@@ -93,12 +94,29 @@ class Network(Construct):
             availability_zones=list(availability_zones),
             nat_gateways=nat_gateways,
             subnet_configuration=[
-                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=public_mask),
+                # Public subnets hold only load balancers and NAT gateways, which get their own
+                # addresses: nothing launched there gets a public IP by default.
+                ec2.SubnetConfiguration(
+                    name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=public_mask, map_public_ip_on_launch=False
+                ),
                 ec2.SubnetConfiguration(name="Private", subnet_type=private_type, cidr_mask=private_mask),
             ],
         )
         skip_checkov_on_cdk_provider(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider")
         self.private_subnets = ec2.SubnetSelection(subnet_type=private_type)
+        if not any(cdk.Token.is_unresolved(zone) for zone in availability_zones):
+            for subnet in [*self.vpc.public_subnets, *self.vpc.private_subnets, *self.vpc.isolated_subnets]:
+                acknowledge(
+                    subnet,
+                    "CloudFormation-Validate::W3010",
+                    "The manifest names these availability zones (network.azs); with a count they come from Fn::GetAZs",
+                )
+        if not flow_logs:
+            acknowledge(
+                self.vpc,
+                "AwsSolutions-VPC7",
+                "Flow logs are turned off in the manifest (network.flow_logs: false), a decision its owner takes",
+            )
         if flow_logs:
             log_group = logs.LogGroup(self, "FlowLogs", retention=flow_log_retention, removal_policy=removal_policy)
             skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)

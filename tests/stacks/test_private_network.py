@@ -1,4 +1,4 @@
-"""The private example: no NAT gateways, VPC endpoints, an internal load balancer, a /20 VPC."""
+"""The private example: no NAT gateways, VPC endpoints, an internal load balancer, a /20 VPC in eu-central-1."""
 
 from __future__ import annotations
 
@@ -47,12 +47,18 @@ def test_subnets_of_the_20_are_sized_to_fit_it(private_env: Synthesized) -> None
     assert all(s.subnet_of(ipaddress.ip_network("10.40.0.0/20")) for s in subnets)  # type: ignore[arg-type]
 
 
+def _service(name: object) -> str:
+    """``com.amazonaws.eu-central-1.<service>``, or a Fn::Join ending in ``.<service>`` (the S3 gateway)."""
+    if isinstance(name, dict):
+        return str(name["Fn::Join"][1][-1]).lstrip(".")
+    return str(name).removeprefix("com.amazonaws.eu-central-1.")
+
+
 def test_every_listed_endpoint_exists_with_private_dns_and_s3_as_a_gateway(private_env: Synthesized) -> None:
     endpoints = {
-        # ServiceName is Fn::Join ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, ".<service>"]]
-        e["Properties"]["ServiceName"]["Fn::Join"][1][-1].lstrip("."): e["Properties"]  # type: ignore[index]
+        _service(e["Properties"]["ServiceName"]): e["Properties"]
         for e in _resources(private_env, "intranet-network", "AWS::EC2::VPCEndpoint")
-    }
+    }  # type: ignore[index]
     assert set(endpoints) == {
         *("ecr.api", "ecr.dkr", "logs", "s3", "secretsmanager"),
         *("ssm", "ssmmessages", "ec2messages", "ecs", "ecs-agent", "ecs-telemetry"),
