@@ -27,6 +27,8 @@ SCHEDULE = re.compile(
 """EventBridge Scheduler expressions: cron with six fields, rate with a positive count, or a one-time at()."""
 RESERVED_AGENT_PORTS = (22, 2375, 2376, 51678, 51679, 51680)
 MIN_HOST_PORT_RANGE = 64
+NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "endpoints", "flow_logs", "flow_log_retention_days"}
+"""Network fields that shape a VPC the toolkit creates; an existing VPC is imported as it is."""
 
 
 def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -54,7 +56,7 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
     if network.flow_log_retention_days not in LOG_RETENTION_DAYS:
         yield ("network", "flow_log_retention_days"), _retention_message(network.flow_log_retention_days)
     if network.existing is not None:
-        for field in sorted(network.model_fields_set & {"cidr", "azs", "nat_gateways", "endpoints"}):
+        for field in sorted(network.model_fields_set & NEW_VPC_ONLY):
             yield ("network", field), "does not apply to an existing VPC (it is imported as it is)"
         existing = network.existing
         if not existing.private_subnet_ids:

@@ -213,6 +213,19 @@ def test_fails_when_an_existing_vpc_also_sets_cidr_and_nat_gateways(manifest) ->
     ]
 
 
+def test_fails_when_an_existing_vpc_also_sets_flow_log_fields(manifest) -> None:
+    text = (
+        "name: test\nnetwork:\n  flow_logs: false\n  flow_log_retention_days: 30\n"
+        + EXISTING
+        + "    private_subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e]\n"
+    )
+
+    assert manifest.problems(text) == [
+        "3: network.flow_logs: does not apply to an existing VPC (it is imported as it is)",
+        "4: network.flow_log_retention_days: does not apply to an existing VPC (it is imported as it is)",
+    ]
+
+
 def test_fails_when_an_existing_vpc_also_sets_azs_or_endpoints(manifest) -> None:
     text = (
         "name: test\nnetwork:\n"
