@@ -22,7 +22,10 @@ from ecs_toolkit.constructs.access_logs import AccessLogBucket
 from ecs_toolkit.constructs.network import internal_subnets
 from ecs_toolkit.constructs.service import EcsService
 
-PLAIN_NLB_LOGS = "NLBs write access logs for TLS listeners only; the VPC flow logs record this TCP/UDP NLB's connections"
+PLAIN_NLB_LOGS = (
+    "NLBs write access logs for TLS listeners only, so a TCP/UDP NLB has none; "
+    "its connections are in the VPC flow logs where those are on"
+)
 
 
 @dataclass(frozen=True)
