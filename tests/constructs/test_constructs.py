@@ -97,15 +97,17 @@ def test_subnet_masks_keep_the_16_layout_and_never_go_below_what_a_load_balancer
         assert zones * (2 ** (32 - public) + 2 ** (32 - private)) <= 2 ** (32 - prefix), prefix
 
 
-@pytest.mark.parametrize("cidr", ["10.40.0.0/20", "192.168.7.0/24"])
-def test_small_vpcs_get_non_overlapping_subnets_inside_the_cidr(cidr: str) -> None:
+@pytest.mark.parametrize("zones", [2, 3])
+@pytest.mark.parametrize("prefix", range(16, 25))
+def test_every_allowed_vpc_size_gets_non_overlapping_subnets_inside_the_cidr(prefix: int, zones: int) -> None:
+    cidr = f"10.40.0.0/{prefix}"
     stack = cdk.Stack(new_app(), "Small")
-    Network(stack, "Net", cidr=cidr, availability_zones=["a", "b", "c"], nat_gateways=0)
+    Network(stack, "Net", cidr=cidr, availability_zones=["a", "b", "c"][:zones], nat_gateways=0, flow_logs=False)
     subnets = [
         ipaddress.ip_network(resource["Properties"]["CidrBlock"])
         for resource in assertions.Template.from_stack(stack).find_resources("AWS::EC2::Subnet").values()
     ]
-    assert len(subnets) == 6
+    assert len(subnets) == 2 * zones
     assert all(subnet.subnet_of(ipaddress.ip_network(cidr)) for subnet in subnets)  # type: ignore[arg-type]
     assert not any(a.overlaps(b) for a, b in itertools.combinations(subnets, 2))
     assert min(subnet.prefixlen for subnet in subnets) >= 20 and max(s.prefixlen for s in subnets) <= 27
