@@ -17,7 +17,7 @@ from ecs_toolkit import plan
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.helpers import drain, exec_check, preflight, run_task, status, teardown, wait
-from ecs_toolkit.helpers.discover import Environment, discover
+from ecs_toolkit.helpers.discover import Environment, discover, require_known
 from ecs_toolkit.helpers.errors import HelperError, UsageError, one_line
 from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
 from ecs_toolkit.helpers.render import to_json
@@ -320,6 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _require_manifest_names(args: argparse.Namespace, config: EnvironmentConfig) -> None:
+    """Names the manifest does not have are usage errors, found before any AWS call or credential lookup."""
+    for name in [*(getattr(args, "services", None) or []), getattr(args, "name", None), getattr(args, "service", None)]:
+        if name is not None:
+            require_known(name, "a service or job", config.name, config.services)
+    group = getattr(args, "group", None)
+    if group is not None:
+        require_known(group, "an EC2 capacity group", config.name, [g.name for g in config.cluster.capacity.ec2])
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -342,6 +352,7 @@ def main(
             print(line, file=sys.stderr)
         return 2
     try:
+        _require_manifest_names(args, config)
         region = getattr(args, "region", None) or config.region
         clients = (make_clients or ClientFactory)(profile=getattr(args, "profile", None), region=region)
         poll = getattr(args, "poll_seconds", DEFAULT_POLL_SECONDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ecs_toolkit import outputs
@@ -10,6 +11,13 @@ from ecs_toolkit.helpers.errors import HelperError, UsageError
 from ecs_toolkit.helpers.sessions import Client
 
 GONE_STATUSES = frozenset({"DELETE_COMPLETE"})
+
+
+def require_known(name: str, kind: str, environment: str, known: Iterable[str]) -> None:
+    """Raise a usage error (exit 2) when ``name`` is not among the manifest's ``known`` names of ``kind``."""
+    known = list(known)
+    if name not in known:
+        raise UsageError(f"{name!r} is not {kind} of environment {environment} (have: {', '.join(known) or 'none'})")
 
 
 @dataclass(frozen=True)
@@ -102,9 +110,7 @@ class Environment:
         return group.capacity_provider_name
 
     def service(self, name: str) -> ServiceTarget:
-        if name not in self.manifest_services:
-            known = ", ".join(self.manifest_services) or "none"
-            raise UsageError(f"{name!r} is not a service or job of environment {self.name} (have: {known})")
+        require_known(name, "a service or job", self.name, self.manifest_services)
         if name not in self.services:
             raise HelperError(f"stack {outputs.service_stack_name(self.name, name)} not found: deploy service {name} first")
         return self.services[name]

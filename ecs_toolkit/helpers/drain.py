@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ecs_toolkit.helpers import queries
-from ecs_toolkit.helpers.discover import Environment
+from ecs_toolkit.helpers.discover import Environment, require_known
 from ecs_toolkit.helpers.errors import HelperError, UsageError
 from ecs_toolkit.helpers.polling import Deadline, Timing, quiet
 from ecs_toolkit.helpers.render import plural
@@ -48,10 +48,7 @@ def resolve_instances(
     queries.check_cluster(ecs, cluster)
     registered = queries.list_container_instances(ecs, cluster)
     if group:
-        if group not in env.ec2_groups:
-            raise UsageError(
-                f"{group!r} is not an EC2 capacity group of {env.name} (have: {', '.join(env.ec2_groups) or 'none'})"
-            )
+        require_known(group, "an EC2 capacity group", env.name, env.ec2_groups)
         asg_name = env.ec2_groups[group].auto_scaling_group_name
         if not asg_name:
             raise HelperError(f"the platform stack publishes no Auto Scaling group for EC2 group {group}")

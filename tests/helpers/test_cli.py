@@ -146,6 +146,30 @@ def test_region_defaults_to_the_manifests(tmp_path: Path, capsys: pytest.Capture
     assert seen == {"profile": "ops", "region": "eu-central-1"}
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["status", "web", "nope"], "'nope' is not a service or job of environment demo (have: web, api, report)"),
+        (["run-task", "migrate"], "'migrate' is not a service or job of environment demo (have: web, api, report)"),
+        (["exec-check", "worker"], "'worker' is not a service or job of environment demo (have: web, api, report)"),
+        (["drain", "--group", "spot"], "'spot' is not an EC2 capacity group of environment demo (have: ondemand)"),
+    ],
+)
+def test_names_the_manifest_lacks_are_usage_errors_before_any_aws_access(
+    tmp_path: Path, arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "demo.yaml"
+    manifest.write_text(MANIFEST)
+
+    def make_clients(**_: Any) -> Any:
+        raise AssertionError("no AWS client may be made for a bad argument")
+
+    code = main([*arguments, "--config", str(manifest)], make_clients=make_clients)
+
+    assert code == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+
+
 def test_missing_credentials_end_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

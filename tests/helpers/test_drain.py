@@ -95,7 +95,7 @@ def test_fails_for_an_instance_that_is_not_in_the_cluster(world: World) -> None:
 
 
 def test_fails_when_the_group_is_not_in_the_platform_outputs(world: World) -> None:
-    with pytest.raises(UsageError, match="'spot' is not an EC2 capacity group of demo \\(have: ondemand\\)"):
+    with pytest.raises(UsageError, match="'spot' is not an EC2 capacity group of environment demo \\(have: ondemand\\)"):
         drain(environment(world), ecs=world.ecs, autoscaling=world.autoscaling, group="spot")
 
 
