@@ -43,7 +43,7 @@ class ExistingVpcConfig(StrictModel):
     private_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
     """Subnets for tasks, instances, mount targets and internal load balancers (one per zone)."""
     public_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = []
-    """Subnets for internet-facing load balancers (one per zone)."""
+    """Subnets for internet-facing load balancers (one per zone); required when the load balancer or an NLB is public."""
 
 
 Endpoint = Literal["ecr", "logs", "s3", "ssm", "secretsmanager", "ecs"]

@@ -71,6 +71,8 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
                         "give one subnet per zone, in the same order"
                     ),
                 )
+        if not existing.public_subnet_ids:
+            yield from _internet_facing_without_public_subnets(config)
         return
     if isinstance(network.azs, list):
         if not 2 <= len(network.azs) <= 3:
@@ -92,6 +94,16 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
                 ("network", "endpoints"),
                 (f"without NAT gateways tasks cannot pull images or write logs: add {sorted(needed)} to endpoints"),
             )
+
+
+def _internet_facing_without_public_subnets(config: EnvironmentConfig) -> Iterator[Finding]:
+    """An imported VPC given no public subnets cannot hold an internet-facing load balancer."""
+    fix = "add network.existing.public_subnet_ids (one per zone) or make it internal (public: false)"
+    if config.load_balancer is not None and config.load_balancer.public:
+        yield ("load_balancer", "public"), f"an internet-facing load balancer needs the VPC's public subnets: {fix}"
+    for name, service in config.services.items():
+        if service.nlb is not None and service.nlb.public:
+            yield ("services", name, "nlb", "public"), f"an internet-facing NLB needs the VPC's public subnets: {fix}"
 
 
 def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:

@@ -200,6 +200,31 @@ def test_loads_an_existing_vpc_with_one_subnet_per_zone(manifest) -> None:
     assert config.network.existing.private_subnet_ids == ["subnet-0a1b2c3d", "subnet-0a1b2c3e"]
 
 
+def test_fails_on_internet_facing_load_balancers_in_an_existing_vpc_without_public_subnets(manifest) -> None:
+    text = (
+        "name: test\nnetwork:\n"
+        + EXISTING
+        + "    private_subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e]\n"
+        + "load_balancer: {}\n"
+        + "services:\n  mqtt:\n    kind: web\n    image: eclipse-mosquitto:2\n    port: 1883\n"
+        + "    cpu: 256\n    memory_mib: 512\n    nlb: {port: 1883, public: true}\n"
+    )
+    fix = "add network.existing.public_subnet_ids (one per zone) or make it internal (public: false)"
+
+    assert manifest.problems(text) == [
+        f"8: load_balancer.public: an internet-facing load balancer needs the VPC's public subnets: {fix}",
+        f"16: services.mqtt.nlb.public: an internet-facing NLB needs the VPC's public subnets: {fix}",
+    ]
+
+
+def test_accepts_an_internal_load_balancer_in_an_existing_vpc_without_public_subnets(manifest) -> None:
+    text = "name: test\nnetwork:\n" + EXISTING + "    private_subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e]\n"
+
+    config = manifest.load(text + "load_balancer: {public: false}\n")
+
+    assert config.load_balancer is not None and not config.load_balancer.public
+
+
 def test_fails_when_an_existing_vpc_also_sets_cidr_and_nat_gateways(manifest) -> None:
     text = (
         "name: test\nnetwork:\n  cidr: 10.1.0.0/16\n  nat_gateways: 1\n"

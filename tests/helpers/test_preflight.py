@@ -83,7 +83,7 @@ network:
     availability_zones: [us-east-1a, us-east-1b]
     private_subnet_ids: [{self.subnet_a}, {self.foreign}]
 cluster: {{capacity: {{fargate: true}}}}
-load_balancer: {{certificate_arn: "{self.issued}"}}
+load_balancer: {{public: false, certificate_arn: "{self.issued}"}}  # the imported VPC has no public subnets
 file_systems:
   shared: {{kms_key_arn: "{self.key}"}}
   archive: {{kms_key_arn: "arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-1111-2222-3333-444444444444"}}
