@@ -92,11 +92,13 @@ class EcsTask:
         self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
         for spec in containers:
             self._add_container(spec)
-        if any(spec.environment for spec in containers):
+        # CDK gives every container of an EC2 awsvpc task AWS_REGION (such tasks cannot read it from IMDS).
+        if any(spec.environment for spec in containers) or (not fargate and network_mode == "awsvpc"):
             acknowledge(
                 self.task_definition,
                 "AwsSolutions-ECS2",
-                "Plain environment holds settings only: secret-looking names are rejected and secrets go by reference",
+                "Plain environment holds settings only (and AWS_REGION, which CDK sets for awsvpc on EC2): "
+                "secret-looking names are rejected and secrets go by reference",
             )
         if any(isinstance(spec.image, ecs.EcrImage) for spec in containers) and self.task_definition.execution_role:
             acknowledge(

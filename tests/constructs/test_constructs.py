@@ -14,6 +14,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk.assertions import Match
 
+from ecs_toolkit.checks import nag
 from ecs_toolkit.compliance import acknowledge
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
@@ -197,3 +198,12 @@ def test_readme_reference_matches_the_models() -> None:
     readme = Path(ROOT / "README.md").read_text()
     block = readme.split(START, 1)[1].split(END, 1)[0]
     assert block == f"\n{render()}", "README manifest reference is stale: run `make docs`"
+
+
+def test_an_ec2_awsvpc_task_gets_aws_region_from_cdk_and_no_unacknowledged_env_finding(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    EcsTask(stack, containers=[_container()], fargate=False, network_mode="awsvpc", cpu=256, memory_mib=512, vpc=vpc)
+    (definition,) = assertions.Template.from_stack(stack).find_resources("AWS::ECS::TaskDefinition").values()
+    assert definition["Properties"]["ContainerDefinitions"][0]["Environment"] == [
+        {"Name": "AWS_REGION", "Value": {"Ref": "AWS::Region"}}
+    ]
+    assert not [finding for finding in nag.findings(stack) if finding.rule_id == "AwsSolutions-ECS2"]
