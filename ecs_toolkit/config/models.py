@@ -57,6 +57,9 @@ class NetworkConfig(StrictModel):
     """A count (AZs taken in order from the region, resolved at deploy time) or explicit names."""
     nat_gateways: Annotated[int, Field(ge=0, le=3)] = 1
     """0 (then add endpoints), 1 (cheap, one AZ's egress), or one per AZ."""
+    public_subnets: bool = True
+    """false: no public subnets and no internet gateway (needs nat_gateways 0 and only internal load
+    balancers). Changing it on a deployed VPC replaces its private subnets (their CIDRs move)."""
     flow_logs: bool = True
     """VPC flow logs (all traffic) to CloudWatch Logs; false is recorded as an acknowledgement of AwsSolutions-VPC7."""
     flow_log_retention_days: int = 90

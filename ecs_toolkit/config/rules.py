@@ -27,7 +27,7 @@ SCHEDULE = re.compile(
 """EventBridge Scheduler expressions: cron with six fields, rate with a positive count, or a one-time at()."""
 RESERVED_AGENT_PORTS = (22, 2375, 2376, 51678, 51679, 51680)
 MIN_HOST_PORT_RANGE = 64
-NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "endpoints", "flow_logs", "flow_log_retention_days"}
+NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "public_subnets", "endpoints", "flow_logs", "flow_log_retention_days"}
 """Network fields that shape a VPC the toolkit creates; an existing VPC is imported as it is."""
 
 
@@ -84,6 +84,8 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
                 if not zone.startswith(config.region):
                     yield ("network", "azs", index), f"{zone!r} is not a zone of region {config.region}"
     azs = derived.az_count(config)
+    if not network.public_subnets:
+        yield from _without_public_subnets(config)
     if network.nat_gateways > azs:
         yield ("network", "nat_gateways"), f"{network.nat_gateways} NAT gateways for {azs} availability zones (use 0 to {azs})"
     if network.nat_gateways == 0 and config.services:
@@ -96,9 +98,18 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
             )
 
 
-def _internet_facing_without_public_subnets(config: EnvironmentConfig) -> Iterator[Finding]:
-    """An imported VPC given no public subnets cannot hold an internet-facing load balancer."""
-    fix = "add network.existing.public_subnet_ids (one per zone) or make it internal (public: false)"
+def _without_public_subnets(config: EnvironmentConfig) -> Iterator[Finding]:
+    if config.network.nat_gateways:
+        yield ("network", "nat_gateways"), "NAT gateways live in public subnets: use 0 with public_subnets: false"
+    yield from _internet_facing_without_public_subnets(config, "set network.public_subnets: true")
+
+
+def _internet_facing_without_public_subnets(
+    config: EnvironmentConfig,
+    add: str = "add network.existing.public_subnet_ids (one per zone)",
+) -> Iterator[Finding]:
+    """A VPC without public subnets (new, or imported without them) cannot hold an internet-facing load balancer."""
+    fix = f"{add} or make it internal (public: false)"
     if config.load_balancer is not None and config.load_balancer.public:
         yield ("load_balancer", "public"), f"an internet-facing load balancer needs the VPC's public subnets: {fix}"
     for name, service in config.services.items():

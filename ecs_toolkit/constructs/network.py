@@ -35,7 +35,7 @@ ALB_SMALLEST_SUBNET_MASK = 27
 """A load balancer's subnets need at least a /27 (and 8 free addresses)."""
 
 
-def subnet_masks(vpc_prefix: int, zones: int) -> tuple[int, int]:
+def subnet_masks(vpc_prefix: int, zones: int, *, public: bool = True) -> tuple[int, int]:
     """The (public, private) subnet masks for a VPC of ``/vpc_prefix`` over ``zones`` AZs.
 
     Private subnets get a /20 each, or a quarter of the VPC when that is smaller, and shrink further
@@ -43,15 +43,16 @@ def subnet_masks(vpc_prefix: int, zones: int) -> tuple[int, int]:
     never smaller than a /27. A /16 over 3 AZs gives /22 public and /20 private subnets.
     """
     private = max(20, vpc_prefix + 2)
-    while not _subnets_fit(vpc_prefix, zones, min(private + 2, ALB_SMALLEST_SUBNET_MASK), private):
+    public_zones = zones if public else 0
+    while not _subnets_fit(vpc_prefix, public_zones, min(private + 2, ALB_SMALLEST_SUBNET_MASK), zones, private):
         private += 1
     return min(private + 2, ALB_SMALLEST_SUBNET_MASK), private
 
 
-def _subnets_fit(vpc_prefix: int, zones: int, public: int, private: int) -> bool:
+def _subnets_fit(vpc_prefix: int, public_zones: int, public: int, zones: int, private: int) -> bool:
     """Whether CDK's allocation (public subnets first, then private, each aligned to its size) fits."""
     end = 0
-    for mask in [public] * zones + [private] * zones:
+    for mask in [public] * public_zones + [private] * zones:
         size: int = 2 ** (32 - mask)
         end = math.ceil(end / size) * size + size
     return end <= 1 << (32 - vpc_prefix)
@@ -61,7 +62,9 @@ class Network(Construct):
     """A VPC over 2-3 AZs with public and private subnets (sizes from :func:`subnet_masks`).
 
     Private subnets route out through ``nat_gateways`` NAT gateways; with 0 they are isolated and
-    tasks reach AWS only through ``endpoints``. Flow logs go to a log group with retention.
+    tasks reach AWS only through ``endpoints``. With ``public_subnets`` off there are no public
+    subnets and no internet gateway at all (then no NAT gateways either). Flow logs go to a log
+    group with retention.
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class Network(Construct):
         cidr: str = "10.0.0.0/16",
         availability_zones: Sequence[str],
         nat_gateways: int = 1,
+        public_subnets: bool = True,
         flow_logs: bool = True,
         flow_log_retention: logs.RetentionDays = logs.RetentionDays.THREE_MONTHS,
         endpoints: Sequence[str] = (),
@@ -85,22 +89,23 @@ class Network(Construct):
         unknown = set(endpoints) - set(INTERFACE_ENDPOINTS) - {"s3"}
         if unknown:
             raise ValueError(f"Network: unknown endpoints {sorted(unknown)}")
+        if nat_gateways and not public_subnets:
+            raise ValueError("Network: NAT gateways live in public subnets; use nat_gateways=0 without them")
         private_type = ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
-        public_mask, private_mask = subnet_masks(int(cidr.split("/")[1]), len(availability_zones))
+        public_mask, private_mask = subnet_masks(int(cidr.split("/")[1]), len(availability_zones), public=public_subnets)
+        # Public subnets hold only load balancers and NAT gateways, which get their own addresses:
+        # nothing launched there gets a public IP by default.
+        public = ec2.SubnetConfiguration(
+            name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=public_mask, map_public_ip_on_launch=False
+        )
+        private = ec2.SubnetConfiguration(name="Private", subnet_type=private_type, cidr_mask=private_mask)
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(cidr),
             availability_zones=list(availability_zones),
             nat_gateways=nat_gateways,
-            subnet_configuration=[
-                # Public subnets hold only load balancers and NAT gateways, which get their own
-                # addresses: nothing launched there gets a public IP by default.
-                ec2.SubnetConfiguration(
-                    name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=public_mask, map_public_ip_on_launch=False
-                ),
-                ec2.SubnetConfiguration(name="Private", subnet_type=private_type, cidr_mask=private_mask),
-            ],
+            subnet_configuration=[public, private] if public_subnets else [private],
         )
         skip_checkov_on_cdk_provider(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider")
         self.private_subnets = ec2.SubnetSelection(subnet_type=private_type)

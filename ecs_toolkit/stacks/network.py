@@ -30,6 +30,7 @@ class NetworkStack(cdk.Stack):
             cidr=network.cidr,
             availability_zones=zones,
             nat_gateways=network.nat_gateways,
+            public_subnets=network.public_subnets,
             flow_logs=network.flow_logs,
             flow_log_retention=retention(network.flow_log_retention_days),
             endpoints=network.endpoints,
@@ -43,9 +44,9 @@ class NetworkStack(cdk.Stack):
             outputs.PRIVATE_SUBNET_IDS,
             value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in internal_subnets(vpc).subnets or []]),
         )
-        cdk.CfnOutput(
-            self, outputs.PUBLIC_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, [s.subnet_id for s in vpc.public_subnets])
-        )
+        if vpc.public_subnets:
+            public_ids = [s.subnet_id for s in vpc.public_subnets]
+            cdk.CfnOutput(self, outputs.PUBLIC_SUBNET_IDS, value=Fn.join(outputs.LIST_SEPARATOR, public_ids))
 
     @property
     def availability_zones(self) -> list[str]:

@@ -200,6 +200,30 @@ def test_loads_an_existing_vpc_with_one_subnet_per_zone(manifest) -> None:
     assert config.network.existing.private_subnet_ids == ["subnet-0a1b2c3d", "subnet-0a1b2c3e"]
 
 
+def test_fails_on_nat_gateways_and_internet_facing_load_balancers_without_public_subnets(manifest) -> None:
+    text = (
+        "name: test\nnetwork:\n  public_subnets: false\n  endpoints: [ecr, logs, s3]\n"
+        + "load_balancer: {}\n"
+        + SERVICE.replace("kind: worker", "kind: web")
+        + "    port: 1883\n    nlb: {port: 1883, public: true}\n"
+    )
+    fix = "set network.public_subnets: true or make it internal (public: false)"
+
+    assert manifest.problems(text) == [
+        "2: network.nat_gateways: NAT gateways live in public subnets: use 0 with public_subnets: false",
+        f"5: load_balancer.public: an internet-facing load balancer needs the VPC's public subnets: {fix}",
+        f"13: services.api.nlb.public: an internet-facing NLB needs the VPC's public subnets: {fix}",
+    ]
+
+
+def test_accepts_no_public_subnets_with_no_nat_and_an_internal_load_balancer(manifest) -> None:
+    text = "name: test\nnetwork:\n  public_subnets: false\n  nat_gateways: 0\n  endpoints: [ecr, logs, s3]\n"
+
+    config = manifest.load(text + "load_balancer: {public: false}\n" + SERVICE)
+
+    assert not config.network.public_subnets
+
+
 def test_fails_on_internet_facing_load_balancers_in_an_existing_vpc_without_public_subnets(manifest) -> None:
     text = (
         "name: test\nnetwork:\n"

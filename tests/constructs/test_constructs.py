@@ -87,6 +87,20 @@ def test_network_rejects_a_single_zone_and_too_many_nat_gateways(stack: cdk.Stac
         Network(stack, "Nat", availability_zones=["a", "b"], nat_gateways=3)
     with pytest.raises(ValueError, match="unknown endpoints"):
         Network(stack, "Endpoints", availability_zones=["a", "b"], endpoints=["dynamo"])
+    with pytest.raises(ValueError, match="NAT gateways live in public subnets"):
+        Network(stack, "NoPublic", availability_zones=["a", "b"], public_subnets=False)
+
+
+def test_a_network_without_public_subnets_has_no_internet_gateway_and_starts_private_subnets_at_zero(
+    stack: cdk.Stack,
+) -> None:
+    network = Network(stack, "Net", cidr="10.9.0.0/22", availability_zones=["a", "b", "c"], nat_gateways=0, public_subnets=False)
+    template = assertions.Template.from_stack(stack)
+    template.resource_count_is("AWS::EC2::InternetGateway", 0)
+    template.resource_count_is("AWS::EC2::Route", 0)
+    assert not network.vpc.public_subnets
+    cidrs = sorted(r["Properties"]["CidrBlock"] for r in template.find_resources("AWS::EC2::Subnet").values())
+    assert cidrs == ["10.9.0.0/24", "10.9.1.0/24", "10.9.2.0/24"]  # a quarter of the /22 each, from its start
 
 
 @pytest.mark.parametrize("zones", [2, 3])

@@ -29,13 +29,11 @@ def _imported_subnets(value: object) -> list[str]:
     return [ref["Fn::ImportValue"] for ref in value]  # type: ignore[attr-defined,index]
 
 
-def test_private_subnets_have_no_route_out_of_the_vpc(private_env: Synthesized) -> None:
+def test_the_vpc_has_no_way_in_or_out_but_its_endpoints(private_env: Synthesized) -> None:
+    for kind in ("AWS::EC2::NatGateway", "AWS::EC2::InternetGateway", "AWS::EC2::VPCGatewayAttachment", "AWS::EC2::Route"):
+        assert not _resources(private_env, "intranet-network", kind), kind
     template = private_env.template_json("intranet-network")
-    resources: dict[str, dict[str, dict[str, object]]] = template["Resources"]  # type: ignore[assignment]
-    assert not _resources(private_env, "intranet-network", "AWS::EC2::NatGateway")
-    private_tables = {logical_id for logical_id in resources if logical_id.startswith(f"NetworkVpc{ISOLATED}")}
-    routes = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::EC2::Route"]
-    assert routes and all(route["RouteTableId"]["Ref"] not in private_tables for route in routes)  # type: ignore[index]
+    assert outputs.PUBLIC_SUBNET_IDS not in template["Outputs"]  # type: ignore[operator]
 
 
 def test_subnets_of_the_20_are_sized_to_fit_it(private_env: Synthesized) -> None:
@@ -43,7 +41,7 @@ def test_subnets_of_the_20_are_sized_to_fit_it(private_env: Synthesized) -> None
         ipaddress.ip_network(r["Properties"]["CidrBlock"])  # type: ignore[index]
         for r in _resources(private_env, "intranet-network", "AWS::EC2::Subnet")
     ]
-    assert sorted(s.prefixlen for s in subnets) == [22, 22, 24, 24]
+    assert sorted(s.prefixlen for s in subnets) == [22, 22]
     assert all(s.subnet_of(ipaddress.ip_network("10.40.0.0/20")) for s in subnets)  # type: ignore[arg-type]
 
 
@@ -82,4 +80,4 @@ def test_load_balancer_instances_and_tasks_use_the_isolated_subnets(private_env:
 def test_publishes_the_isolated_subnets_for_run_task(private_env: Synthesized) -> None:
     template = private_env.template_json("intranet-network")
     value = json.dumps(template["Outputs"][outputs.PRIVATE_SUBNET_IDS]["Value"])  # type: ignore[index]
-    assert value.count(ISOLATED) == 2 and "PublicSubnet" not in value
+    assert value.count(ISOLATED) == 2
