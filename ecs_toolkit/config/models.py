@@ -67,7 +67,7 @@ class NetworkConfig(StrictModel):
     endpoints: list[Endpoint] = []
     """Interface endpoints (gateway for s3) so private tasks reach AWS without NAT."""
     existing: ExistingVpcConfig | None = None
-    """Import this VPC instead of creating one (then cidr, azs, nat_gateways, endpoints and the flow log fields do not apply)."""
+    """Import this VPC instead of creating one (then the other network fields do not apply)."""
 
 
 # --- cluster and capacity ----------------------------------------------------------------

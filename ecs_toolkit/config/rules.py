@@ -41,8 +41,6 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from _host_ports(config)
     for name, service in config.services.items():
         yield from _service(config, name, service)
-        if config.network.existing is None and config.network.nat_gateways == 0:
-            yield from _without_nat(config, ("services", name), service)
 
 
 def _environment(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -96,6 +94,8 @@ def _network(config: EnvironmentConfig) -> Iterator[Finding]:
                 ("network", "endpoints"),
                 (f"without NAT gateways tasks cannot pull images or write logs: add {sorted(needed)} to endpoints"),
             )
+        for name, service in config.services.items():
+            yield from _without_nat(config, ("services", name), service)
 
 
 def _without_public_subnets(config: EnvironmentConfig) -> Iterator[Finding]:

@@ -42,11 +42,15 @@ def subnet_masks(vpc_prefix: int, zones: int, *, public: bool = True) -> tuple[i
     until every subnet fits; public subnets (load balancers, NAT) are a quarter of a private one but
     never smaller than a /27. A /16 over 3 AZs gives /22 public and /20 private subnets.
     """
+
+    def public_for(private: int) -> int:
+        return min(private + 2, ALB_SMALLEST_SUBNET_MASK)
+
     private = max(20, vpc_prefix + 2)
     public_zones = zones if public else 0
-    while not _subnets_fit(vpc_prefix, public_zones, min(private + 2, ALB_SMALLEST_SUBNET_MASK), zones, private):
+    while not _subnets_fit(vpc_prefix, public_zones, public_for(private), zones, private):
         private += 1
-    return min(private + 2, ALB_SMALLEST_SUBNET_MASK), private
+    return public_for(private), private
 
 
 def _subnets_fit(vpc_prefix: int, public_zones: int, public: int, zones: int, private: int) -> bool:
@@ -108,7 +112,7 @@ class Network(Construct):
             subnet_configuration=[public, private] if public_subnets else [private],
         )
         skip_checkov_on_cdk_provider(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider")
-        self.private_subnets = ec2.SubnetSelection(subnet_type=private_type)
+        self.private_subnets = internal_subnets(self.vpc)
         if not any(cdk.Token.is_unresolved(zone) for zone in availability_zones):
             for subnet in [*self.vpc.public_subnets, *self.vpc.private_subnets, *self.vpc.isolated_subnets]:
                 acknowledge(
@@ -116,12 +120,6 @@ class Network(Construct):
                     "CloudFormation-Validate::W3010",
                     "The manifest names these availability zones (network.azs); with a count they come from Fn::GetAZs",
                 )
-        if not flow_logs:
-            acknowledge(
-                self.vpc,
-                "AwsSolutions-VPC7",
-                "Flow logs are turned off in the manifest (network.flow_logs: false), a decision its owner takes",
-            )
         if flow_logs:
             log_group = logs.LogGroup(self, "FlowLogs", retention=flow_log_retention, removal_policy=removal_policy)
             skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
@@ -130,6 +128,12 @@ class Network(Construct):
                 destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group),
                 traffic_type=ec2.FlowLogTrafficType.ALL,
                 max_aggregation_interval=ec2.FlowLogMaxAggregationInterval.ONE_MINUTE,
+            )
+        else:
+            acknowledge(
+                self.vpc,
+                "AwsSolutions-VPC7",
+                "Flow logs are turned off in the manifest (network.flow_logs: false), a decision its owner takes",
             )
         if "s3" in endpoints:
             self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
