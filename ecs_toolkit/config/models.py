@@ -1,7 +1,7 @@
 """The manifest: one YAML file per environment, validated before any construct exists.
 
 Models check types, ranges and formats of single fields; everything that relates
-two fields or two parts of the manifest lives in ``rules.py`` so each problem is
+two fields or two parts of the manifest lives in the ``rules`` package so each problem is
 reported at the exact line it concerns. Defaults are declared here and only here.
 """
 

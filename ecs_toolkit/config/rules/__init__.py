@@ -1,0 +1,46 @@
+"""Cross-field rules of the manifest, by topic: each yields ``Finding``s at the exact field they concern.
+
+- ``network``: account and region, availability zones, NAT, endpoints, existing VPCs;
+- ``cluster``: EC2 capacity groups, capacity provider strategies, dynamic host ports;
+- ``storage``: file systems and the volumes mounted from them;
+- ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
+- ``scaling`` and ``scheduling``: scaling ranges and steps, schedule expressions;
+- ``placement``: where tasks can be placed on EC2 instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
+from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
+from ecs_toolkit.config.rules.placement import check_host_ports
+from ecs_toolkit.config.rules.scheduling import SCHEDULE
+from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_routes, check_service
+from ecs_toolkit.config.rules.storage import check_file_systems
+
+__all__ = [
+    "GRANT_ARNS",
+    "MIN_HOST_PORT_RANGE",
+    "NEW_VPC_ONLY",
+    "RESERVED_AGENT_PORTS",
+    "SCHEDULE",
+    "SECRET_LOOKING_NAME",
+    "Finding",
+    "Location",
+    "check_rules",
+]
+
+
+def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Every cross-field problem of a structurally valid manifest."""
+    yield from check_environment(config)
+    yield from check_network(config)
+    yield from check_cluster(config)
+    yield from check_file_systems(config)
+    yield from check_routes(config)
+    yield from check_host_ports(config)
+    for name, service in config.services.items():
+        yield from check_service(config, name, service)
