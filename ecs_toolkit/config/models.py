@@ -320,7 +320,8 @@ class GrantConfig(StrictModel):
     """ssm-read-path only: the parameter path (its parameters and those below)."""
 
 
-TimeZone = Annotated[str, StringConstraints(pattern=r"^(UTC|[A-Z][A-Za-z_]+(/[A-Z][A-Za-z_+\-0-9]+){1,2})$")]
+TimeZone = Annotated[str, StringConstraints(min_length=1)]
+"""An IANA time zone name (`Europe/Berlin`); checked against the tzdata database with the rules."""
 ScheduleExpression = Annotated[str, StringConstraints(min_length=1)]
 """`cron(m h dom mon dow year)`, `rate(N unit)` or `at(yyyy-mm-ddThh:mm:ss)`, as EventBridge Scheduler takes them."""
 

@@ -4,7 +4,8 @@
 - ``cluster``: EC2 capacity groups, capacity provider strategies, dynamic host ports;
 - ``storage``: file systems and the volumes mounted from them;
 - ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
-- ``scaling`` and ``scheduling``: scaling ranges and steps, schedule expressions;
+- ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
+- ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
 - ``placement``: where tasks can be placed on EC2 instances.
 """
 
@@ -17,7 +18,7 @@ from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
 from ecs_toolkit.config.rules.placement import check_host_ports
-from ecs_toolkit.config.rules.scheduling import SCHEDULE
+from ecs_toolkit.config.rules.scheduling import check_schedules
 from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_routes, check_service
 from ecs_toolkit.config.rules.storage import check_file_systems
 
@@ -26,7 +27,6 @@ __all__ = [
     "MIN_HOST_PORT_RANGE",
     "NEW_VPC_ONLY",
     "RESERVED_AGENT_PORTS",
-    "SCHEDULE",
     "SECRET_LOOKING_NAME",
     "Finding",
     "Location",
@@ -42,5 +42,6 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_file_systems(config)
     yield from check_routes(config)
     yield from check_host_ports(config)
+    yield from check_schedules(config)
     for name, service in config.services.items():
         yield from check_service(config, name, service)

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, StepConfig
 from ecs_toolkit.config.rules.common import Finding, Location
-from ecs_toolkit.config.rules.scheduling import SCHEDULE
 
 
 def check_scaling(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
@@ -29,8 +28,6 @@ def check_scaling(config: EnvironmentConfig, where: Location, service: ServiceCo
         yield from _steps((*at, "steps", "steps"), scaling.steps.steps)
     for index, action in enumerate(scaling.schedule):
         place: Location = (*at, "schedule", index)
-        if not SCHEDULE.fullmatch(action.schedule):
-            yield (*place, "schedule"), f"{action.schedule!r} is not cron(m h dom mon dow year), rate(N unit) or at(...)"
         if action.min is None and action.max is None:
             yield place, "a scheduled action sets min, max or both"
         if action.min is not None and action.max is not None and action.max < action.min:

@@ -11,7 +11,6 @@ from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.config.rules.cluster import check_strategy
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message, split_path
 from ecs_toolkit.config.rules.scaling import check_scaling
-from ecs_toolkit.config.rules.scheduling import SCHEDULE
 from ecs_toolkit.config.rules.storage import check_volumes
 
 SECRET_LOOKING_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|^AWS_.*KEY)", re.IGNORECASE)
@@ -125,8 +124,6 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
             yield (*where, "count"), "a job runs one task per schedule: remove count"
     elif service.schedule is not None:
         yield (*where, "schedule"), f"only jobs have a schedule, this is a {kind}"
-    if service.schedule is not None and not SCHEDULE.fullmatch(service.schedule):
-        yield (*where, "schedule"), f"{service.schedule!r} is not cron(m h dom mon dow year) or rate(N unit)"
     if kind != "job":
         for field in ("time_zone", "timeout_minutes", "retries"):
             if field in service.model_fields_set:
