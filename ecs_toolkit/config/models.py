@@ -36,8 +36,8 @@ class ExistingVpcConfig(StrictModel):
 
     vpc_id: Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8,17}$")]
     """`vpc-...` id."""
-    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
-    """The VPC's primary CIDR: internal load balancers admit clients from it."""
+    cidr: Annotated[str, StringConstraints(min_length=1)]
+    """The VPC's primary IPv4 CIDR (/16 to /28): internal load balancers admit clients from it."""
     availability_zones: list[str] = Field(min_length=1)
     """The zones of the subnets below, in the same order."""
     private_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
@@ -50,7 +50,7 @@ Endpoint = Literal["ecr", "logs", "s3", "ssm", "secretsmanager", "ecs"]
 
 
 class NetworkConfig(StrictModel):
-    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[6-9]|2[0-4])$")] = "10.0.0.0/16"
+    cidr: Annotated[str, StringConstraints(min_length=1)] = "10.0.0.0/16"
     """The new VPC's CIDR (/16 to /24). Each AZ gets a private subnet of /20 (or a quarter of the VPC
     when smaller, down to what fits) and a public one a quarter of that size, at least a /27."""
     azs: Annotated[int, Field(ge=2, le=3)] | list[str] = 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
@@ -11,6 +13,12 @@ from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 
 NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "public_subnets", "endpoints", "flow_logs", "flow_log_retention_days"}
 """Network fields that shape a VPC the toolkit creates; an existing VPC is imported as it is."""
+NEW_VPC_PREFIXES = (16, 24)
+"""A new VPC's CIDR: /16 (AWS's largest) to /24 (the smallest that still holds 3 zones' subnets)."""
+EXISTING_VPC_PREFIXES = (16, 28)
+"""Any VPC AWS allows: /16 to /28 (Amazon VPC user guide, "VPC CIDR blocks", checked 2026-11-27)."""
+ZONE = re.compile(r"^(?P<region>[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d)(?P<zone>[a-z]|-[a-z]+-\d[a-z])$")
+"""An availability zone (`eu-west-1a`) or Local Zone (`us-west-2-lax-1a`): the region, then the zone."""
 
 
 def check_environment(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -24,6 +32,8 @@ def check_network(config: EnvironmentConfig) -> Iterator[Finding]:
     if network.flow_log_retention_days not in LOG_RETENTION_DAYS:
         yield ("network", "flow_log_retention_days"), retention_message(network.flow_log_retention_days)
     if network.existing is not None:
+        yield from _cidr(("network", "existing", "cidr"), network.existing.cidr, EXISTING_VPC_PREFIXES)
+        yield from _zones(config, ("network", "existing", "availability_zones"), network.existing.availability_zones)
         for field in sorted(network.model_fields_set & NEW_VPC_ONLY):
             yield ("network", field), "does not apply to an existing VPC (it is imported as it is)"
         existing = network.existing
@@ -47,10 +57,8 @@ def check_network(config: EnvironmentConfig) -> Iterator[Finding]:
             yield ("network", "azs"), f"{len(network.azs)} availability zones: use 2 or 3"
         if len(set(network.azs)) != len(network.azs):
             yield ("network", "azs"), "availability zones repeat"
-        if config.region is not None:
-            for index, zone in enumerate(network.azs):
-                if not zone.startswith(config.region):
-                    yield ("network", "azs", index), f"{zone!r} is not a zone of region {config.region}"
+        yield from _zones(config, ("network", "azs"), network.azs)
+    yield from _cidr(("network", "cidr"), network.cidr, NEW_VPC_PREFIXES)
     azs = derived.az_count(config)
     if not network.public_subnets:
         yield from _without_public_subnets(config)
@@ -118,3 +126,37 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
         )
     if service.exec and "ssm" not in endpoints:
         yield (*where, "exec"), "ECS Exec needs the ssm endpoints when the VPC has no NAT gateways: add ssm to network.endpoints"
+
+
+def _cidr(where: Location, cidr: str, prefixes: tuple[int, int]) -> Iterator[Finding]:
+    """An IPv4 network written exactly: four numbers 0-255, no host bits, a prefix in ``prefixes``."""
+    low, high = prefixes
+    try:
+        network = ipaddress.IPv4Network(cidr, strict=False)
+    except ValueError:
+        yield where, f"{cidr!r} is not an IPv4 CIDR: four numbers from 0 to 255 and a prefix, such as 10.0.0.0/16"
+        return
+    if "/" not in cidr:
+        yield where, f"{cidr!r} has no prefix: write it as {network.network_address}/{low} to /{high}"
+        return
+    if network.with_prefixlen != cidr:
+        yield where, f"{cidr} has host bits set: the /{network.prefixlen} network is {network.with_prefixlen}"
+    if not low <= network.prefixlen <= high:
+        yield where, f"/{network.prefixlen} is outside the allowed prefixes: use /{low} to /{high}"
+
+
+def _zones(config: EnvironmentConfig, where: Location, zones: list[str]) -> Iterator[Finding]:
+    """Availability zones of one region (the manifest's when it names one)."""
+    first_region = config.region
+    for index, zone in enumerate(zones):
+        match = ZONE.match(zone)
+        if match is None:
+            yield (*where, index), f"{zone!r} is not an availability zone name (a region and a letter, such as eu-west-1a)"
+            continue
+        region = match["region"]
+        if config.region is not None and region != config.region:
+            yield (*where, index), f"{zone!r} is not a zone of region {config.region}"
+        elif first_region is None:
+            first_region = region
+        elif region != first_region:
+            yield (*where, index), f"{zone!r} is in {region}, the zones before it in {first_region}: use zones of one region"
