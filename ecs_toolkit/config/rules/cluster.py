@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, StrategyItemConfig
 from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.data import instance_types
 
 RESERVED_AGENT_PORTS = (22, 2375, 2376, 51678, 51679, 51680)
 MIN_HOST_PORT_RANGE = 64
@@ -25,6 +27,9 @@ def check_cluster(config: EnvironmentConfig) -> Iterator[Finding]:
         seen.add(group.name)
         if not group.instance_types:
             yield (*where, "instance_types"), "a capacity group needs at least one instance type"
+        for type_index, kind in enumerate(group.instance_types):
+            if kind not in instance_types():
+                yield (*where, "instance_types", type_index), unknown_instance_type(kind)
         if len(set(group.instance_types)) != len(group.instance_types):
             yield (*where, "instance_types"), "instance types repeat"
         architectures = {derived.instance_architecture(kind) for kind in group.instance_types}
@@ -77,3 +82,21 @@ def check_strategy(config: EnvironmentConfig, strategy: list[StrategyItemConfig]
     kinds = {item.provider in derived.FARGATE_PROVIDERS for item in strategy}
     if len(kinds) > 1:
         yield where, "a strategy cannot mix Fargate and EC2 capacity providers"
+
+
+def unknown_instance_type(kind: str) -> str:
+    """What to say about a name that is no EC2 instance type: the nearest sizes of its family, or the nearest names."""
+    known = instance_types()
+    family, _, size = kind.partition(".")
+    sizes = sorted(
+        (spec for spec in known.values() if spec.name.partition(".")[0] == family),
+        key=lambda spec: (spec.vcpu, spec.memory_mib, spec.name),
+    )
+    if sizes:
+        names = [spec.name.partition(".")[2] for spec in sizes]
+        close = [f"{family}.{name}" for name in difflib.get_close_matches(size, names, n=2, cutoff=0.4)]
+        guess = f": did you mean {' or '.join(close)}?" if close else ""
+        return f"{kind!r} is not an EC2 instance type{guess} ({family} sizes: {', '.join(names)})"
+    close = difflib.get_close_matches(kind, known, n=2, cutoff=0.6)
+    guess = f": did you mean {' or '.join(close)}?" if close else " (see the EC2 instance types, such as m7g.large or t3.medium)"
+    return f"{kind!r} is not an EC2 instance type{guess}"
