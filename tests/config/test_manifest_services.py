@@ -440,7 +440,8 @@ def test_fails_when_host_mode_runs_more_tasks_than_instances(manifest) -> None:
 
 
 def test_accepts_host_mode_with_one_task_per_instance(manifest) -> None:
-    config = manifest.load(manifest.services("api:\n" + HOST_AGENT + "  count: 4\n"))
+    # Every instance is full, so a deployment must stop an old task first (min_healthy_percent below 100).
+    config = manifest.load(manifest.services("api:\n" + HOST_AGENT + "  count: 4\n  deployment: {min_healthy_percent: 75}\n"))
 
     assert config.services["api"].count == 4
 

@@ -17,7 +17,7 @@ from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
-from ecs_toolkit.config.rules.placement import check_host_ports
+from ecs_toolkit.config.rules.placement import check_host_ports, check_placement, placement_warnings
 from ecs_toolkit.config.rules.scheduling import check_schedules
 from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_routes, check_service
 from ecs_toolkit.config.rules.storage import check_file_systems
@@ -31,6 +31,7 @@ __all__ = [
     "Finding",
     "Location",
     "check_rules",
+    "placement_warnings",
 ]
 
 
@@ -42,6 +43,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_file_systems(config)
     yield from check_routes(config)
     yield from check_host_ports(config)
+    yield from check_placement(config)
     yield from check_schedules(config)
     for name, service in config.services.items():
         yield from check_service(config, name, service)
