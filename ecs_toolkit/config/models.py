@@ -335,8 +335,8 @@ class CustomMetricConfig(StrictModel):
     """Metric dimensions."""
     statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
     """Statistic to track."""
-    target: Annotated[float, Field(gt=0)]
-    """Value to hold the metric at."""
+    target: float
+    """Value to hold the metric at (a finite number above 0)."""
 
 
 class StepConfig(StrictModel):

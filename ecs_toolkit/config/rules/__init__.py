@@ -6,7 +6,8 @@
 - ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
 - ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
-- ``placement``: where tasks can be placed on EC2 instances.
+- ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
+- ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
 from ecs_toolkit.config.rules.placement import check_host_ports, check_placement, placement_warnings
 from ecs_toolkit.config.rules.scheduling import check_schedules
@@ -45,5 +47,6 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_host_ports(config)
     yield from check_placement(config)
     yield from check_schedules(config)
+    yield from check_limits(config)
     for name, service in config.services.items():
         yield from check_service(config, name, service)
