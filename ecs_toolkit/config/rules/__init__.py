@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ecs_toolkit.config.connection_rules import check_connections
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
@@ -45,6 +46,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_file_systems(config)
     yield from check_routes(config)
     yield from check_host_ports(config)
+    yield from check_connections(config)
     yield from check_placement(config)
     yield from check_schedules(config)
     yield from check_limits(config)
