@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # moto prints some warnings itself: while it runs in this process, stdout is its log.
         with emulator.log.open("a") as moto_output, contextlib.redirect_stdout(moto_output):
             _rehearse(args, project, work_dir, emulator, rehearsal, progress, config)
-    except (CliError, AssemblyError, shared_assembly.AssemblyError, EmulatorError) as error:
+    except (CliError, AssemblyError, EmulatorError) as error:
         print(f"error: {error}", file=sys.stderr)
         print(f"logs kept in {work_dir}", file=sys.stderr)
         return 1
