@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from ecs_toolkit.outputs import network_stack_name, platform_stack_name, service_stack_name
 from tests.config.conftest import BASE
 
 WEB = "kind: web\nimage: app\nport: 8080\ncpu: 256\nmemory_mib: 512\nroute: {path: /api/*}\n"  # lines 12-17
@@ -185,6 +186,14 @@ def test_accepts_names_at_the_32_character_maximum(manifest) -> None:
     )
     config = manifest.load(text)
     assert config.name == LONG and list(config.services) == [LONG]
+
+
+def test_the_longest_names_stay_within_what_aws_allows_for_what_the_toolkit_derives() -> None:
+    # Names are at most 32 characters (the Name pattern), so the derived physical names cannot
+    # reach AWS's limits: CloudFormation stack names 128, Service Connect port names 64, DNS labels 63.
+    stacks = [network_stack_name(LONG), platform_stack_name(LONG), service_stack_name(LONG, LONG)]
+    assert max(map(len, stacks)) == 65 <= 128
+    assert len(f"{LONG}-65535") <= 64 and len(LONG) <= 63
 
 
 def test_fails_on_two_services_with_one_cloud_map_name(manifest) -> None:
