@@ -121,7 +121,7 @@ def _copilot_hint(text: str) -> str | None:
     fields = bare.split()
     if not text.startswith(("cron(", "rate(", "at(")) and len(fields) == 6:
         return f"wrap the six fields in cron(): write cron({' '.join(fields)})"
-    if len(fields) == 5 and all(re.fullmatch(r"[0-9A-Za-z*?,/#\-]+", f) for f in fields):
+    if len(fields) == 5 and all(re.fullmatch(r"[0-9*,/\-]+", f) for f in fields[:2]):
         converted = _from_crontab(fields)
         instead = f"write cron({converted})" if converted else "add the year and use ? in day-of-month or day-of-week"
         return (

@@ -87,6 +87,11 @@ def test_accepts_what_eventbridge_accepts(manifest, schedule: str) -> None:
         ("at(2027-02-30T10:00:00)", "2027-02-30T10:00:00 is not a real date and time"),
         ("at(2027-02-28 10:00)", "not at(yyyy-mm-ddThh:mm:ss)"),
         (
+            "every day at 5 pm",
+            "not a schedule: use cron(minutes hours day-of-month month day-of-week year), "
+            "rate(N unit) or at(yyyy-mm-ddThh:mm:ss)",
+        ),
+        (
             "every 5 minutes",
             "not a schedule: use cron(minutes hours day-of-month month day-of-week year), "
             "rate(N unit) or at(yyyy-mm-ddThh:mm:ss)",
