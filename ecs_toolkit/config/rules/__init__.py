@@ -7,6 +7,7 @@
 - ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
 - ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
+- ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
 - ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
 """
 
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ecs_toolkit.config.connection_rules import check_connections
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
 from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
 from ecs_toolkit.config.rules.placement import check_host_ports, check_placement, placement_warnings
@@ -34,6 +35,7 @@ __all__ = [
     "Finding",
     "Location",
     "check_rules",
+    "connection_warnings",
     "placement_warnings",
 ]
 
