@@ -283,6 +283,12 @@ def test_fails_when_a_non_job_has_a_schedule(manifest, body: str, line: int, kin
     assert manifest.problems(text) == [f"{line}: services.api.schedule: only jobs have a schedule, this is a {kind}"]
 
 
+def test_accepts_a_one_time_at_schedule_for_a_job(manifest) -> None:
+    text = manifest.service('kind: job\nimage: app\ncpu: 256\nmemory_mib: 512\nschedule: "at(2027-01-01T03:00:00)"\n')
+
+    assert manifest.load(text).services["api"].schedule == "at(2027-01-01T03:00:00)"
+
+
 @pytest.mark.parametrize(
     "schedule",
     [
@@ -299,7 +305,7 @@ def test_fails_on_a_schedule_that_is_not_cron_or_rate(manifest, schedule: str) -
     text = manifest.service(f'kind: job\nimage: app\ncpu: 256\nmemory_mib: 512\nschedule: "{schedule}"\n')
 
     assert manifest.problems(text) == [
-        f"16: services.api.schedule: {schedule!r} is not cron(m h dom mon dow year) or rate(N unit)"
+        f"16: services.api.schedule: {schedule!r} is not cron(m h dom mon dow year), rate(N unit) or at(...)"
     ]
 
 
@@ -768,3 +774,17 @@ def test_fails_on_an_unknown_grant_intent(manifest) -> None:
         "'dynamodb-write', 'dynamodb-read-write', 'sqs-send', 'sqs-consume', 'sns-publish', 'ssm-read-path', 'secret-read' "
         "or 'kms-decrypt'"
     ]
+
+
+RDS_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-xyz-AbCdEf"
+
+
+def test_accepts_an_rds_managed_secret_by_arn_in_secrets_and_in_a_grant(manifest) -> None:
+    text = with_grants(manifest, f"- {{intent: secret-read, resource: '{RDS_SECRET}'}}").replace(
+        "    grants:\n", f"    secrets: {{DB_PASSWORD: 'secretsmanager:{RDS_SECRET}:password'}}\n    grants:\n"
+    )
+
+    service = manifest.load(text).services["api"]
+
+    assert service.secrets == {"DB_PASSWORD": f"secretsmanager:{RDS_SECRET}:password"}
+    assert service.grants[0].resource == RDS_SECRET
