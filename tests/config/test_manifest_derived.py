@@ -274,7 +274,7 @@ def test_derived_listener_priority_is_within_the_alb_range(route: RouteConfig) -
 def test_fails_on_an_explicit_listener_priority_outside_the_alb_range(manifest) -> None:
     text = manifest.service("kind: web\nimage: app\nport: 80\ncpu: 256\nmemory_mib: 512\nroute: {path: /*, priority: 50001}\n")
 
-    assert manifest.problems(text) == ["17: services.api.route.priority: Input should be less than or equal to 50000 (got 50001)"]
+    assert manifest.problems(text) == ["17: services.api.route.priority: must be a whole number from 1 to 50000 (got 50001)"]
 
 
 # --- secret references ----------------------------------------------------------------------

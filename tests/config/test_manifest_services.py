@@ -770,9 +770,8 @@ def test_fails_when_a_grant_resource_is_not_an_arn_of_its_kind(manifest, intent:
 
 def test_fails_on_an_unknown_grant_intent(manifest) -> None:
     assert manifest.problems(with_grants(manifest, "- intent: s3-admin")) == [
-        "18: services.api.grants.0.intent: 's3-admin' is not one of 's3-read', 's3-write', 's3-read-write', 'dynamodb-read', "
-        "'dynamodb-write', 'dynamodb-read-write', 'sqs-send', 'sqs-consume', 'sns-publish', 'ssm-read-path', 'secret-read' "
-        "or 'kms-decrypt'"
+        "18: services.api.grants.0.intent: must be one of: s3-read, s3-write, s3-read-write, dynamodb-read, dynamodb-write, "
+        "dynamodb-read-write, sqs-send, sqs-consume, sns-publish, ssm-read-path, secret-read, kms-decrypt (got 's3-admin')"
     ]
 
 
