@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
@@ -39,7 +39,10 @@ MAX_DEPTH = 32
 MAX_VALUES = 100_000
 """Most values (scalars, lists and mappings) a manifest may have once its merge keys are expanded."""
 MERGE_TAG = "tag:yaml.org,2002:merge"
-STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
+CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp")
+)
+"""Tags a manifest may use, written (``!!str 8080``) or resolved from plain values; not ``!!binary``, ``!!set``, ``!Ref``."""
 
 
 class ManifestError(Exception):
@@ -102,7 +105,8 @@ def _read_bytes(path: Path) -> bytes:
         raise ManifestError([f"{path}: cannot read: {error.strerror or error}"]) from None
     if len(data) > MAX_BYTES:
         try:
-            size = f"{path.stat().st_size / 1024 / 1024:.1f} MiB"
+            size_bytes = path.stat().st_size
+            size = f"{size_bytes / 1024 / 1024:.1f} MiB" if size_bytes >= 1024 * 1024 else f"{size_bytes // 1024} KiB"
         except OSError:
             size = "too large"
         raise ManifestError(
@@ -175,8 +179,9 @@ class _BoundedComposer(Composer):
         finally:
             self._merge_values.pop()
         tag = str(node.tag)
-        if not tag.startswith(STANDARD_TAG_PREFIX):
-            raise ComposerError(None, None, f"the tag {tag} is not supported: a manifest is plain YAML", node.start_mark)
+        if tag not in CORE_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise ComposerError(None, None, f"the tag {shown} is not supported: a manifest is plain YAML", node.start_mark)
         size = 1 + sum(self._sizes.get(id(child), 0) for child in _children(node))
         if size > MAX_VALUES:
             raise ComposerError(
@@ -233,6 +238,8 @@ def _plain(node: Any) -> Any:
         return {key: _plain(value) for key, value in node.items()}
     if isinstance(node, CommentedSeq):
         return [_plain(value) for value in node]
+    if isinstance(node, TaggedScalar):  # only !!str reaches here: the composer refuses other tags
+        return str(node.value)
     return node
 
 

@@ -55,6 +55,14 @@ def test_refuses_a_27_mib_file_in_well_under_a_second(tmp_path: Path) -> None:
     assert lines == [f"{path}: the file is 27.0 MiB; a manifest may be at most 256 KiB (is this the right file?)"]
 
 
+def test_refuses_a_file_just_over_the_limit_naming_its_size_in_kib(manifest) -> None:
+    manifest.write("name: test\n" + "#" * (300 * 1024) + "\n")
+
+    assert refused(manifest.path) == [
+        f"{manifest.path}: the file is 300 KiB; a manifest may be at most 256 KiB (is this the right file?)"
+    ]
+
+
 def test_reads_a_file_of_exactly_the_size_limit(manifest) -> None:
     text = "name: test\n"
     manifest.write(text + "#" * (MAX_BYTES - len(text) - 1) + "\n")
@@ -182,6 +190,20 @@ def test_refuses_a_custom_tag(manifest) -> None:
     text = "name: test\ntags: {vpc: !Ref Vpc}\n"
 
     assert manifest.problems(text) == ["2: yaml: the tag !Ref is not supported: a manifest is plain YAML"]
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [("!!binary aGVsbG8=", "!!binary"), ("!!set {a, b}", "!!set"), ("!!python/object:os.system x", "!!python/object:os.system")],
+)
+def test_refuses_yaml_tags_beyond_the_core_schema(manifest, value: str, tag: str) -> None:
+    assert manifest.problems(f"name: test\ntags: {{a: {value}}}\n") == [
+        f"2: yaml: the tag {tag} is not supported: a manifest is plain YAML"
+    ]
+
+
+def test_accepts_an_explicit_string_tag(manifest) -> None:
+    assert manifest.load("name: test\ntags: {port: !!str 8080}\n").tags == {"port": "8080"}
 
 
 def test_reports_whatever_else_the_parser_raises_in_one_line(manifest, monkeypatch: pytest.MonkeyPatch) -> None:
