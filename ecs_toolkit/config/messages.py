@@ -101,10 +101,20 @@ def _message(root: type[BaseModel], location: Location, item: ErrorDetails) -> s
     if kind == "invalid_key":
         return f"the key {show(location[-1])} must be a name (text), not a number or other value"
     annotation = _annotation_at(root, location)
-    expected = _expected(annotation)
-    if kind == "string_type" and isinstance(value, bool | int | float | datetime.date):
+    if kind == "string_type" and isinstance(value, bool | int | float | datetime.date) and _fits_as_text(annotation, value):
         return f'must be a string: quote it: "{show(value)}"'
-    return f"must be {expected} (got {show(value)})"
+    return f"must be {_expected(annotation)} (got {show(value)})"
+
+
+def _fits_as_text(annotation: Any, value: Any) -> bool:
+    """Whether quoting ``value`` would make it valid: YAML read it as a number, date or boolean, text was meant."""
+    text = show(value)
+    for member in _members(annotation):
+        if _base(member) is str:
+            pattern = _constraints(member).get("pattern")
+            if pattern is None or re.search(pattern, text) is not None:
+                return True
+    return False
 
 
 def _unknown_field(root: type[BaseModel], location: Location) -> str:

@@ -53,7 +53,10 @@ VALUES: list[Any] = [
     "/path",
     "*",
 ]
-LIBRARY_WORDS = re.compile(r"Input should|validation error|pydantic|String should|expected format|\^\[|\]\$|Traceback|codec")
+LIBRARY_WORDS = re.compile(
+    r"Input should|validation error|pydantic|String should|expected format|\^\[|\]\$|Traceback|codec|a different value"
+)
+"""Library wording, raw patterns, and the words a message falls back to when the field's type is not found."""
 LINE = re.compile(r"^\d+: \S")
 
 Path_ = tuple[str | int, ...]

@@ -69,7 +69,16 @@ def test_the_words_of_a_name_do_not_show_its_pattern() -> None:
         ("environment: {RATIO: 0.5}", 'services.api.environment.RATIO: must be a string: quote it: "0.5"'),
         ("environment: {SINCE: 2024-01-31}", 'services.api.environment.SINCE: must be a string: quote it: "2024-01-31"'),
         ("image: 7", 'services.api.image: must be a string: quote it: "7"'),
-        ("environment: {1: x}", 'services.api.environment.1: must be a string: quote it: "1"'),
+        (
+            "environment: {1: x}",
+            "services.api.environment.1: must be a variable name: letters, digits and underscores, "
+            "not starting with a digit (got 1)",
+        ),
+        ("user: 1000", 'services.api.user: must be a string: quote it: "1000"'),
+        # quoting is suggested only where the quoted text would be valid
+        ("discovery: {name: false}", 'services.api.discovery.name: must be a string: quote it: "false"'),
+        ("discovery: {name: 12}", f"services.api.discovery.name: must be {NAME_WORDS} (got 12)"),
+        ("health_check: {success_codes: 200}", 'services.api.health_check.success_codes: must be a string: quote it: "200"'),
         (
             "environment: {bad-name: x}",
             "services.api.environment.bad-name: must be a variable name: letters, digits and "
@@ -116,6 +125,14 @@ def test_the_words_of_a_name_do_not_show_its_pattern() -> None:
         (
             "scaling: {max: 2, custom_metric: {namespace: '', name: B, target: 1}}",
             "services.api.scaling.custom_metric.namespace: must be a string of 1 to 255 characters (got '')",
+        ),
+        (
+            "scaling: {max: 2, steps: {steps: [{upper: low, change: -1}, {lower: 85, change: 3}]}}",
+            "services.api.scaling.steps.steps.0.upper: must be a number (got 'low')",
+        ),
+        (
+            "scaling: {max: 2, steps: {steps: [{upper: true, change: -1}, {lower: 85, change: 3}]}}",
+            "services.api.scaling.steps.steps.0.upper: must be a number (got true)",
         ),
         # null where a value is required
         ("count: null", "services.api.count: must be a whole number from 0 to 5000 (got null)"),
