@@ -14,6 +14,7 @@ Every failure of the parser, whatever it is, becomes one line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -215,6 +217,11 @@ def _parse_yaml(path: Path, text: str) -> Any:
         raise ManifestError(
             [f"{path}:{line}: yaml: nested more than {MAX_DEPTH} levels deep (a manifest needs at most 8)"]
         ) from None
+    except DuplicateKeyError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark is not None else 1
+        key = re.search(r'duplicate key "(.*)" with value', str(error.problem))
+        named = f"the key {key[1]!r}" if key else "a key"
+        raise ManifestError([f"{path}:{line}: yaml: {named} appears twice in the same mapping: keep one"]) from None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
