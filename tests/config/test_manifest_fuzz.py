@@ -24,7 +24,7 @@ from ecs_toolkit.config import ManifestError, load_manifest_with_warnings
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted([ROOT / "config" / "default.yaml", *(ROOT / "config" / "examples").glob("*.yaml")])
-MUTANTS_PER_MANIFEST = 40
+MUTANTS_PER_MANIFEST = 60
 SEED = 20261127
 
 VALUES: list[Any] = [
