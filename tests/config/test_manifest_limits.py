@@ -1,7 +1,8 @@
 """The loader's limits: hostile or broken files are refused quickly, in one line, with bounded memory.
 
-Time and memory bounds are generous: they prove that nothing hangs or explodes (before these limits,
-an alias bomb ran past 180 s and 4 GB, a 27 MB file took 7 minutes), not how fast the loader is.
+Time and memory bounds are generous (memory is traced, which slows the run): they prove that nothing
+hangs or explodes (before these limits, an alias bomb ran past 180 s and 4 GB, a 27 MB file took
+7 minutes), not how fast the loader is; alone, each of these cases takes well under a second.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ecs_toolkit.config import ManifestError, load_manifest
 from ecs_toolkit.config.loader import MAX_BYTES, MAX_DEPTH, MAX_VALUES
 
 
-def bounded(action: Callable[[], object], *, seconds: float = 2.0, mib: float = 64.0) -> None:
+def bounded(action: Callable[[], object], *, seconds: float = 10.0, mib: float = 64.0) -> None:
     """Run ``action`` and fail if it takes longer than ``seconds`` or allocates more than ``mib`` at its peak."""
     tracemalloc.start()
     started = time.perf_counter()
@@ -50,7 +51,7 @@ def test_refuses_a_27_mib_file_in_well_under_a_second(tmp_path: Path) -> None:
         file.truncate(27 * 1024 * 1024)
     lines: list[str] = []
 
-    bounded(lambda: lines.extend(refused(path)), seconds=0.5, mib=8)
+    bounded(lambda: lines.extend(refused(path)), seconds=0.9, mib=8)
 
     assert lines == [f"{path}: the file is 27.0 MiB; a manifest may be at most 256 KiB (is this the right file?)"]
 
@@ -175,7 +176,7 @@ def test_refuses_20000_nested_lists_in_one_line(manifest) -> None:
     manifest.write("name: test\ntags: " + "[" * 20000 + "]" * 20000 + "\n")
     lines: list[str] = []
 
-    bounded(lambda: lines.extend(refused(manifest.path)), seconds=5)
+    bounded(lambda: lines.extend(refused(manifest.path)), seconds=20)  # ~1 s alone; tracing and a busy machine slow it
 
     assert lines == [f"{manifest.path}:2: yaml: nested more than {MAX_DEPTH} levels deep (a manifest needs at most 8)"]
 
