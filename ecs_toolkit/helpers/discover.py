@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.config.rules.common import did_you_mean
 from ecs_toolkit.helpers.errors import HelperError, UsageError
 from ecs_toolkit.helpers.sessions import Client
 
@@ -17,7 +18,7 @@ def require_known(name: str, kind: str, environment: str, known: Iterable[str]) 
     """Raise a usage error (exit 2) when ``name`` is not among the manifest's ``known`` names of ``kind``."""
     known = list(known)
     if name not in known:
-        raise UsageError(f"{name!r} is not {kind} of environment {environment} (have: {', '.join(known) or 'none'})")
+        raise UsageError(f"{name!r} is not {kind} of environment {environment}{did_you_mean(name, known)}")
 
 
 @dataclass(frozen=True)

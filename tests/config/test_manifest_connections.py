@@ -41,7 +41,7 @@ def test_declared_connection_validates_and_is_listed(manifest: Manifests) -> Non
 
 def test_fails_when_callee_is_unknown_with_a_suggestion(manifest: Manifests) -> None:
     assert manifest.problems(manifest.services(SERVICES % "order")) == [
-        f"{CALLEE_LINE}: services.api.connects_to.0: there is no service named 'order' (did you mean 'orders'?)"
+        f"{CALLEE_LINE}: services.api.connects_to.0: there is no service named 'order': did you mean 'orders'?"
     ]
 
 

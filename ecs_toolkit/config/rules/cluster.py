@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, StrategyItemConfig
-from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.common import Finding, Location, did_you_mean
 from ecs_toolkit.data import instance_types
 
 RESERVED_AGENT_PORTS = (22, 2375, 2376, 51678, 51679, 51680)
@@ -70,7 +70,7 @@ def check_strategy(config: EnvironmentConfig, strategy: list[StrategyItemConfig]
         if item.provider not in known:
             yield (
                 (*where, index, "provider"),
-                f"capacity provider {item.provider!r} is not in the cluster (have: {', '.join(known) or 'none'})",
+                f"capacity provider {item.provider!r} is not in the cluster{did_you_mean(item.provider, known)}",
             )
     providers = [item.provider for item in strategy]
     if len(set(providers)) != len(providers):

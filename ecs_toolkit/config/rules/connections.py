@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
-from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.common import Finding, Location, did_you_mean
 
 PREFIX_LIST_ID = re.compile(r"^pl-[0-9a-f]{8,17}$")
 INBOUND_KINDS = ("web", "backend")
@@ -36,9 +35,7 @@ def _callee(config: EnvironmentConfig, at: Location, caller: str, callee: str) -
         return
     target = config.services.get(callee)
     if target is None:
-        close = difflib.get_close_matches(callee, list(config.services), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (services: {', '.join(config.services)})"
-        yield at, f"there is no service named {callee!r}{hint}"
+        yield at, f"there is no service named {callee!r}{did_you_mean(callee, config.services)}"
         return
     if target.kind not in INBOUND_KINDS:
         yield at, f"{callee!r} is a {target.kind}: workers and jobs take no inbound connections"

@@ -49,7 +49,10 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
         yield from check_strategy(config, service.capacity, (*where, "capacity"))
     strategy = derived.service_strategy(config, service)
     uses_fargate = {item.provider in derived.FARGATE_PROVIDERS for item in strategy}
-    if launch == "ec2" and not config.cluster.capacity.ec2:
+    known = derived.provider_names(config)
+    if any(item.provider not in known for item in strategy):
+        pass  # an unknown provider is reported above (with "did you mean"); the launch it implies is a guess
+    elif launch == "ec2" and not config.cluster.capacity.ec2:
         yield (*where, "launch"), "runs on EC2 but the cluster has no ec2 capacity groups"
     elif launch == "fargate" and not config.cluster.capacity.fargate:
         yield (*where, "launch"), "runs on Fargate but the cluster's capacity has fargate off"

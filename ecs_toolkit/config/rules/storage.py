@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, VolumeConfig
-from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.common import Finding, Location, did_you_mean
 
 
 def check_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -23,8 +23,8 @@ def check_volumes(config: EnvironmentConfig, where: Location, service: ServiceCo
         spec = volume if isinstance(volume, VolumeConfig) else VolumeConfig(path=volume)
         location: Location = (*where, "volumes", fs_name)
         if fs_name not in config.file_systems:
-            known = ", ".join(config.file_systems) or "none"
-            yield location, f"file system {fs_name!r} is not defined under file_systems (have: {known})"
+            hint = did_you_mean(fs_name, config.file_systems)
+            yield location, f"file system {fs_name!r} is not defined under file_systems{hint}"
         if not spec.path.startswith("/"):
             yield location, f"mount path {spec.path!r} is not absolute"
         elif spec.path in paths:
