@@ -10,14 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 @dataclass(frozen=True)
 class Described:
-    """Plain words for a constrained string, used in error messages: they finish "must be ..."."""
+    """Plain words for a constrained string, used in error messages: they finish "must be ...".
+
+    The JSON Schema carries them too, as ``patternErrorMessage`` (which editors show instead of the regex).
+    """
 
     words: str
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["patternErrorMessage"] = f"must be {self.words}"
+        return schema
 
 
 Name = Annotated[
@@ -246,7 +256,7 @@ class RouteConfig(StrictModel):
     ) = None
     """Host header (`shop.example.com`, wildcards allowed)."""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = None
-    """Explicit listener-rule priority; by default derived from the route (see README)."""
+    """Explicit listener-rule priority; by default derived from the route alone (see the load-balancing guide)."""
 
 
 class TargetHealthCheckConfig(StrictModel):

@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ecs_toolkit import plan, verify
+from ecs_toolkit.config import schema
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.helpers import drain, exec_check, preflight, run_task, status, teardown, wait
@@ -321,6 +322,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("verify", "prove every intended network path and permission open, and nothing else", verify.DESCRIPTION)
     verify.add_arguments(sub, common=False)
     sub.set_defaults(handler=None)
+
+    sub = commands.add_parser(
+        "schema",
+        help="print the manifest's JSON Schema (for editors)",
+        description="Print the JSON Schema of a manifest, generated from the models (the same as schema/manifest.schema.json).",
+    )
+    sub.set_defaults(handler=None)
     return parser
 
 
@@ -346,6 +354,9 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    if args.command == "schema":
+        sys.stdout.write(schema.render())
+        return 0
     if args.command in ("plan", "verify"):
         # Read synthesized templates only: no AWS clients, no credentials.
         return plan.run(args) if args.command == "plan" else verify.run(args)

@@ -231,7 +231,7 @@ def test_the_parser_knows_exactly_the_documented_subcommands() -> None:
     parser = build_parser()
     (commands,) = [action for action in parser._actions if action.dest == "command"]
 
-    assert list(commands.choices) == SUBCOMMANDS  # type: ignore[attr-defined]
+    assert list(commands.choices) == [*SUBCOMMANDS, "schema"]  # type: ignore[attr-defined]
 
 
 def test_runs_as_a_module() -> None:
