@@ -11,14 +11,26 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# pip and npm print what they fetch; the first install takes a few minutes (see "Install size" in docs/getting-started.md).
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	@echo "==> [1/2] Python packages into $(VENV)/ (aws-cdk-lib, cdk-nag, boto3, pydantic; moto, cfn-lint, pytest, mypy for the tests):"
+	@echo "    about 870 MB, 2-4 minutes the first time, seconds when nothing changed"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
+	@echo "==> Python packages ready"
 
 node_modules/.installed: package.json
+	@echo "==> [2/2] the pinned CDK CLI and a Node 22 runtime into node_modules/: about 215 MB, under a minute"
 	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+	@echo "==> node_modules ready"
+
+# The docs site's tools (MkDocs + Material, about 110 MB) go into $(VENV) only when a docs build needs them.
+$(VENV)/.docs-installed: requirements-docs.txt $(VENV)/.installed
+	@echo "==> MkDocs and the Material theme into $(VENV)/ for the docs site: about 110 MB, under a minute"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-docs.txt
 	@touch $@
 
 synth: setup
@@ -27,8 +39,14 @@ synth: setup
 	cdk synth --quiet -c config=$(CONFIG)
 	@echo "synthesized $(CONFIG) into cdk.out/"
 
-docs: setup
-	$(PY) -m ecs_toolkit.config.reference README.md
+# Regenerate what is generated from the code (manifest reference, JSON Schema, compliance page), then build the site
+# in strict mode into site/: a broken link, a missing page or a page outside the nav fails.
+docs: setup $(VENV)/.docs-installed
+	$(PY) -m ecs_toolkit.config.reference docs/reference/manifest.md
+	$(PY) -m ecs_toolkit.config.schema --write
+	$(PY) -m ecs_toolkit.checks --write-docs
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+	@echo "docs built into site/ (open site/index.html)"
 
 lint: setup
 	$(PY) -m ruff check ecs_toolkit tests app.py
@@ -38,12 +56,14 @@ lint: setup
 # The compliance gates on every manifest under config/; checkov gets its own venv (it pins an old boto3).
 check: setup
 	@test .venv-checkov/.installed -nt requirements-checkov.txt || { \
+		echo "==> checkov into .venv-checkov/ (its own venv: it pins an old boto3): about 290 MB, about a minute, once"; \
 		{ test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov; } && \
 		.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt && \
 		touch .venv-checkov/.installed; }
 	$(PY) -m ecs_toolkit.checks
 
-test: setup lint check
+# tests/docs builds the docs site in strict mode, so the docs tools are installed first.
+test: setup lint check $(VENV)/.docs-installed
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # Bootstrap + deploy rehearsal of $(CONFIG) into a local moto server (free port), verified against the templates.
@@ -59,4 +79,4 @@ bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out site .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Every ``acknowledge(...)`` and ``skip_checkov(...)`` call in the package, read from the source.
 
-The README's tables are generated from this list, and the compliance tests tie each
+The compliance page's tables (docs/tools/compliance.md) are generated from this list, and the compliance tests tie each
 acknowledgement found in a synthesized app back to the call that made it. Reasons built from
 expressions keep the expression in braces (``{name}``) and match anything there.
 """

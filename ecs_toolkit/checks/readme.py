@@ -1,4 +1,4 @@
-"""The README's compliance section, generated from the source so that its tables cannot drift."""
+"""The compliance page of the docs (docs/tools/compliance.md), generated from the source so that its tables cannot drift."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from ecs_toolkit.checks.inventory import Site, sites
 from ecs_toolkit.checks.lint import IGNORED
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "tools" / "compliance.md"
+README = PAGE
+"""The old name of ``PAGE``: the section lived in the README before the docs site."""
 START = "<!-- compliance:start -->"
 END = "<!-- compliance:end -->"
-BEFORE = "<!-- helpers:start -->"
-"""Where the region goes in a README that has none yet."""
+BEFORE = "<!-- compliance:after -->"
+"""Where the region goes in a page that has none yet."""
 
 INTRO = """\
-## Compliance
-
 `make check` (part of `make test`) synthesizes every manifest under `config/` once and runs four gates on it;
 it prints, per manifest, what each gate found and exits non-zero on anything left:
 
@@ -33,7 +33,7 @@ it prints, per manifest, what each gate found and exits non-zero on anything lef
 make check                                                   # every manifest under config/
 .venv/bin/python -m ecs_toolkit.checks config/default.yaml   # one manifest
 .venv/bin/python -m ecs_toolkit.checks --packs hipaa          # add cdk-nag packs: hipaa, nist-800-53-r5, pci-dss-3.2.1
-.venv/bin/python -m ecs_toolkit.checks --write-readme        # regenerate this section after changing an exemption
+.venv/bin/python -m ecs_toolkit.checks --write-docs          # regenerate this page after changing an exemption
 ```
 
 The extra packs (`compliance.packs` in a manifest, `--packs` here) are stricter than AwsSolutions, and the
@@ -47,7 +47,7 @@ checkov pins a boto3 that conflicts with ours, so it lives in its own venv, `.ve
 creates from `requirements-checkov.txt` when it is missing (about a minute, once). The compliance tests
 (`tests/compliance/`) run the same gates on the shared synthesized apps.
 
-### Acknowledgement policy
+## Acknowledgement policy
 
 - Fix first. Acknowledge only what cannot be fixed cheaply, and say why in terms a reviewer can check.
 - cdk-nag: only through `ecs_toolkit.compliance.acknowledge(construct, rule_id, reason)` (reasons under 20
@@ -66,7 +66,7 @@ def _cell(text: object) -> str:
 
 
 def _where(site: Site) -> str:
-    return f"`{site.owner}` `{_cell(site.target)}` ([{site.file}](ecs_toolkit/{site.file}))"
+    return f"`{site.owner}` `{_cell(site.target)}` (`ecs_toolkit/{site.file}`)"
 
 
 def _table(kind: str, header: str) -> list[str]:
@@ -84,9 +84,9 @@ def _table(kind: str, header: str) -> list[str]:
 def render() -> str:
     """The whole region, markers included."""
     lines = [START, INTRO]
-    lines += ["### Acknowledged cdk-nag findings", "", *_table("acknowledge", "Rule"), ""]
-    lines += ["### Skipped checkov checks", "", *_table("skip_checkov", "Check"), ""]
-    lines += ["### Ignored cfn-lint rules", "", "| Rule | Applies to | Reason |", "|---|---|---|"]
+    lines += ["## Acknowledged cdk-nag findings", "", *_table("acknowledge", "Rule"), ""]
+    lines += ["## Skipped checkov checks", "", *_table("skip_checkov", "Check"), ""]
+    lines += ["## Ignored cfn-lint rules", "", "| Rule | Applies to | Reason |", "|---|---|---|"]
     for rule_id, rule in IGNORED.items():
         scopes = [f"logical ids `{rule.logical_ids}`"] if rule.logical_ids else []
         scopes += [f"`{kind}`" for kind in rule.resource_types]
@@ -113,7 +113,7 @@ def updated(text: str) -> str:
     return text.rstrip("\n") + "\n\n" + render() + "\n"
 
 
-def write(path: Path = README) -> bool:
+def write(path: Path = PAGE) -> bool:
     """Rewrite the region in ``path``; True when something changed."""
     text = path.read_text()
     new = updated(text)

@@ -249,11 +249,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="",
         help="extra cdk-nag packs for every manifest, comma-separated (hipaa, nist-800-53-r5, pci-dss-3.2.1)",
     )
-    parser.add_argument("--write-readme", action="store_true", help="regenerate the README's compliance section and exit")
+    parser.add_argument(
+        "--write-docs",
+        "--write-readme",
+        dest="write_docs",
+        action="store_true",
+        help="regenerate the compliance page of the docs (docs/tools/compliance.md) and exit",
+    )
     args = parser.parse_args(argv)
-    if args.write_readme:
+    if args.write_docs:
         changed = readme.write()
-        print(f"{readme.README.name}: compliance section {'updated' if changed else 'already up to date'}")
+        print(f"{readme.PAGE.relative_to(readme.ROOT)}: compliance section {'updated' if changed else 'already up to date'}")
         return 0
     manifests = list(args.manifests) or discover()
     if not manifests:

@@ -310,7 +310,7 @@ def render(plan: Plan) -> str:
         f"Plan for {plan.environment} ({plan.config}), templates in {plan.templates}",
         "",
         "Rolling deploy, worst case. One task = image pull + grace period + health checks + deregistration + stop;",
-        "rollout = batches x one task (see README: plan).",
+        "rollout = batches x one task (see docs/tools/plan.md).",
     ]
     rows = []
     for row in plan.services:

@@ -3,7 +3,7 @@
 A check asks the service's own API (never CloudFormation) for the physical resource and compares
 the properties that the emulator keeps; it raises ``Missing`` when the resource is not there and
 returns the mismatches otherwise. Properties the emulator drops on the floor (a task definition's
-network mode, a service's load balancers, ALB attributes, ...) are not compared: the README lists them.
+network mode, a service's load balancers, ALB attributes, ...) are not compared: docs/tools/rehearsal.md lists them.
 """
 
 from __future__ import annotations

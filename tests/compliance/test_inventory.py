@@ -1,4 +1,4 @@
-"""Exemptions in the source: made through the helpers only, each reasoned, each listed in the README."""
+"""Exemptions in the source: made through the helpers only, each reasoned, each listed on the compliance page of the docs."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def test_every_exemption_in_the_source_names_its_rule_and_gives_a_reason() -> No
     assert not problems, "\n".join(problems)
 
 
-def test_the_readme_lists_every_exemption_as_the_source_makes_it() -> None:
-    region = readme.current(readme.README.read_text())
-    assert region is not None, "README.md has no compliance section: run python -m ecs_toolkit.checks --write-readme"
-    assert region == readme.render(), "README.md's compliance tables are stale: run python -m ecs_toolkit.checks --write-readme"
+def test_the_compliance_page_lists_every_exemption_as_the_source_makes_it() -> None:
+    region = readme.current(readme.PAGE.read_text())
+    assert region is not None, f"{readme.PAGE} has no compliance section: run python -m ecs_toolkit.checks --write-docs"
+    assert region == readme.render(), f"{readme.PAGE}'s tables are stale: run python -m ecs_toolkit.checks --write-docs"
 
 
 SAMPLE = """

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
-from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -29,9 +28,9 @@ from tests.conftest import ROOT, new_app
 
 @pytest.fixture(scope="module")
 def readme_example() -> assertions.Template:
-    """The README's hand-written example, executed as written (its code block is the source)."""
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"### Using the constructs in hand-written CDK\n.*?```python\n(.*?)```", readme, re.S)
+    """The docs' hand-written example (docs/guide/constructs.md), executed as written (its code block is the source)."""
+    page = (ROOT / "docs" / "guide" / "constructs.md").read_text()
+    block = re.search(r"^# Using the constructs in hand-written CDK\n.*?```python\n(.*?)```", page, re.S)
     assert block is not None
     app = new_app()
     stack = cdk.Stack(app, "HandWritten")
@@ -204,14 +203,6 @@ def test_acknowledge_refuses_an_empty_or_vague_reason(stack: cdk.Stack) -> None:
         acknowledge(stack, "AwsSolutions-IAM5", "because")
     with pytest.raises(ValueError, match="rule id is required"):
         acknowledge(stack, " ", "a long enough reason for the check")
-
-
-def test_readme_reference_matches_the_models() -> None:
-    from ecs_toolkit.config.reference import END, START, render
-
-    readme = Path(ROOT / "README.md").read_text()
-    block = readme.split(START, 1)[1].split(END, 1)[0]
-    assert block == f"\n{render()}", "README manifest reference is stale: run `make docs`"
 
 
 def test_an_ec2_awsvpc_task_gets_aws_region_from_cdk_and_no_unacknowledged_env_finding(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
