@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import sys
 
-import aws_cdk as cdk
-
 from ecs_toolkit.compliance import attach_compliance
 from ecs_toolkit.config import ManifestError, load_manifest_with_warnings
 from ecs_toolkit.config.loader import line_of
@@ -22,6 +20,9 @@ DEFAULT_CONFIG = "config/default.yaml"
 
 
 def main() -> int:
+    # Imported after the toolkit, which first puts the project's Node 22 on PATH (no end-of-life banner from jsii).
+    import aws_cdk as cdk
+
     app = cdk.App(context={FAIL_SYNTH_CONTEXT: False})
     path = str(app.node.try_get_context("config") or DEFAULT_CONFIG)
     try:
