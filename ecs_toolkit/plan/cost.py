@@ -40,6 +40,8 @@ class CostEstimate:
     hours_per_month: int
     lines: tuple[CostLine, ...]
     notes: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    """Instance types without a price, one line each: the plan prints them as warnings (the estimate is short)."""
 
     @property
     def minimum(self) -> float:
@@ -152,9 +154,10 @@ def estimate(facts: EnvironmentFacts, prices: Prices, region: str) -> CostEstima
     hours = prices.hours_per_month
     lines: list[CostLine] = []
     notes: list[str] = [region_note] if region_note else []
+    missing: list[str] = []
     for group in facts.groups.values():
         line, group_notes = group_line(group, facts.services, prices)
-        notes.extend(group_notes)
+        missing.extend(group_notes)
         if line is not None:
             lines.append(line)
     lines.extend(line for service in facts.services if (line := fargate_line(service, prices)) is not None)
@@ -193,4 +196,6 @@ def estimate(facts: EnvironmentFacts, prices: Prices, region: str) -> CostEstima
         )
         for line in lines
     )
-    return CostEstimate(region=region, multiplier=multiplier, hours_per_month=hours, lines=scaled, notes=tuple(notes))
+    return CostEstimate(
+        region=region, multiplier=multiplier, hours_per_month=hours, lines=scaled, notes=tuple(notes), missing=tuple(missing)
+    )

@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ecs_toolkit.data import InstanceSpec, instance_types
+
 DEFAULT_REGION = "us-east-1"
 
 
@@ -77,16 +79,46 @@ def load_prices(path: Path | None = None) -> Prices:
         efs_assumed_gb=float(data["efs_assumed_gb"]),
         ebs_gp3_gb_month=float(data["ebs_gp3_gb_month"]),
         instance_types={
-            name: InstanceType(
-                name=name,
-                vcpu=int(spec["vcpu"]),
-                memory_gib=float(spec["memory_gib"]),
-                max_enis=int(spec["max_enis"]),
-                on_demand_hourly=float(spec["on_demand_hourly"]),
-            )
-            for name, spec in data["instance_types"].items()
+            **family_prices(data.get("instance_families", {})),
+            **{
+                name: InstanceType(
+                    name=name,
+                    vcpu=int(spec["vcpu"]),
+                    memory_gib=float(spec["memory_gib"]),
+                    max_enis=int(spec["max_enis"]),
+                    on_demand_hourly=float(spec["on_demand_hourly"]),
+                )
+                for name, spec in data["instance_types"].items()
+            },
         },
         region_multipliers={region: float(value) for region, value in data["region_multipliers"].items()},
         not_included=tuple(data["not_included"]),
         notes={key: str(value) for key, value in data.items() if key.endswith("_note")},
     )
+
+
+def family_prices(families: dict[str, dict[str, Any]], known: dict[str, InstanceSpec] | None = None) -> dict[str, InstanceType]:
+    """Every size of each family, priced from the family's reference size in proportion to vCPUs (or memory).
+
+    Sizes, memory and interfaces come from ``ecs_toolkit/data/instance_types.json``; a family whose reference
+    size that file does not know raises, so the two data files cannot drift apart silently.
+    """
+    known = known if known is not None else instance_types()
+    priced: dict[str, InstanceType] = {}
+    for family, spec in families.items():
+        reference = known.get(str(spec["reference"]))
+        if reference is None or reference.name.split(".")[0] != family:
+            raise ValueError(f"prices.json: family {family}: reference size {spec['reference']} is not in instance_types.json")
+        by_memory = spec["scale_by"] == "memory"
+        unit = float(spec["hourly"]) / (reference.memory_mib if by_memory else reference.vcpu)
+        for name, facts in known.items():
+            if name.split(".")[0] != family:
+                continue
+            priced[name] = InstanceType(
+                name=name,
+                vcpu=facts.vcpu,
+                memory_gib=facts.memory_mib / 1024,
+                max_enis=facts.max_enis,
+                on_demand_hourly=round(unit * (facts.memory_mib if by_memory else facts.vcpu), 5),
+            )
+    return priced

@@ -12,7 +12,7 @@ from ecs_toolkit.plan import packing, rollout
 from ecs_toolkit.plan.cost import CostEstimate, estimate
 from ecs_toolkit.plan.prices import Prices
 from ecs_toolkit.plan.rollout import Rollout
-from ecs_toolkit.plan.templates import EnvironmentFacts, GroupFacts, ServiceFacts
+from ecs_toolkit.plan.templates import FARGATE_PROVIDERS, EnvironmentFacts, GroupFacts, ServiceFacts
 
 STACK_RESOURCE_LIMIT = 500
 """CloudFormation's resources per stack."""
@@ -152,6 +152,16 @@ def _group_row(group: GroupFacts, services: Sequence[ServiceFacts], prices: Pric
     )
 
 
+def launch_label(service: ServiceFacts) -> str:
+    """The launch type, or for Fargate the providers its tasks run on up to its maximum count (the strategy split as
+    the cost estimate splits it): ``FARGATE_SPOT``, ``FARGATE+FARGATE_SPOT``."""
+    if service.launch != "FARGATE":
+        return service.launch
+    shares = packing.split_tasks(max(service.max_tasks, service.desired_count, 1), service.strategy)
+    used = [provider for provider, tasks in shares.items() if provider in FARGATE_PROVIDERS and tasks > 0]
+    return "+".join(used) or "FARGATE"
+
+
 def _warnings(plan_services: Sequence[ServiceRow], rows: Sequence[PackingRow], groups: Sequence[GroupRow]) -> list[str]:
     warnings = []
     for row in plan_services:
@@ -205,7 +215,7 @@ def build_plan(
             ServiceRow(
                 name=service.name,
                 stack=service.stack,
-                launch=service.launch,
+                launch=launch_label(service),
                 network_mode=service.task.network_mode,
                 desired=service.desired_count,
                 min_tasks=service.min_tasks,
@@ -220,6 +230,7 @@ def build_plan(
     stacks = [StackRow(name, count) for name, count in facts.stack_resources.items()]
     cost = estimate(facts, prices, region)
     warnings = _warnings(services, rows, groups)
+    warnings.extend(cost.missing)
     warnings.extend(
         f"{stack.name}: {stack.resources} resources, "
         + ("over" if stack.resources > STACK_RESOURCE_LIMIT else "close to")

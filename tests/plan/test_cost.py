@@ -140,3 +140,92 @@ def test_the_packaged_price_table_has_its_source_date_and_every_instance_type_th
     used = {t for path in manifests for g in load_manifest(Path(path)).cluster.capacity.ec2 for t in g.instance_types}
     assert used <= set(table.instance_types), used - set(table.instance_types)
     assert table.multiplier("us-east-1") == (1.0, None)
+
+
+PUBLISHED = {
+    # us-east-1 Linux on-demand list prices of sizes that are not a family's reference size.
+    "m5.xlarge": 0.192,
+    "m5.24xlarge": 4.608,
+    "t3.large": 0.0832,
+    "t3.nano": 0.0052,
+    "c6g.4xlarge": 0.544,
+    "r5.4xlarge": 1.008,
+}
+
+
+@pytest.mark.parametrize(("name", "hourly"), PUBLISHED.items())
+def test_every_size_of_a_family_is_priced_in_proportion_to_its_reference(name: str, hourly: float) -> None:
+    assert load_prices().instance_types[name].on_demand_hourly == pytest.approx(hourly)
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        "t3",
+        "t3a",
+        "t4g",
+        "m5",
+        "m5a",
+        "m6i",
+        "m6a",
+        "m6g",
+        "m7i",
+        "m7a",
+        "m7g",
+        "m4",
+        "c5",
+        "c6i",
+        "c6g",
+        "c7g",
+        "r5",
+        "r6i",
+        "r6g",
+        "r7g",
+    ],
+)
+def test_the_families_people_run_are_priced_in_every_size_the_instance_data_knows(family: str) -> None:
+    from ecs_toolkit.data import instance_types
+
+    sizes = {name for name in instance_types() if name.split(".")[0] == family}
+    priced = load_prices().instance_types
+    assert len(sizes) >= 4 and sizes <= set(priced), sizes - set(priced)
+    for name in sizes:  # the specs are the instance data's, so the two files cannot drift apart
+        spec = instance_types()[name]
+        assert (priced[name].vcpu, priced[name].memory_gib * 1024, priced[name].max_enis) == (
+            spec.vcpu,
+            spec.memory_mib,
+            spec.max_enis,
+        )
+
+
+def test_a_family_whose_reference_size_the_instance_data_does_not_know_is_refused() -> None:
+    from ecs_toolkit.plan.prices import family_prices
+
+    with pytest.raises(ValueError, match=r"m99: reference size m99\.large is not in instance_types\.json"):
+        family_prices({"m99": {"reference": "m99.large", "hourly": 0.1, "scale_by": "vcpu"}})
+
+
+def test_a_group_that_can_reach_zero_costs_nothing_at_minimum_when_no_minimum_task_runs_on_it() -> None:
+    config, templates = _environment()
+    spot = {"types": ["small.large"], "min": 0, "max": 6, "spot": True}
+    templates[PLATFORM] = platform_template({"mixed": {"types": ["small.large", "big.large"], "min": 1, "max": 5}, "spot": spot})
+    templates[PLATFORM]["Resources"]["Alb"] = {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {}}
+    # web keeps its 4 minimum tasks on the base provider; Spot takes only what scaling adds.
+    templates["tiny-web"] = service_template(
+        task_definition(container(Memory=1024), NetworkMode="bridge"),
+        desired=4,
+        strategy=[
+            {"CapacityProvider": imported("mixed"), "Base": 4, "Weight": 0},
+            {"CapacityProvider": imported("spot"), "Weight": 1},
+        ],
+    )
+    config = manifest(
+        {"web": {"launch": "ec2"}, "api": {}},
+        [
+            {"name": "mixed", "instance_types": ["small.large", "big.large"], "min": 1, "max": 5},
+            {"name": "spot", "instance_types": ["small.large"], "max": 6, "spot": True},
+        ],
+    )
+    lines = {line.item: line for line in cost.estimate(read_environment(config, templates), prices(), "us-east-1").lines}
+    assert (lines["EC2 group spot"].minimum, lines["EC2 group spot"].minimum_detail) == (0, "0 x small.large (Spot)")
+    assert lines["EC2 group spot"].maximum == cents(6 * 0.04 * 0.5 * 730 + 6 * 30 * 0.1)

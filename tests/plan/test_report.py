@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ecs_toolkit.plan.report import build_plan, duration, render, to_dict, to_json
@@ -104,3 +105,37 @@ def test_text_shows_each_section() -> None:
 
 def test_durations_read_naturally() -> None:
     assert [duration(s) for s in (45, 155, 3720, None)] == ["45s", "2m35s", "1h02m", "never"]
+
+
+def test_an_instance_type_left_out_of_the_estimate_is_a_visible_warning() -> None:
+    config = manifest({"web": {"launch": "ec2"}}, [{"name": "ondemand", "instance_types": ["odd.large"], "min": 1, "max": 2}])
+    platform = platform_template({"ondemand": {"types": ["odd.large"], "min": 1, "max": 2}})
+    templates = {NETWORK: network_template(), PLATFORM: platform, "tiny-web": _web()}
+    plan = build_plan(read_environment(config, templates), prices(), region="us-east-1", config="tiny.yaml", templates="dir")
+    missing = "EC2 group ondemand: no price for odd.large in prices.json; left out of the estimate"
+    assert missing in plan.warnings
+    text = render(plan)
+    assert "Warnings: none" not in text
+    assert text.index("Warnings:") < text.index(f"  ! {missing}")
+
+
+def test_a_fargate_service_is_listed_with_the_providers_it_runs_on() -> None:
+    config = manifest({"spot": {}, "mixed": {}, "plain": {}})
+    task = task_definition(container(), Cpu="256", Memory="512", NetworkMode="awsvpc", RequiresCompatibilities=["FARGATE"])
+    templates = {
+        NETWORK: network_template(),
+        PLATFORM: platform_template({}),
+        "tiny-spot": service_template(task, strategy=[{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]),
+        "tiny-mixed": service_template(
+            task,
+            strategy=[{"CapacityProvider": "FARGATE", "Base": 1, "Weight": 1}, {"CapacityProvider": "FARGATE_SPOT", "Weight": 3}],
+        ),
+        "tiny-plain": service_template(task, LaunchType="FARGATE"),
+    }
+    plan = build_plan(read_environment(config, templates), prices(), region="us-east-1", config="tiny.yaml", templates="dir")
+    assert {row.name: row.launch for row in plan.services} == {
+        "spot": "FARGATE_SPOT",
+        "mixed": "FARGATE+FARGATE_SPOT",
+        "plain": "FARGATE",
+    }
+    assert re.search(r"^ +spot +FARGATE_SPOT +awsvpc ", render(plan), re.M)
