@@ -22,7 +22,7 @@ from pathlib import Path
 from ecs_toolkit import assembly as shared_assembly
 from ecs_toolkit.config import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.rehearsal import fixes, gaps
+from ecs_toolkit.rehearsal import certificates, fixes, gaps
 from ecs_toolkit.rehearsal.assembly import AssemblyError, StackTemplate, load_assembly
 from ecs_toolkit.rehearsal.checks import EMULATOR_ERRORS, SERVICES
 from ecs_toolkit.rehearsal.custom_resources import CustomResourceResponder
@@ -127,6 +127,9 @@ def _rehearse(
             rehearsal.timings["bootstrap"] = bootstrap.result().seconds
     _prepare_clients(emulator)
     stacks = load_assembly(cli.assembly)
+    rehearsal.certificates = certificates.provide(certificates.named_certificates(stacks))
+    if rehearsal.certificates:
+        progress(f"standing in for {len(rehearsal.certificates)} certificate(s) the manifest names (self-signed, emulator's ACM)")
     rehearsal.placeholders = gaps.skipped_reads(stacks)
     gaps.install_placeholders(read.type for read in rehearsal.placeholders)
     rehearsal.fixes = fixes.relevant(resource.type for stack in stacks for resource in stack.resources.values())

@@ -393,6 +393,12 @@ def _listener(context: Context, resource: Resource, physical_id: str) -> None:
         [_action(item) for item in listener["DefaultActions"]],
         [_action(item) for item in properties.get("DefaultActions", [])],
     )
+    if properties.get("Certificates"):
+        context.expect(
+            "certificates",
+            sorted(item.get("CertificateArn") for item in listener.get("Certificates", [])),
+            sorted(item.get("CertificateArn") for item in properties["Certificates"]),
+        )
 
 
 @check("AWS::ElasticLoadBalancingV2::ListenerRule")
@@ -419,7 +425,13 @@ def _listener_rule(context: Context, resource: Resource, physical_id: str) -> No
 def _action(action: dict[str, Any]) -> dict[str, Any]:
     """The parts of a listener action that matter here (the API and the template spell them alike)."""
     fixed = action.get("FixedResponseConfig", {})
-    return {"type": action.get("Type"), "target": action.get("TargetGroupArn"), "status": fixed.get("StatusCode")}
+    redirect = action.get("RedirectConfig", {})
+    return {
+        "type": action.get("Type"),
+        "target": action.get("TargetGroupArn"),
+        "status": fixed.get("StatusCode"),
+        "redirect": [str(redirect.get(key)) for key in ("Protocol", "Port", "StatusCode")] if redirect else None,
+    }
 
 
 @check("AWS::ElasticLoadBalancingV2::TargetGroup")

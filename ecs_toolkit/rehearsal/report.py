@@ -38,6 +38,8 @@ class Rehearsal:
     answered: list[Answer] = field(default_factory=list)
     placeholders: list[Read] = field(default_factory=list)
     fixes: list[Fix] = field(default_factory=list)
+    certificates: list[str] = field(default_factory=list)
+    """ACM certificates the templates name, stood in for by self-signed ones under the same ARNs."""
     helpers: HelperRun | None = None
     destroy: Destroy | None = None
     proof: list[Finding] = field(default_factory=list)
@@ -72,6 +74,9 @@ def render(rehearsal: Rehearsal) -> str:
         lines += [f"  {finding.line()}" for finding in rehearsal.proof if finding.status != "OPEN"]
     lines += _answered(rehearsal.answered)
     lines += _placeholders(rehearsal.placeholders)
+    if rehearsal.certificates:
+        lines += ["", "Certificates stood in for (self-signed, ISSUED, in the emulator's ACM under the ARN the manifest names):"]
+        lines += [f"  {arn}" for arn in rehearsal.certificates]
     if rehearsal.fixes:
         lines += ["", "Emulator bugs worked around (templates deployed unchanged):"]
         lines += [f"  {fix.resource_type}: {fix.reason}" for fix in rehearsal.fixes]
@@ -116,18 +121,19 @@ def _fidelity_table(results: list[ResourceResult]) -> list[str]:
         if result.outcome in (Outcome.SKIPPED, Outcome.ANSWERED, Outcome.UNCHECKED):
             notes[result.type].add(result.detail)
     width = max((len(name) for name in by_type), default=10)
-    header = f"  {'Fidelity per resource type':<{width}}  " + "  ".join(f"{column.value:>9}" for column in COLUMNS)
+    columns = COLUMNS + ((Outcome.NOT_REACHED,) if any(result.outcome is Outcome.NOT_REACHED for result in results) else ())
+    cell = max(len(column.value) for column in columns)
+    header = f"  {'Fidelity per resource type':<{width}}  " + "  ".join(f"{column.value:>{cell}}" for column in columns)
     lines = [header]
     totals: Counter[Outcome] = Counter()
     for name in sorted(by_type):
         counts = by_type[name]
         totals.update(counts)
-        cells = "  ".join(f"{counts[column] or '-':>9}" for column in COLUMNS)
+        cells = "  ".join(f"{counts[column] or '-':>{cell}}" for column in columns)
         note = f"  {'; '.join(sorted(notes[name]))}" if notes[name] else ""
         lines.append(f"  {name:<{width}}  {cells}{note}")
-    lines.append(
-        f"  {'total (' + str(len(results)) + ' resources)':<{width}}  " + "  ".join(f"{totals[column]:>9}" for column in COLUMNS)
-    )
+    total = f"total ({len(results)} resources)"
+    lines.append(f"  {total:<{width}}  " + "  ".join(f"{totals[column]:>{cell}}" for column in columns))
     return lines
 
 

@@ -19,6 +19,8 @@ from ecs_toolkit.rehearsal.checks import CHECKS, EMULATOR_ERRORS, INVISIBLE, Con
 from ecs_toolkit.rehearsal.values import UNRESOLVED, StackValues
 
 DEPLOYED = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+NEVER_STARTED = "NOT_FOUND"
+"""The status of a stack the deploy never created (the CLI stops before the stacks that need a failed one)."""
 
 
 class Outcome(enum.Enum):
@@ -31,6 +33,9 @@ class Outcome(enum.Enum):
     ANSWERED = "answered"
     """A custom resource: its handler was not run, the rehearsal answered for it."""
     FAILED = "failed"
+    NOT_REACHED = "not reached"
+    """Its stack did not deploy (it failed, or a stack it needs failed first): the resource never got a chance,
+    so it is not counted as failed; the stack's own failure is reported once, with its reason."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,13 @@ class Verification:
 
     @property
     def failures(self) -> list[str]:
-        failed = [f"stack {stack.name}: {stack.status}" for stack in self.stacks if not stack.deployed]
+        broken = [stack for stack in self.stacks if not stack.deployed and stack.status != NEVER_STARTED]
+        waiting = [stack.name for stack in self.stacks if stack.status == NEVER_STARTED]
+        failed = [f"stack {stack.name}: {stack.status}" for stack in broken]
+        if waiting and broken:
+            failed.append(f"not deployed, because a stack they need failed first: {', '.join(waiting)}")
+        else:
+            failed += [f"stack {name}: {NEVER_STARTED}" for name in waiting]
         failed += [f"stack {stack.name}: {problem}" for stack in self.stacks for problem in stack.output_problems]
         undeployed = {stack.name for stack in self.stacks if not stack.deployed}
         failed += [
@@ -90,7 +101,7 @@ class Verifier:
         resource_results: list[ResourceResult] = []
         statuses = self._statuses()
         for stack in stacks:
-            status, values, outputs = self._deployed(stack, statuses.get(stack.name, "NOT_FOUND"))
+            status, values, outputs = self._deployed(stack, statuses.get(stack.name, NEVER_STARTED))
             problems: list[str] = []
             if values is not None:
                 self._values[stack.name] = values
@@ -182,7 +193,7 @@ class Verifier:
             detail = "not modelled; a placeholder answers for it" if gaps.is_placeholder(resource.type) else "not modelled"
             return result(Outcome.SKIPPED, detail)
         if values is None:
-            return result(Outcome.FAILED, "its stack was not deployed")
+            return result(Outcome.NOT_REACHED, "its stack did not deploy")
         if resource.logical_id not in values.physical_ids:
             return result(Outcome.FAILED, "not created (missing from the stack's resources)")
         physical_id = values.physical_ids[resource.logical_id]
