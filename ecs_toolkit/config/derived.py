@@ -79,6 +79,24 @@ def network_mode_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
     return "awsvpc" if launch_of(config, service) == "fargate" else "bridge"
 
 
+def nlb_transports(service: ServiceConfig) -> tuple[str, ...]:
+    """What the service's NLB forwards to the container: tcp, udp or both (tls forwards tcp)."""
+    if service.nlb is None:
+        return ("tcp",)
+    return {"udp": ("udp",), "tcp_udp": ("tcp", "udp")}.get(service.nlb.protocol, ("tcp",))
+
+
+def nlb_health_check_port(service: ServiceConfig) -> int | None:
+    """The TCP port the service's NLB checks, when the container must publish it besides its traffic:
+    always for udp (NLB health checks are TCP), and for an explicit port other than the container's."""
+    if service.nlb is None or service.port is None:
+        return None
+    port = service.nlb.health_check_port if service.nlb.health_check_port is not None else service.port
+    if port == service.port and "tcp" in nlb_transports(service):
+        return None
+    return port
+
+
 def task_cpu(config: EnvironmentConfig, service: ServiceConfig) -> int:
     return service.cpu if service.cpu is not None else EC2_DEFAULT_CPU
 

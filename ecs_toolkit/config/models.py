@@ -204,7 +204,10 @@ class NlbConfig(StrictModel):
     port: Port
     """Listener port."""
     protocol: Literal["tcp", "tls", "udp", "tcp_udp"] = "tcp"
-    """Listener protocol; tls terminates TLS with the certificate and forwards TCP."""
+    """Listener protocol; tls terminates TLS with the certificate and forwards TCP; tcp_udp forwards both on one port."""
+    health_check_port: Port | None = None
+    """TCP port the NLB health-checks; defaults to the container port. NLB health checks are never UDP, so a
+    udp service's container must also answer TCP here (on EC2 bridge, udp and tcp_udp use static host ports)."""
     certificate_arn: AcmCertificateArn | None = None
     """ACM certificate, required with tls."""
     public: bool = False

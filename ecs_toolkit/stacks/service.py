@@ -151,6 +151,8 @@ class ServiceStack(cdk.Stack):
                 public=service.nlb.public,
                 instance_security_groups=[group.security_group for group in groups],
                 host_ports=groups[0].host_ports if groups else None,
+                # The container's own port is the traffic port: "traffic-port" also suits dynamic host ports.
+                health_check_port=None if service.nlb.health_check_port == service.port else service.nlb.health_check_port,
                 deregistration_delay=deregistration,
                 access_log_retention=Duration.days(
                     self.config.load_balancer.access_log_retention_days if self.config.load_balancer else 90
