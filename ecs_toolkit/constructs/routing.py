@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Token
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -185,13 +185,14 @@ class NlbEndpoint(Construct):
         clients = ec2.Peer.any_ipv4() if public else ec2.Peer.ipv4(vpc.vpc_cidr_block)
         for transport in transports:
             self.security_group.add_ingress_rule(clients, _port(transport, port), "Listener port from clients")
-        acknowledge(
-            self.security_group,
-            "AwsSolutions-EC23",
-            "Internet-facing: 0.0.0.0/0 on the listener port only"
-            if public
-            else "Internal: the listener port admits only the VPC's CIDR, a token the rule cannot evaluate",
-        )
+        if public or Token.is_unresolved(vpc.vpc_cidr_block):
+            acknowledge(
+                self.security_group,
+                "AwsSolutions-EC23",
+                "Internet-facing: 0.0.0.0/0 on the listener port only"
+                if public
+                else "Internal: the listener port admits only the VPC's CIDR, a token the rule cannot evaluate",
+            )
         self.load_balancer = elbv2.NetworkLoadBalancer(
             self,
             "LoadBalancer",
