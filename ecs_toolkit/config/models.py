@@ -125,7 +125,8 @@ class PortRangeConfig(StrictModel):
 
 class ClusterConfig(StrictModel):
     container_insights: Literal["enhanced", "enabled", "disabled"] = "enhanced"
-    """Container Insights level; the queue backlog scaling reads its RunningTaskCount."""
+    """Container Insights level; the queue backlog scaling reads its RunningTaskCount (so it needs enabled or
+    enhanced). disabled (AWS Copilot's default) is recorded as an acknowledgement of AwsSolutions-ECS4."""
     namespace: (
         Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] | None
     ) = None
@@ -473,7 +474,8 @@ class ServiceConfig(StrictModel):
     deployment: DeploymentConfig = DeploymentConfig()
     """Rolling deployment settings."""
     exec: bool = False
-    """ECS Exec: adds the ssmmessages permissions to the task role."""
+    """ECS Exec: the task role gets the Session Manager channels and session logging; a service runs
+    with Exec on, a job starts every run with it (`EnableExecuteCommand`)."""
     volumes: dict[Name, str | VolumeConfig] = {}
     """`{file system: /container/path}` or `{file system: {path, read_only, sub_path, uid, gid, permissions}}`."""
     grants: list[GrantConfig] = []

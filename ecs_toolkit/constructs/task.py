@@ -5,6 +5,7 @@ Services and scheduled jobs both build their task with ``EcsTask``.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -226,3 +227,12 @@ def _check_ports(spec: ContainerSpec, network_mode: str) -> None:
             f"EcsTask: container {spec.name!r} has a health_check_port in bridge mode without static_host_port: "
             "a load balancer cannot find a dynamic host port it did not register"
         )
+
+
+def exec_log_group_of(cluster: ecs.ICluster) -> logs.ILogGroup | None:
+    """The cluster's ECS Exec log group, where session output goes, if it has one."""
+    configuration = cluster.execute_command_configuration
+    if configuration is None or configuration.log_configuration is None:
+        return None
+    # A cluster built with a LogGroup (as EcsCluster does) hands it back typed as the narrower reference.
+    return typing.cast("logs.ILogGroup | None", configuration.log_configuration.cloud_watch_log_group)
