@@ -128,6 +128,17 @@ def file_system_removal(config: EnvironmentConfig, name: str) -> str:
     return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
 
 
+WHOLE_SITE = "/*"
+
+
+def listener_path(route: RouteConfig) -> str | None:
+    """The ALB path pattern of a route: ``/`` means the whole site (``/*``), as in AWS Copilot.
+
+    An ALB pattern ``/`` matches the root path alone, which no one writing ``path: "/"`` means.
+    """
+    return WHOLE_SITE if route.path == "/" else route.path
+
+
 PRIORITY_BAND_SIZE = 1000
 MAX_SPECIFICITY = 48
 
@@ -138,7 +149,8 @@ def listener_priority(route: RouteConfig) -> int:
     ``band * 1000 + crc32(host|path) % 1000``, where the band (1-49) falls as the route gets more
     specific (an exact host counts 24, a wildcard host 12, plus one per literal path character up
     to 24), so ``/api/*`` is evaluated before ``/*``. A route's priority never depends on the
-    other services or their order in the manifest, so adding a service reshuffles nothing.
+    other services or their order in the manifest, so adding a service reshuffles nothing. It is
+    derived from the path as written: ``/`` (routed as ``/*``) keeps the priority it always had.
     """
     if route.priority is not None:
         return route.priority

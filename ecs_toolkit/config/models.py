@@ -177,7 +177,7 @@ class FileSystemConfig(StrictModel):
 
 class RouteConfig(StrictModel):
     path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128)] | None = None
-    """Path pattern (`/api/*`)."""
+    """Path pattern (`/api/*`); `/` means the whole site (the rule matches `/*`)."""
     host: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128)] | None = None
     """Host header (`shop.example.com`, wildcards allowed)."""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = None

@@ -233,9 +233,10 @@ def _routes(config: EnvironmentConfig) -> Iterator[Finding]:
         route = service.route
         if route is None:
             continue
-        key = (route.host, route.path)
+        key = (route.host, derived.listener_path(route))  # "/" routes the whole site, as "/*" does
         if key in owners:
-            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}"
+            same = f"same host and path as service {owners[key]!r}"
+            yield ("services", name, "route"), same + (' ("/" routes the whole site, as "/*" does)' if key[1] == "/*" else "")
             continue
         owners[key] = name
         priority = derived.listener_priority(route)

@@ -121,7 +121,7 @@ class ServiceStack(cdk.Stack):
                 listener=load_balancer.listener,
                 load_balancer_security_group=load_balancer.security_group,
                 priority=derived.listener_priority(service.route),
-                path=service.route.path,
+                path=derived.listener_path(service.route),
                 host=service.route.host,
                 health_check=HealthCheckSpec(
                     path=check.path,

@@ -196,6 +196,15 @@ def test_listener_priority_is_stable_across_releases() -> None:
     assert derived.listener_priority(RouteConfig(path="/*")) == 48597
     assert derived.listener_priority(RouteConfig(path="/api/*")) == 44175
     assert derived.listener_priority(RouteConfig(host="shop.example.com", path="/*")) == 24023
+    # "/" is routed as "/*" but keeps the priority derived from what the manifest says.
+    assert derived.listener_priority(RouteConfig(path="/")) == 48852
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern"), [("/", "/*"), ("/*", "/*"), ("/api/*", "/api/*"), ("/health", "/health"), (None, None)]
+)
+def test_slash_routes_the_whole_site(path: str | None, pattern: str | None) -> None:
+    assert derived.listener_path(RouteConfig(path=path, host="a.example.com")) == pattern
 
 
 def test_listener_priority_is_deterministic_for_equal_routes() -> None:

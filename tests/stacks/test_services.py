@@ -259,3 +259,17 @@ def test_tcp_udp_bridge_service_reaches_its_container_over_both_transports_and_p
         ).values()
     }
     assert admitted == {("tcp", 1053, 1053), ("udp", 1053, 1053)}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Synthesized:
+    return synthesize(ROOT / "config" / "examples" / "minimal.yaml")
+
+
+def test_a_slash_route_sends_the_whole_site_to_the_service_with_its_stable_priority(sandbox: Synthesized) -> None:
+    """config/examples/minimal.yaml routes `path: "/"`: an ALB pattern "/" would match the root alone."""
+    template = sandbox.template(sandbox.environment.services["hello"])
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+        {"Priority": 48852, "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}]},
+    )
