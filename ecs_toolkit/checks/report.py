@@ -71,6 +71,7 @@ class Built:
     config: EnvironmentConfig
     app: Any
     packs: list[str]
+    assembly_dir: Path
 
 
 def _build(manifest: Path, extra_packs: Sequence[str], templates_dir: Path, work_dir: Path) -> Built | ManifestResult:
@@ -94,7 +95,13 @@ def _build(manifest: Path, extra_packs: Sequence[str], templates_dir: Path, work
     target.mkdir(parents=True, exist_ok=True)
     for stack in assembly.stacks:
         result.templates.append(Path(shutil.copy(stack.template_full_path, target)))
-    return Built(result=result, config=config, app=app, packs=[*manifest_packs(config), *extra_packs])
+    return Built(
+        result=result,
+        config=config,
+        app=app,
+        packs=[*manifest_packs(config), *extra_packs],
+        assembly_dir=Path(assembly.directory),
+    )
 
 
 def _nag(built: Built) -> None:
@@ -153,6 +160,20 @@ def _hardening(built: Built) -> None:
     result.problems += [f"{result.label}: {problem}" for problem in problems]
 
 
+def _verify(built: Built) -> None:
+    from ecs_toolkit.assembly import load_assembly
+    from ecs_toolkit.verify import verify
+
+    result, config = built.result, built.config
+    findings = verify(load_assembly(built.assembly_dir, account=config.account, region=config.region), config)
+    counts = Counter(finding.status for finding in findings)
+    result.lines.append(
+        f"  verify    {counts['OPEN']} paths and permissions open, {counts['CLOSED']} closed, "
+        f"{counts['UNINTENDED']} unintended, {counts['ASSUMED']} assumed (outside the templates)"
+    )
+    result.problems += [f"{result.label}: verify: {finding.line()}" for finding in findings if finding.failed]
+
+
 def _checkov_skips(paths: Sequence[Path]) -> int:
     return sum(
         len((resource.get("Metadata") or {}).get("checkov", {}).get("skip", []))
@@ -203,6 +224,7 @@ def run(manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO 
                 _nag(item)
                 _lint(item)
                 _hardening(item)
+                _verify(item)
             checkov_problems, checkov_summary = _checkov([item.result for item in built], future)
     for result in results:
         print(f"== {result.label}", file=out)

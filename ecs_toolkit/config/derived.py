@@ -116,6 +116,26 @@ def discovery_name_of(name: str, service: ServiceConfig) -> str | None:
     return name if service.kind == "backend" else None
 
 
+def uses_service_connect(service: ServiceConfig) -> bool:
+    """Whether the service's port is registered in Service Connect."""
+    return service.discovery is not None and service.discovery.service_connect and service.port is not None
+
+
+def callers_of(config: EnvironmentConfig, callee: str) -> list[str]:
+    """The services that declare ``connects_to: [callee]``, in manifest order."""
+    return [name for name, service in config.services.items() if callee in service.connects_to and name != callee]
+
+
+def declared_connections(config: EnvironmentConfig) -> list[tuple[str, str]]:
+    """Every (caller, callee) pair the manifest declares whose callee exists and listens on a port."""
+    return [
+        (caller, callee)
+        for caller, service in config.services.items()
+        for callee in dict.fromkeys(service.connects_to)
+        if callee != caller and callee in config.services and config.services[callee].port is not None
+    ]
+
+
 def az_count(config: EnvironmentConfig) -> int:
     network = config.network
     if network.existing is not None:

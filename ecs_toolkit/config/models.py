@@ -444,6 +444,13 @@ class ServiceConfig(StrictModel):
     """Web: a Network Load Balancer of the service's own."""
     discovery: DiscoveryConfig | None = None
     """Cloud Map / Service Connect name (backends get one by default)."""
+    connects_to: list[Name] = []
+    """Services this one calls directly, by their Cloud Map or Service Connect name: each becomes one ingress rule
+    on the callee's port from this service's tasks (awsvpc) or its EC2 groups' instances (bridge, host).
+    Nothing else is opened: a service nobody declares stays closed."""
+    allow_from: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
+    """IPv4 CIDRs (`10.8.0.0/16`) or managed prefix lists (`pl-0123abcd`) outside the environment that may
+    reach this service's port directly (backends, and web services with a discovery name)."""
     capacity: list[StrategyItemConfig] | None = None
     """Capacity provider strategy; defaults to the cluster's."""
     placement: list[Literal["spread-az", "spread-instance", "binpack-memory", "binpack-cpu", "random"]] = [

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.connection_rules import check_connections
 from ecs_toolkit.config.models import (
     LOG_RETENTION_DAYS,
     EnvironmentConfig,
@@ -39,6 +40,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from _file_systems(config)
     yield from _routes(config)
     yield from _host_ports(config)
+    yield from check_connections(config)
     for name, service in config.services.items():
         yield from _service(config, name, service)
 

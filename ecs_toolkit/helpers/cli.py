@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecs_toolkit import plan
+from ecs_toolkit import plan, verify
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.helpers import drain, exec_check, preflight, run_task, status, teardown, wait
@@ -317,6 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("plan", "rollout time, cost, EC2 packing and stack sizes, before any deploy", plan.DESCRIPTION)
     plan.add_arguments(sub, common=False)
     sub.set_defaults(handler=None)
+
+    sub = add("verify", "prove every intended network path and permission open, and nothing else", verify.DESCRIPTION)
+    verify.add_arguments(sub, common=False)
+    sub.set_defaults(handler=None)
     return parser
 
 
@@ -342,9 +346,9 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    if args.command == "plan":
-        # Reads synthesized templates only: no AWS clients, no credentials.
-        return plan.run(args)
+    if args.command in ("plan", "verify"):
+        # Read synthesized templates only: no AWS clients, no credentials.
+        return plan.run(args) if args.command == "plan" else verify.run(args)
     try:
         config = load_manifest(getattr(args, "config", DEFAULT_CONFIG))
     except ManifestError as error:

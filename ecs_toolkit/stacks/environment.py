@@ -8,6 +8,7 @@ import aws_cdk as cdk
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.stacks.connections import wire_connections
 from ecs_toolkit.stacks.job import JobStack
 from ecs_toolkit.stacks.network import NetworkStack
 from ecs_toolkit.stacks.platform import PlatformStack
@@ -21,7 +22,7 @@ class Environment:
     config: EnvironmentConfig
     platform: PlatformStack
     network: NetworkStack | None = None
-    services: dict[str, cdk.Stack] = field(default_factory=dict)
+    services: dict[str, ServiceStack | JobStack] = field(default_factory=dict)
 
     @property
     def stacks(self) -> list[cdk.Stack]:
@@ -60,6 +61,7 @@ def build(app: cdk.App, config: EnvironmentConfig) -> Environment:
         )
         stack.add_stack_dependency(platform, "services run on the platform's cluster")
         environment.services[name] = stack
+    wire_connections(environment)
     for key, value in {"environment": config.name, **config.tags}.items():
         cdk.Tags.of(app).add(key, value)
     return environment

@@ -6,6 +6,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from ecs_toolkit import outputs
@@ -44,3 +45,8 @@ class JobStack(cdk.Stack):
         publish_task_outputs(self, self.job.task, plan)
         cdk.CfnOutput(self, outputs.SCHEDULE_NAME, value=self.job.schedule.schedule_name)
         cdk.CfnOutput(self, outputs.STATE_MACHINE_ARN, value=self.job.state_machine.state_machine_arn)
+
+    @property
+    def task_security_group(self) -> ec2.ISecurityGroup | None:
+        """The awsvpc tasks' own group (None in bridge and host mode, where tasks use their instances')."""
+        return self.job.security_group

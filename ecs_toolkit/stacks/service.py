@@ -6,6 +6,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import Duration, Fn
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_servicediscovery as servicediscovery
@@ -79,6 +80,11 @@ class ServiceStack(cdk.Stack):
         publish_task_outputs(self, self.service.task, plan)
         self._outputs()
 
+    @property
+    def task_security_group(self) -> ec2.ISecurityGroup | None:
+        """The awsvpc tasks' own group (None in bridge and host mode, where tasks use their instances')."""
+        return self.service.security_group
+
     # --- discovery and traffic ------------------------------------------------------------
 
     def _cloud_map(self, name: str, service: ServiceConfig, mode: str) -> ecs.CloudMapOptions | None:
@@ -95,7 +101,11 @@ class ServiceStack(cdk.Stack):
         )
 
     def _service_connect(self, name: str, service: ServiceConfig) -> ecs.ServiceConnectProps | None:
+        """A Service Connect endpoint when asked for; a client of the namespace when it calls one."""
         if service.discovery is None or not service.discovery.service_connect or service.port is None:
+            callees = [self.config.services[c] for c in service.connects_to if c in self.config.services]
+            if any(derived.uses_service_connect(callee) for callee in callees):
+                return ecs.ServiceConnectProps(namespace=derived.namespace_of(self.config))
             return None
         return ecs.ServiceConnectProps(
             namespace=derived.namespace_of(self.config),

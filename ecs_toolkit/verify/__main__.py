@@ -1,0 +1,5 @@
+import sys
+
+from ecs_toolkit.verify.cli import main
+
+sys.exit(main())

@@ -1,0 +1,233 @@
+"""Prove permissions: each role can do what its tasks need, read from the policies the templates attach.
+
+A statement allows an action on a resource when its ``Action`` and ``Resource`` patterns (IAM's
+``*`` and ``?``) match; an explicit ``Deny`` wins. ARNs are compared as rendered text, so a
+token (the region, a resource's ARN) matches only the same token. A Secrets Manager secret named
+without its random suffix matches a pattern written for the suffix (``name-??????``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ecs_toolkit.assembly import Assembly, Attribute, ResourceRef, render
+from ecs_toolkit.config.models import EnvironmentConfig, GrantConfig
+from ecs_toolkit.config.references import parse_ecr_image
+from ecs_toolkit.verify.findings import CLOSED, OPEN, Finding
+from ecs_toolkit.verify.workloads import Workload
+
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+SECRET_SUFFIX_SAMPLE = "-AbC123"
+"""A stand-in for the six random characters Secrets Manager appends to a secret's ARN."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_statements(assembly: Assembly, role: ResourceRef) -> list[Statement]:
+    """Every statement of the inline policies on ``role`` and of ``AWS::IAM::Policy`` resources attached to it."""
+    documents: list[Any] = []
+    resource = assembly.resource(role.stack, role.logical_id)
+    if resource is not None:
+        props = assembly.resolve(role.stack, resource.properties)
+        documents += [policy.get("PolicyDocument", {}) for policy in props.get("Policies", [])]
+    for policy in assembly.resources("AWS::IAM::Policy"):
+        props = assembly.resolve(policy.stack, policy.properties)
+        if any(isinstance(r, ResourceRef) and r == role for r in props.get("Roles", [])):
+            documents.append(props.get("PolicyDocument", {}))
+    statements = []
+    for document in documents:
+        for statement in _listed(document.get("Statement", [])):
+            statements.append(
+                Statement(
+                    effect=str(statement.get("Effect", "Allow")),
+                    actions=tuple(str(a) for a in _listed(statement.get("Action", []))),
+                    resources=tuple(render(r) for r in _listed(statement.get("Resource", []))),
+                )
+            )
+    return statements
+
+
+def allows(statements: Iterable[Statement], action: str, resource: str) -> bool:
+    candidates = [resource]
+    if ":secretsmanager:" in resource and ":secret:" in resource and not _SECRET_SUFFIX.search(resource):
+        candidates.append(resource + SECRET_SUFFIX_SAMPLE)
+
+    def matches(statement: Statement) -> bool:
+        return any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in statement.actions) and any(
+            fnmatch.fnmatchcase(candidate, pattern) for pattern in statement.resources for candidate in candidates
+        )
+
+    listed = list(statements)
+    if any(s.effect == "Deny" and matches(s) for s in listed):
+        return False
+    return any(s.effect == "Allow" and matches(s) for s in listed)
+
+
+def _check(findings: list[Finding], label: str, statements: list[Statement], role: str, needs: list[tuple[str, str]]) -> None:
+    missing = [f"{action} on {resource}" for action, resource in needs if not allows(statements, action, resource)]
+    if missing:
+        findings.append(Finding("permission", label, CLOSED, f"{role} may not: {'; '.join(missing)}"))
+    else:
+        findings.append(Finding("permission", label, OPEN, f"{role} may {', '.join(sorted({a for a, _ in needs}))}"))
+
+
+def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config: EnvironmentConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    for name, workload in workloads.items():
+        if workload.task_definition is None:
+            continue
+        props = assembly.resolve(workload.stack, workload.task_definition.properties)
+        execution = props.get("ExecutionRoleArn")
+        task = props.get("TaskRoleArn")
+        execution_role = _role(execution)
+        task_role = _role(task)
+        containers = props.get("ContainerDefinitions", [])
+        if execution_role is not None:
+            statements = role_statements(assembly, execution_role)
+            for container in containers:
+                for secret in container.get("Secrets", []):
+                    value = render(secret.get("ValueFrom"))
+                    action, arn = _secret_need(value)
+                    _check(findings, f"{name}: secret {secret.get('Name')}", statements, "the execution role", [(action, arn)])
+                image = parse_ecr_image(render(container.get("Image", "")).replace("${AWS::URLSuffix}", "amazonaws.com"))
+                if image is not None:
+                    arn = f"arn:aws:ecr:{image.region}:{image.account}:repository/{image.repository}"
+                    _check(
+                        findings,
+                        f"{name}: pull {image.repository}",
+                        statements,
+                        "the execution role",
+                        [("ecr:BatchGetImage", arn), ("ecr:GetDownloadUrlForLayer", arn), ("ecr:GetAuthorizationToken", "*")],
+                    )
+        if task_role is not None:
+            statements = role_statements(assembly, task_role)
+            for index, grant in enumerate(config.services[name].grants):
+                _check(findings, f"{name}: grant {index} ({grant.intent})", statements, "the task role", _grant_needs(grant))
+            for volume in props.get("Volumes", []):
+                efs = volume.get("EFSVolumeConfiguration") or {}
+                system = assembly.target(efs.get("FilesystemId"))
+                if system is None or efs.get("AuthorizationConfig", {}).get("IAM") != "ENABLED":
+                    continue
+                arn = _file_system_arn(system.ref)
+                read_only = all(
+                    mount.get("ReadOnly")
+                    for c in containers
+                    for mount in c.get("MountPoints", [])
+                    if mount.get("SourceVolume") == volume.get("Name")
+                )
+                needs = [("elasticfilesystem:ClientMount", arn)] + ([] if read_only else [("elasticfilesystem:ClientWrite", arn)])
+                _check(
+                    findings,
+                    f"{name}: mount {system.logical_id}",
+                    _with_arn_alias(statements, system.ref),
+                    "the task role",
+                    needs,
+                )
+            if workload.service is not None and assembly.resolve(workload.stack, workload.service.properties).get(
+                "EnableExecuteCommand"
+            ):
+                _check(
+                    findings,
+                    f"{name}: ECS Exec",
+                    statements,
+                    "the task role",
+                    [("ssmmessages:CreateControlChannel", "*"), ("ssmmessages:OpenDataChannel", "*")],
+                )
+        if workload.service is None:
+            findings += _job_permissions(assembly, workload, task, execution)
+    return findings
+
+
+def _role(value: Any) -> ResourceRef | None:
+    if isinstance(value, Attribute) and value.name == "Arn":
+        return ResourceRef(value.stack, value.logical_id)
+    return value if isinstance(value, ResourceRef) else None
+
+
+def _secret_need(value: str) -> tuple[str, str]:
+    """The action and ARN the execution role needs for one ``ValueFrom``."""
+    if ":secretsmanager:" in value:
+        head, _, _ = value.partition(":secret:")
+        name = value[len(head) + len(":secret:") :].split(":", 1)[0]
+        return "secretsmanager:GetSecretValue", f"{head}:secret:{name}"
+    if value.startswith("arn:"):
+        return "ssm:GetParameters", value
+    return "ssm:GetParameters", f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{value.lstrip('/')}"
+
+
+def _file_system_arn(system: ResourceRef) -> str:
+    return f"arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{render(system)}"
+
+
+def _with_arn_alias(statements: list[Statement], system: ResourceRef) -> list[Statement]:
+    """``GetAtt FileSystem.Arn`` and the ARN built from its id are the same resource."""
+    alias = render(Attribute(system.stack, system.logical_id, "Arn"))
+    return [
+        Statement(s.effect, s.actions, tuple(_file_system_arn(system) if r == alias else r for r in s.resources))
+        for s in statements
+    ]
+
+
+def _grant_needs(grant: GrantConfig) -> list[tuple[str, str]]:
+    """What a task that holds the grant will call, on which resource: an oracle written apart from the grant code."""
+    resource = grant.resource or ""
+    if grant.intent.startswith("s3"):
+        objects = f"{resource}/{grant.prefix.strip('/') + '/' if grant.prefix else ''}any-key"
+        needs = []
+        if grant.intent in ("s3-read", "s3-read-write"):
+            needs += [("s3:GetObject", objects), ("s3:ListBucket", resource)]
+        if grant.intent in ("s3-write", "s3-read-write"):
+            needs += [("s3:PutObject", objects), ("s3:DeleteObject", objects)]
+        return needs
+    if grant.intent == "ssm-read-path":
+        path = (grant.path or "/").strip("/")
+        parameter = f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{path}/any-name"
+        return [("ssm:GetParametersByPath", parameter), ("ssm:GetParameter", parameter)]
+    return {
+        "dynamodb-read": [("dynamodb:GetItem", resource), ("dynamodb:Query", f"{resource}/index/any-index")],
+        "dynamodb-write": [("dynamodb:PutItem", resource), ("dynamodb:DeleteItem", resource)],
+        "dynamodb-read-write": [("dynamodb:GetItem", resource), ("dynamodb:PutItem", resource)],
+        "sqs-send": [("sqs:SendMessage", resource)],
+        "sqs-consume": [("sqs:ReceiveMessage", resource), ("sqs:DeleteMessage", resource)],
+        "sns-publish": [("sns:Publish", resource)],
+        "secret-read": [("secretsmanager:GetSecretValue", resource)],
+        "kms-decrypt": [("kms:Decrypt", resource)],
+    }[grant.intent]
+
+
+def _job_permissions(assembly: Assembly, workload: Workload, task: Any, execution: Any) -> list[Finding]:
+    """The state machine may run the task definition and pass its roles; the schedule may start the state machine."""
+    findings: list[Finding] = []
+    assert workload.task_definition is not None
+    for machine in assembly.resources_in(workload.stack, "AWS::StepFunctions::StateMachine"):
+        role = _role(assembly.resolve(machine.stack, machine.properties).get("RoleArn"))
+        if role is None:
+            continue
+        needs = [("ecs:RunTask", render(workload.task_definition.ref))]
+        needs += [("iam:PassRole", render(value)) for value in (task, execution) if value is not None]
+        _check(findings, f"{workload.name}: run the task", role_statements(assembly, role), "the state machine role", needs)
+        for schedule in assembly.resources_in(workload.stack, "AWS::Scheduler::Schedule"):
+            target = assembly.resolve(schedule.stack, schedule.properties).get("Target", {})
+            scheduler_role = _role(target.get("RoleArn"))
+            if scheduler_role is not None:
+                _check(
+                    findings,
+                    f"{workload.name}: start on schedule",
+                    role_statements(assembly, scheduler_role),
+                    "the schedule's role",
+                    [("states:StartExecution", render(machine.ref))],
+                )
+    return findings

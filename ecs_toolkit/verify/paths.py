@@ -1,0 +1,448 @@
+"""Prove the network paths an environment needs, and that nothing else is admitted.
+
+Intended paths come from the templates' own wiring (a target group registered with a service, a
+file system a task mounts, the subnets tasks run in) and from the manifest's declarations
+(``connects_to``, ``allow_from``). Every ingress rule of every security group must serve one of
+them; a rule that serves none is reported as UNINTENDED.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecs_toolkit.assembly import Assembly, Resource, ResourceRef, render
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.verify.findings import ASSUMED, CLOSED, OPEN, UNINTENDED, Finding, ports_text
+from ecs_toolkit.verify.network import ANYWHERE, Peer, SecurityGroups, group_keys, uncovered
+from ecs_toolkit.verify.workloads import Workload
+
+LB_PROTOCOLS = {"HTTP": ["tcp"], "HTTPS": ["tcp"], "TCP": ["tcp"], "TLS": ["tcp"], "UDP": ["udp"], "TCP_UDP": ["tcp", "udp"]}
+NFS_PORT = 2049
+HTTPS_PORT = 443
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    resource: Resource
+    groups: tuple[str, ...]
+    public: bool
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.resource.stack}/{self.resource.logical_id}"
+
+
+@dataclass
+class Proof:
+    """The findings, and every ingress that some intended path needs (for the negative proof)."""
+
+    assembly: Assembly
+    security: SecurityGroups
+    findings: list[Finding] = field(default_factory=list)
+    intended: set[tuple[str, Peer, str, int, int]] = field(default_factory=set)
+
+    def path(
+        self,
+        category: str,
+        label: str,
+        destinations: Iterable[str],
+        source: Peer | list[str],
+        protocol: str,
+        ranges: list[tuple[int, int]],
+    ) -> bool:
+        """Record an intended path and prove it: ingress on a destination group, and egress from the source groups."""
+        destinations = sorted(set(destinations))
+        peers = [source] if isinstance(source, Peer) else [Peer("group", key) for key in source]
+        for group in destinations:
+            for peer in peers:
+                for low, high in ranges:
+                    self.intended.add((group, peer, protocol, low, high))
+                if peer.kind == "cidr" and peer.value in self.security.vpc_cidrs:
+                    self.intended.add((group, peer, protocol, ranges[0][0], ranges[-1][1]))
+        text = f"{label} ({ports_text(protocol, ranges)})"
+        if not destinations:
+            self.findings.append(Finding(category, text, CLOSED, "the target has no security group in the templates"))
+            return False
+        missing: list[str] = []
+        for low, high in ranges:
+            gaps = self.security.admits(destinations, source, protocol, low, high)
+            if gaps:
+                missing.append(
+                    f"no ingress rule on {', '.join(destinations)} admits {_source_text(source)} on {ports_text(protocol, gaps)}"
+                )
+            if not isinstance(source, Peer):
+                out = self.security.allows_out(source, destinations, protocol, low, high)
+                if out:
+                    missing.append(f"the egress of {', '.join(source)} does not let {ports_text(protocol, out)} out")
+        if missing:
+            self.findings.append(Finding(category, text, CLOSED, "; ".join(missing)))
+            return False
+        self.findings.append(Finding(category, text, OPEN, f"admitted on {', '.join(destinations)}"))
+        return True
+
+
+def _source_text(source: Peer | list[str]) -> str:
+    return str(source) if isinstance(source, Peer) else ", ".join(source)
+
+
+# --- load balancers ---------------------------------------------------------------------------
+
+
+def _load_balancers(assembly: Assembly) -> dict[ResourceRef, LoadBalancer]:
+    found = {}
+    for resource in assembly.resources("AWS::ElasticLoadBalancingV2::LoadBalancer"):
+        props = assembly.resolve(resource.stack, resource.properties)
+        found[resource.ref] = LoadBalancer(
+            resource=resource,
+            groups=tuple(group_keys(assembly, props.get("SecurityGroups"))),
+            public=props.get("Scheme", "internet-facing") == "internet-facing",
+            kind="nlb" if props.get("Type") == "network" else "alb",
+        )
+    return found
+
+
+def _forwards(assembly: Assembly) -> dict[ResourceRef, list[ResourceRef]]:
+    """Target group -> the listeners (and their properties) that forward to it, directly or through a rule."""
+    listeners = {
+        r.ref: assembly.resolve(r.stack, r.properties) for r in assembly.resources("AWS::ElasticLoadBalancingV2::Listener")
+    }
+    found: dict[ResourceRef, list[ResourceRef]] = {}
+
+    def add(actions: list[dict[str, Any]], listener: Any) -> None:
+        listener_resource = assembly.target(listener)
+        if listener_resource is None or listener_resource.ref not in listeners:
+            return
+        for action in actions:
+            groups = [action.get("TargetGroupArn")] + [
+                entry.get("TargetGroupArn") for entry in action.get("ForwardConfig", {}).get("TargetGroups", [])
+            ]
+            for group in groups:
+                target = assembly.target(group)
+                if target is not None:
+                    found.setdefault(target.ref, []).append(listener_resource.ref)
+
+    for ref, props in listeners.items():
+        add(props.get("DefaultActions", []), ref)
+    for rule in assembly.resources("AWS::ElasticLoadBalancingV2::ListenerRule"):
+        props = assembly.resolve(rule.stack, rule.properties)
+        add(props.get("Actions", []), props.get("ListenerArn"))
+    return found
+
+
+def _balancer_of(assembly: Assembly, balancers: dict[ResourceRef, LoadBalancer], listener: ResourceRef) -> LoadBalancer | None:
+    resource = assembly.resource(listener.stack, listener.logical_id)
+    if resource is None:
+        return None
+    target = assembly.target(assembly.resolve(resource.stack, resource.properties).get("LoadBalancerArn"))
+    return balancers.get(target.ref) if target is not None else None
+
+
+def prove_load_balancing(proof: Proof, workloads: dict[str, Workload]) -> None:
+    assembly = proof.assembly
+    balancers = _load_balancers(assembly)
+    forwards = _forwards(assembly)
+    for listener in assembly.resources("AWS::ElasticLoadBalancingV2::Listener"):
+        props = assembly.resolve(listener.stack, listener.properties)
+        balancer = _balancer_of(assembly, balancers, listener.ref)
+        if balancer is None or not balancer.groups:
+            continue
+        clients = Peer("cidr", ANYWHERE) if balancer.public else _vpc_peer(proof)
+        for protocol in LB_PROTOCOLS.get(str(props.get("Protocol", "TCP")), ["tcp"]):
+            port = int(props.get("Port", 0))
+            proof.path(
+                "listener",
+                f"{'internet' if balancer.public else 'the VPC'} -> {balancer.label}:{port}",
+                balancer.groups,
+                clients,
+                protocol,
+                [(port, port)],
+            )
+    for workload in workloads.values():
+        if workload.service is None:
+            continue
+        service = assembly.resolve(workload.stack, workload.service.properties)
+        for entry in service.get("LoadBalancers", []):
+            target_group = assembly.target(entry.get("TargetGroupArn"))
+            if target_group is None:
+                continue
+            group_props = assembly.resolve(target_group.stack, target_group.properties)
+            container, port = entry.get("ContainerName"), int(entry.get("ContainerPort", 0))
+            mappings = [m for m in workload.mappings(assembly, container) if m[0] == port]
+            protocols = LB_PROTOCOLS.get(str(group_props.get("Protocol", "HTTP")), ["tcp"])
+            for protocol in protocols:
+                if not any(m[2] == protocol for m in mappings):
+                    proof.findings.append(
+                        Finding(
+                            "load balancer",
+                            f"{workload.name}: {container} port {port}",
+                            CLOSED,
+                            f"the target group sends {protocol} but the container maps port {port} only for "
+                            f"{', '.join(sorted({m[2] for m in mappings})) or 'no protocol'}",
+                        )
+                    )
+            host_port = next((m[1] for m in mappings), None)
+            ranges = workload.host_ports(port, host_port)
+            for listener_ref in forwards.get(target_group.ref, []):
+                balancer = _balancer_of(assembly, balancers, listener_ref)
+                if balancer is None:
+                    continue
+                if not balancer.groups:
+                    proof.findings.append(
+                        Finding(
+                            "load balancer",
+                            f"{balancer.label} -> {workload.name}",
+                            ASSUMED,
+                            "the load balancer has no security group; targets must admit its clients",
+                        )
+                    )
+                    continue
+                for protocol in protocols:
+                    proof.path(
+                        "load balancer",
+                        f"{balancer.label} -> {workload.name} tasks",
+                        workload.destinations,
+                        list(balancer.groups),
+                        protocol,
+                        ranges,
+                    )
+                _health_check(proof, workload, balancer, group_props, ranges)
+
+
+def _health_check(
+    proof: Proof, workload: Workload, balancer: LoadBalancer, props: dict[str, Any], traffic: list[tuple[int, int]]
+) -> None:
+    port = props.get("HealthCheckPort", "traffic-port")
+    ranges = traffic if port in ("traffic-port", None) else [(int(port), int(port))]
+    default = "TCP" if balancer.kind == "nlb" else "HTTP"
+    protocol = "tcp" if str(props.get("HealthCheckProtocol", default)) in ("TCP", "HTTP", "HTTPS") else "udp"
+    proof.path(
+        "health check", f"{balancer.label} checks {workload.name}", workload.destinations, list(balancer.groups), protocol, ranges
+    )
+
+
+def _vpc_peer(proof: Proof) -> Peer:
+    return Peer("cidr", sorted(proof.security.vpc_cidrs)[0]) if proof.security.vpc_cidrs else Peer("cidr", "the VPC")
+
+
+# --- declared connections -------------------------------------------------------------------------
+
+
+def prove_connections(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig) -> None:
+    assembly = proof.assembly
+    for caller, callee in derived.declared_connections(config):
+        source, target = workloads.get(caller), workloads.get(callee)
+        if source is None or target is None:
+            continue
+        port = config.services[callee].port
+        assert port is not None
+        host_port = next((m[1] for m in target.mappings(assembly) if m[0] == port), None)
+        proof.path(
+            "connection", f"{caller} -> {callee}", target.destinations, source.sources, "tcp", target.host_ports(port, host_port)
+        )
+    for name, entry in config.services.items():
+        target = workloads.get(name)
+        if target is None or entry.port is None:
+            continue
+        host_port = next((m[1] for m in target.mappings(assembly) if m[0] == entry.port), None)
+        for cidr in entry.allow_from:
+            kind = "prefix-list" if cidr.startswith("pl-") else "cidr"
+            proof.path(
+                "connection",
+                f"{cidr} -> {name}",
+                target.destinations,
+                Peer(kind, cidr),
+                "tcp",
+                target.host_ports(entry.port, host_port),
+            )
+
+
+# --- file systems ---------------------------------------------------------------------------------
+
+
+def prove_file_systems(proof: Proof, workloads: dict[str, Workload]) -> None:
+    assembly = proof.assembly
+    targets: dict[ResourceRef, list[str]] = {}
+    for mount in assembly.resources("AWS::EFS::MountTarget"):
+        props = assembly.resolve(mount.stack, mount.properties)
+        system = assembly.target(props.get("FileSystemId"))
+        if system is not None:
+            targets.setdefault(system.ref, []).extend(group_keys(assembly, props.get("SecurityGroups")))
+    for workload in workloads.values():
+        if workload.task_definition is None:
+            continue
+        props = assembly.resolve(workload.stack, workload.task_definition.properties)
+        for volume in props.get("Volumes", []):
+            efs = volume.get("EFSVolumeConfiguration")
+            system = assembly.target(efs.get("FilesystemId")) if efs else None
+            if system is None:
+                continue
+            label = f"{workload.name} -> file system {system.logical_id}"
+            if not targets.get(system.ref):
+                proof.findings.append(Finding("file system", label, CLOSED, "the file system has no mount target"))
+                continue
+            proof.path("file system", label, targets[system.ref], workload.sources, "tcp", [(NFS_PORT, NFS_PORT)])
+
+
+# --- AWS APIs -------------------------------------------------------------------------------------
+
+
+_ENDPOINT_SERVICE = re.compile(r"^com\.amazonaws\.[^.]+\.(?P<service>.+)$")
+
+
+def _endpoint_suffix(service_name: Any) -> str:
+    """``ecr.api`` of ``com.amazonaws.<region>.ecr.api``."""
+    text = render(service_name)
+    match = _ENDPOINT_SERVICE.match(text)
+    return match.group("service") if match else text
+
+
+def prove_aws_apis(proof: Proof, workloads: dict[str, Workload]) -> None:
+    """Tasks and instances reach ECR, CloudWatch Logs, the secret stores and ECS: through NAT or endpoints."""
+    assembly = proof.assembly
+    associations = {
+        render(assembly.resolve(r.stack, r.properties).get("SubnetId")): assembly.resolve(r.stack, r.properties).get(
+            "RouteTableId"
+        )
+        for r in assembly.resources("AWS::EC2::SubnetRouteTableAssociation")
+    }
+    nat_tables = {
+        render(props.get("RouteTableId"))
+        for r in assembly.resources("AWS::EC2::Route")
+        if (props := assembly.resolve(r.stack, r.properties)).get("DestinationCidrBlock") == ANYWHERE
+        and (props.get("NatGatewayId") is not None or props.get("GatewayId") is not None)
+    }
+    endpoints: dict[str, list[dict[str, Any]]] = {}
+    for r in assembly.resources("AWS::EC2::VPCEndpoint"):
+        props = assembly.resolve(r.stack, r.properties)
+        endpoints.setdefault(_endpoint_suffix(props.get("ServiceName", "")), []).append(props)
+    for props_list in endpoints.values():
+        for props in props_list:
+            for key in group_keys(assembly, props.get("SecurityGroupIds")):
+                for peer in [Peer("cidr", cidr) for cidr in proof.security.vpc_cidrs]:
+                    proof.intended.add((key, peer, "tcp", HTTPS_PORT, HTTPS_PORT))
+    checked: set[tuple[str, ...]] = set()
+    agent_needs = ["ecr.api", "ecr.dkr", "logs", "ecs", "ecs-agent", "ecs-telemetry"]
+    for workload in workloads.values():
+        needs = _needs(assembly, workload)
+        sides = [(f"{workload.name} tasks", workload.sources, workload.subnets, needs)]
+        sides += [
+            (f"instances of {g.provider.logical_id}", list(g.groups), list(g.subnets), agent_needs) for g in workload.instances
+        ]
+        for who, sources, subnets, services in sides:
+            checked_key = (who, *sorted(services))
+            if checked_key in checked or not sources:
+                continue
+            checked.add(checked_key)
+            _prove_egress(proof, who, sources, subnets, services, associations, nat_tables, endpoints)
+
+
+def _needs(assembly: Assembly, workload: Workload) -> list[str]:
+    needs = ["ecr.api", "ecr.dkr", "logs"] if workload.network_mode == "awsvpc" else []
+    text = render(workload.containers(assembly))
+    if ":secretsmanager:" in text:
+        needs.append("secretsmanager")
+    if ":ssm:" in text:
+        needs.append("ssm")
+    if workload.service is not None and assembly.resolve(workload.stack, workload.service.properties).get("EnableExecuteCommand"):
+        needs.append("ssmmessages")
+    return needs
+
+
+def _prove_egress(
+    proof: Proof,
+    who: str,
+    sources: list[str],
+    subnets: list[Any],
+    services: list[str],
+    associations: dict[str, Any],
+    nat_tables: set[str],
+    endpoints: dict[str, list[dict[str, Any]]],
+) -> None:
+    if not services:
+        return
+    if subnets and all(isinstance(s, str) and s.startswith("subnet-") for s in subnets):
+        proof.findings.append(
+            Finding(
+                "aws api",
+                f"{who} -> {', '.join(services)}",
+                ASSUMED,
+                "the subnets belong to an existing VPC whose routes and endpoints are not in these templates",
+            )
+        )
+        return
+    tables = [associations.get(render(subnet)) for subnet in subnets]
+    if tables and all(render(table) in nat_tables for table in tables if table is not None) and None not in tables:
+        gaps = proof.security.allows_out(sources, Peer("cidr", ANYWHERE), "tcp", HTTPS_PORT, HTTPS_PORT)
+        status = CLOSED if gaps else OPEN
+        detail = (
+            f"the egress of {', '.join(sources)} does not let tcp/443 out"
+            if gaps
+            else "a NAT route in every subnet, egress on 443"
+        )
+        proof.findings.append(Finding("aws api", f"{who} -> {', '.join(services)} (through NAT)", status, detail))
+        return
+    for service in services:
+        found = endpoints.get(service, [])
+        if not found:
+            proof.findings.append(
+                Finding("aws api", f"{who} -> {service}", CLOSED, f"no NAT route and no {service} interface endpoint in the VPC")
+            )
+            continue
+        groups = [key for props in found for key in group_keys(proof.assembly, props.get("SecurityGroupIds"))]
+        if not any(props.get("PrivateDnsEnabled") for props in found):
+            proof.findings.append(
+                Finding(
+                    "aws api",
+                    f"{who} -> {service}",
+                    CLOSED,
+                    f"the {service} endpoint has private DNS off, so the service's name does not reach it",
+                )
+            )
+            continue
+        proof.path("aws api", f"{who} -> {service} endpoint", groups, sources, "tcp", [(HTTPS_PORT, HTTPS_PORT)])
+    if "ecr.dkr" in services:
+        s3 = [props for props in endpoints.get("s3", []) if props.get("VpcEndpointType") == "Gateway"]
+        routed = {render(table) for props in s3 for table in props.get("RouteTableIds", [])}
+        status = OPEN if tables and all(table is not None and render(table) in routed for table in tables) else CLOSED
+        proof.findings.append(
+            Finding(
+                "aws api",
+                f"{who} -> s3 (image layers)",
+                status,
+                "the s3 gateway endpoint is in every subnet's route table"
+                if status == OPEN
+                else "no NAT route and no s3 gateway endpoint on the subnets' route tables",
+            )
+        )
+
+
+# --- the negative proof ---------------------------------------------------------------------------
+
+
+def prove_nothing_else(proof: Proof) -> None:
+    """Every ingress rule must serve an intended path; say which ones serve none."""
+    by_key: dict[tuple[str, Peer, str], list[tuple[int, int]]] = {}
+    for group, peer, protocol, low, high in proof.intended:
+        by_key.setdefault((group, peer, protocol), []).append((low, high))
+    for rule in proof.security.ingress:
+        if rule.protocol == "icmp":
+            continue
+        allowed = by_key.get((rule.group, rule.peer, rule.protocol), [])
+        extra = uncovered(rule.start, rule.end, allowed) if rule.protocol != "all" else [(0, 65535)]
+        if not extra:
+            continue
+        exposure = "the internet" if proof.security.is_public(rule) else str(rule.peer)
+        needless = ports_text(rule.protocol, extra) if rule.protocol != "all" else "all traffic"
+        proof.findings.append(
+            Finding(
+                "exposure",
+                f"{exposure} -> {rule.group} ({rule.ports()})",
+                UNINTENDED,
+                f"rule {rule.where} admits it, and no intended path needs {needless}",
+            )
+        )
