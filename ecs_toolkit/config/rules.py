@@ -237,8 +237,10 @@ def _routes(config: EnvironmentConfig) -> Iterator[Finding]:
             continue
         key = (route.host, derived.listener_path(route))  # "/" routes the whole site, as "/*" does
         if key in owners:
-            same = f"same host and path as service {owners[key]!r}"
-            yield ("services", name, "route"), same + (' ("/" routes the whole site, as "/*" does)' if key[1] == "/*" else "")
+            other = config.services[owners[key]].route
+            slash = "/" in (route.path, other.path if other is not None else None) and route.path != getattr(other, "path", None)
+            hint = ' ("/" routes the whole site, as "/*" does)' if slash else ""
+            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}{hint}"
             continue
         owners[key] = name
         priority = derived.listener_priority(route)

@@ -15,6 +15,10 @@ from constructs import Construct
 from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 
+INSIGHTS_OFF = (
+    "Container Insights is turned off in the manifest (cluster.container_insights: disabled), "
+    "a decision its owner takes; ECS still publishes the service CPU and memory metrics"
+)
 FARGATE = "FARGATE"
 FARGATE_SPOT = "FARGATE_SPOT"
 
@@ -67,12 +71,8 @@ class EcsCluster(Construct):
             ),
         )
         if container_insights == ecs.ContainerInsights.DISABLED:
-            acknowledge(
-                self.cluster,
-                "AwsSolutions-ECS4",
-                "Container Insights is turned off in the manifest (cluster.container_insights: disabled), "
-                "a decision its owner takes; ECS still publishes the service CPU and memory metrics",
-            )
+            acknowledge(self.cluster, "AwsSolutions-ECS4", INSIGHTS_OFF)
+            skip_checkov(self.cluster, "CKV_AWS_65", INSIGHTS_OFF)
         self.fargate = fargate
         self.ec2_capacity: dict[str, Ec2Capacity] = {}
 
