@@ -97,6 +97,18 @@ def nlb_health_check_port(service: ServiceConfig) -> int | None:
     return port
 
 
+def static_host_ports(config: EnvironmentConfig, service: ServiceConfig) -> list[int]:
+    """Host ports a bridge-mode task publishes as they are instead of dynamically: the port and the
+    health-check port of an NLB service that forwards UDP or checks another port (the NLB registers one
+    port per task, and dynamic TCP and UDP host ports of one task differ). Empty for everything else."""
+    if network_mode_of(config, service) != "bridge" or service.nlb is None or service.port is None:
+        return []
+    check = nlb_health_check_port(service)
+    if nlb_transports(service) == ("tcp",) and check is None:
+        return []
+    return [service.port] + ([check] if check is not None and check != service.port else [])
+
+
 def task_cpu(config: EnvironmentConfig, service: ServiceConfig) -> int:
     return service.cpu if service.cpu is not None else EC2_DEFAULT_CPU
 

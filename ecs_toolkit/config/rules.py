@@ -40,6 +40,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from _file_systems(config)
     yield from _routes(config)
     yield from _host_ports(config)
+    yield from _bridge_static_host_ports(config)
     yield from check_connections(config)
     for name, service in config.services.items():
         yield from _service(config, name, service)
@@ -281,6 +282,28 @@ def _host_ports(config: EnvironmentConfig) -> Iterator[Finding]:
                     f"but the service's capacity groups have at most {instances}"
                 ),
             )
+
+
+def _bridge_static_host_ports(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Bridge-mode UDP behind an NLB publishes fixed host ports: they must stay clear of the agent's
+    reserved ports, the dynamic range, and every other fixed host port."""
+    owners: dict[int, str] = {
+        service.port: name
+        for name, service in config.services.items()
+        if derived.network_mode_of(config, service) == "host" and service.port is not None
+    }
+    dynamic = config.cluster.host_port_range
+    for name, service in config.services.items():
+        for port in derived.static_host_ports(config, service):
+            where: Location = ("services", name, "port" if port == service.port else "nlb")
+            what = f"bridge mode with an NLB over UDP publishes host port {port} as it is"
+            if port in RESERVED_AGENT_PORTS:
+                yield where, f"{what}, and the ECS agent and Docker reserve it: use another port or awsvpc"
+            elif dynamic.start <= port <= dynamic.end:
+                yield where, f"{what}, inside cluster.host_port_range ({dynamic.start}-{dynamic.end}): use a port outside it"
+            elif port in owners and owners[port] != name:
+                yield where, f"{what}, and service {owners[port]!r} already uses that host port"
+            owners.setdefault(port, name)
 
 
 def _service(config: EnvironmentConfig, name: str, service: ServiceConfig) -> Iterator[Finding]:

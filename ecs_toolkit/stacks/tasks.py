@@ -112,8 +112,7 @@ def task_containers(
         user=service.user,
         protocols=derived.nlb_transports(service),
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
-        static_host_port=derived.network_mode_of(config, service) == "bridge"
-        and (derived.nlb_transports(service) != ("tcp",) or derived.nlb_health_check_port(service) is not None),
+        static_host_port=bool(derived.static_host_ports(config, service)),
         health_check_port=derived.nlb_health_check_port(service),
     )
     return [main, *sidecars]

@@ -1,0 +1,60 @@
+"""NLB services over UDP on EC2 bridge: their fixed host ports must stay clear of everything else."""
+
+from __future__ import annotations
+
+import pytest
+
+UDP_BRIDGE = """\
+  kind: web
+  image: app
+  port: {port}
+  capacity: [{{provider: general}}]
+  nlb: {{port: 53, protocol: {protocol}}}
+"""
+"""Six lines per service including its name: ``one`` starts on line 11, ``two`` on line 17."""
+
+
+def _service(name: str, port: int, protocol: str = "udp") -> str:
+    return f"{name}:\n" + UDP_BRIDGE.format(port=port, protocol=protocol)
+
+
+@pytest.mark.parametrize("protocol", ["udp", "tcp_udp"])
+def test_accepts_a_udp_service_on_bridge_with_a_fixed_port(manifest, protocol: str) -> None:
+    config = manifest.load(manifest.services(_service("dns", 1053, protocol)))
+    nlb = config.services["dns"].nlb
+    assert nlb is not None and nlb.health_check_port is None
+
+
+def test_fails_when_a_bridge_udp_port_is_reserved_by_the_agent(manifest) -> None:
+    assert manifest.problems(manifest.services(_service("dns", 2375))) == [
+        "14: services.dns.port: bridge mode with an NLB over UDP publishes host port 2375 as it is, "
+        "and the ECS agent and Docker reserve it: use another port or awsvpc"
+    ]
+
+
+def test_fails_when_a_bridge_udp_port_is_inside_the_dynamic_range(manifest) -> None:
+    assert manifest.problems(manifest.services(_service("dns", 61500))) == [
+        "14: services.dns.port: bridge mode with an NLB over UDP publishes host port 61500 as it is, "
+        "inside cluster.host_port_range (61000-61999): use a port outside it"
+    ]
+
+
+def test_fails_when_two_bridge_udp_services_share_a_host_port(manifest) -> None:
+    text = manifest.services(_service("one", 1053) + _service("two", 1053))
+    assert manifest.problems(text) == [
+        "20: services.two.port: bridge mode with an NLB over UDP publishes host port 1053 as it is, "
+        "and service 'one' already uses that host port"
+    ]
+
+
+def test_fails_when_a_separate_health_check_port_is_reserved(manifest) -> None:
+    text = manifest.services(_service("dns", 1053).replace("protocol: udp}", "protocol: udp, health_check_port: 51678}"))
+    assert manifest.problems(text) == [
+        "16: services.dns.nlb: bridge mode with an NLB over UDP publishes host port 51678 as it is, "
+        "and the ECS agent and Docker reserve it: use another port or awsvpc"
+    ]
+
+
+def test_a_tcp_bridge_service_keeps_dynamic_ports_anywhere(manifest) -> None:
+    config = manifest.load(manifest.services(_service("web", 61500, "tcp")))
+    assert config.services["web"].port == 61500
