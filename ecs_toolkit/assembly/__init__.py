@@ -7,25 +7,15 @@ knowledge allows; what only a deployment knows stays a token (``ResourceRef``, `
 ``Pseudo``) or ``Unknown`` with the reason. Nothing here imports CDK.
 """
 
-from ecs_toolkit.assembly.reader import (
-    Assembly,
-    AssemblyError,
-    Attribute,
-    Composite,
-    Pseudo,
-    Resource,
-    ResourceRef,
-    Stack,
-    Unknown,
-    load_assembly,
-    render,
-)
+from ecs_toolkit.assembly.intrinsics import Attribute, Composite, Intrinsics, Pseudo, ResourceRef, Unknown
+from ecs_toolkit.assembly.reader import Assembly, AssemblyError, Resource, Stack, load_assembly, render
 
 __all__ = [
     "Assembly",
     "AssemblyError",
     "Attribute",
     "Composite",
+    "Intrinsics",
     "Pseudo",
     "Resource",
     "ResourceRef",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ecs_toolkit.assembly.intrinsics import PSEUDO_PARAMETERS, Attribute, Composite, Intrinsics, Pseudo, ResourceRef, Unknown
 
 STACK_ARTIFACT = "aws:cloudformation:stack"
 
@@ -16,45 +17,8 @@ class AssemblyError(Exception):
     """The cloud assembly is missing or unreadable."""
 
 
-@dataclass(frozen=True)
-class ResourceRef:
-    """``Ref`` to a resource: its physical id, known after deployment."""
-
-    stack: str
-    logical_id: str
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """``Fn::GetAtt`` of a resource, known after deployment."""
-
-    stack: str
-    logical_id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Pseudo:
-    """A pseudo parameter of an environment-agnostic stack (``AWS::Region``, ``AWS::AccountId``, ...)."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A value nothing offline can tell, and why."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Composite:
-    """A string joined from literals and tokens (``Fn::Join``/``Fn::Sub`` over deploy-time values)."""
-
-    parts: tuple[Any, ...]
-
-
 Token = ResourceRef | Attribute | Pseudo | Unknown | Composite
+"""What a resolved value is when it is not literal."""
 
 
 def render(value: Any) -> str:
@@ -107,11 +71,7 @@ class Stack:
         return found
 
 
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
-_PSEUDO = ("AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix", "AWS::StackId")
-
-
-class Assembly:
+class Assembly(Intrinsics):
     """Every stack of one cloud assembly, indexed by stack name and logical id."""
 
     def __init__(self, stacks: list[Stack], *, account: str | None = None, region: str | None = None) -> None:
@@ -166,40 +126,9 @@ class Assembly:
 
     def resolve(self, stack: str, value: Any) -> Any:
         """``value`` from ``stack``'s template with every intrinsic followed as far as offline knowledge goes."""
-        if isinstance(value, list):
-            return [self.resolve(stack, item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((function, argument),) = value.items()
-            if function == "Ref":
-                return self._ref(stack, argument)
-            if function == "Fn::GetAtt":
-                logical_id, name = argument if isinstance(argument, list) else str(argument).split(".", 1)
-                return Attribute(stack, logical_id, name)
-            if function == "Fn::ImportValue":
-                return self._import(stack, argument)
-            if function == "Fn::Join":
-                separator, items = argument
-                return _join(str(separator), self.resolve(stack, items))
-            if function == "Fn::Sub":
-                return self._sub(stack, argument)
-            if function == "Fn::Select":
-                index, items = argument
-                items = self.resolve(stack, items)
-                position = self.resolve(stack, index)
-                if isinstance(items, list) and isinstance(position, int | str) and str(position).isdigit():
-                    return items[int(position)] if int(position) < len(items) else Unknown("Fn::Select past the list")
-                return Unknown("Fn::Select over a deploy-time list")
-            if function == "Fn::Split":
-                separator, text = argument
-                text = self.resolve(stack, text)
-                return text.split(separator) if isinstance(text, str) else Unknown("Fn::Split of a deploy-time value")
-            if function.startswith("Fn::") or function == "Condition":
-                return Unknown(f"{function} is decided at deploy time")
-        return {key: self.resolve(stack, item) for key, item in value.items()}
+        return self.fold(stack, value)
 
-    def _ref(self, stack: str, name: Any) -> Any:
+    def ref(self, stack: str, name: str) -> Any:
         if name == "AWS::NoValue":
             return None
         if name == "AWS::Region" and self.region:
@@ -208,67 +137,22 @@ class Assembly:
             return self.account
         if name == "AWS::StackName":
             return stack
-        if name in _PSEUDO:
-            return Pseudo(str(name))
+        if name in PSEUDO_PARAMETERS:
+            return Pseudo(name)
         template = self.by_name[stack].template if stack in self.by_name else {}
         if name in template.get("Parameters", {}):
             default = template["Parameters"][name].get("Default")
             return default if default is not None else Unknown(f"parameter {name} is given at deploy time")
-        return ResourceRef(stack, str(name))
+        return ResourceRef(stack, name)
 
-    def _import(self, stack: str, argument: Any) -> Any:
-        name = self.resolve(stack, argument)
-        if not isinstance(name, str):
-            return Unknown("an import whose name is only known at deploy time")
+    def get_att(self, stack: str, logical_id: str, attribute: str) -> Any:
+        return Attribute(stack, logical_id, attribute)
+
+    def import_value(self, stack: str, name: str) -> Any:
         if name not in self.exports:
             return Unknown(f"no stack of this assembly exports {name}")
         exporter, value = self.exports[name]
-        return self.resolve(exporter, value)
-
-    def _sub(self, stack: str, argument: Any) -> Any:
-        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
-        parts: list[Any] = []
-        position = 0
-        for match in _SUB_VARIABLE.finditer(text):
-            parts.append(text[position : match.start()])
-            name = match.group(1)
-            if name in variables:
-                parts.append(self.resolve(stack, variables[name]))
-            elif "." in name:
-                logical_id, attribute = name.split(".", 1)
-                parts.append(Attribute(stack, logical_id, attribute))
-            else:
-                parts.append(self._ref(stack, name))
-            position = match.end()
-        parts.append(text[position:])
-        return _join("", parts)
-
-
-def _join(separator: str, items: Any) -> Any:
-    if not isinstance(items, list):
-        return Unknown("Fn::Join over a deploy-time list")
-    parts: list[Any] = []
-    for index, item in enumerate(items):
-        if index and separator:
-            parts.append(separator)
-        parts.append(item)
-    merged: list[Any] = []
-    for part in parts:
-        if isinstance(part, int | float) and not isinstance(part, bool):
-            part = str(part)
-        if isinstance(part, Composite):
-            merged.extend(part.parts)
-        elif merged and isinstance(part, str) and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    if not merged:
-        return ""
-    if len(merged) == 1 and isinstance(merged[0], str):
-        return merged[0]
-    if any(isinstance(part, Unknown) for part in merged):
-        return next(part for part in merged if isinstance(part, Unknown))
-    return Composite(tuple(merged))
+        return self.fold(exporter, value)
 
 
 def _stack(name: str, template: Mapping[str, Any], dependencies: tuple[str, ...] = ()) -> Stack:

@@ -19,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
+from ecs_toolkit import assembly as shared_assembly
 from ecs_toolkit.config import ManifestError, load_manifest
+from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.rehearsal import fixes, gaps
 from ecs_toolkit.rehearsal.assembly import AssemblyError, StackTemplate, load_assembly
 from ecs_toolkit.rehearsal.checks import EMULATOR_ERRORS, SERVICES
@@ -29,6 +31,7 @@ from ecs_toolkit.rehearsal.ops import HelperRun, run_status
 from ecs_toolkit.rehearsal.report import Destroy, Rehearsal, render, to_json
 from ecs_toolkit.rehearsal.server import Emulator, EmulatorError
 from ecs_toolkit.rehearsal.verify import Verification, Verifier
+from ecs_toolkit.verify import verify
 
 DEFAULT_CONFIG = "config/default.yaml"
 
@@ -74,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # moto prints some warnings itself: while it runs in this process, stdout is its log.
         with emulator.log.open("a") as moto_output, contextlib.redirect_stdout(moto_output):
-            _rehearse(args, project, work_dir, emulator, rehearsal, progress)
+            _rehearse(args, project, work_dir, emulator, rehearsal, progress, config)
     except (CliError, AssemblyError, EmulatorError) as error:
         print(f"error: {error}", file=sys.stderr)
         print(f"logs kept in {work_dir}", file=sys.stderr)
@@ -98,7 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rehearse(
-    args: argparse.Namespace, project: Path, work_dir: Path, emulator: Emulator, rehearsal: Rehearsal, progress: Progress
+    args: argparse.Namespace,
+    project: Path,
+    work_dir: Path,
+    emulator: Emulator,
+    rehearsal: Rehearsal,
+    progress: Progress,
+    config: EnvironmentConfig,
 ) -> None:
     fixes.install()
     endpoint = emulator.start()
@@ -145,6 +154,7 @@ def _rehearse(
     verifier = Verifier(emulator.client, account=emulator.account, region=emulator.region)
     verification = verifier.verify(stacks, answered={(answer.stack, answer.logical_id) for answer in responder.answered})
     rehearsal.verification = verification
+    rehearsal.proof = verify(shared_assembly.load_assembly(cli.assembly, account=config.account, region=config.region), config)
     rehearsal.timings["verify"] = time.monotonic() - started
 
     deployed = all(stack.deployed for stack in verification.stacks)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-STACK_ARTIFACT = "aws:cloudformation:stack"
+from ecs_toolkit import assembly as shared
+
 CUSTOM_PREFIX = "Custom::"
 """Lambda-backed custom resources as moto sees them: it invokes the handler and waits for an answer."""
 
 
-class AssemblyError(Exception):
-    """The cloud assembly is missing or unreadable."""
+AssemblyError = shared.AssemblyError
+"""The cloud assembly is missing or unreadable."""
 
 
 @dataclass(frozen=True)
@@ -37,47 +37,17 @@ class StackTemplate:
 
 
 def load_assembly(directory: Path) -> list[StackTemplate]:
-    """The assembly's stacks, each after the stacks it depends on."""
-    manifest_path = directory / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, ValueError) as error:
-        raise AssemblyError(f"{manifest_path}: cannot read the cloud assembly ({error})") from error
-    artifacts: dict[str, Any] = manifest.get("artifacts", {})
-    stacks: dict[str, StackTemplate] = {}
-    for artifact_id, artifact in artifacts.items():
-        if artifact.get("type") != STACK_ARTIFACT:
-            continue
-        properties = artifact.get("properties", {})
-        template_path = directory / properties["templateFile"]
-        try:
-            template = json.loads(template_path.read_text())
-        except (OSError, ValueError) as error:
-            raise AssemblyError(f"{template_path}: cannot read the template ({error})") from error
-        stacks[artifact_id] = StackTemplate(
-            name=properties.get("stackName", artifact_id),
-            template=template,
-            dependencies=tuple(artifact.get("dependencies", ())),
+    """The assembly's stacks, each after the stacks it depends on (read by the shared reader)."""
+    assembly = shared.load_assembly(directory)
+    return [
+        StackTemplate(
+            name=stack.name,
+            template=dict(stack.template),
+            dependencies=stack.dependencies,
             resources={
-                logical_id: Resource(logical_id, body["Type"], body.get("Properties", {}), body.get("DeletionPolicy"))
-                for logical_id, body in template.get("Resources", {}).items()
+                logical_id: Resource(logical_id, resource.type, dict(resource.properties), resource.deletion_policy)
+                for logical_id, resource in stack.resources.items()
             },
         )
-    return _in_dependency_order(stacks)
-
-
-def _in_dependency_order(stacks: dict[str, StackTemplate]) -> list[StackTemplate]:
-    ordered: list[StackTemplate] = []
-    seen: set[str] = set()
-
-    def visit(artifact_id: str) -> None:
-        if artifact_id in seen or artifact_id not in stacks:
-            return
-        seen.add(artifact_id)
-        for dependency in stacks[artifact_id].dependencies:
-            visit(dependency)
-        ordered.append(stacks[artifact_id])
-
-    for artifact_id in sorted(stacks):
-        visit(artifact_id)
-    return ordered
+        for stack in assembly.stacks
+    ]

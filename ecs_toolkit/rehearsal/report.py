@@ -14,6 +14,7 @@ from ecs_toolkit.rehearsal.fixes import Fix
 from ecs_toolkit.rehearsal.gaps import Read
 from ecs_toolkit.rehearsal.ops import HelperRun
 from ecs_toolkit.rehearsal.verify import Outcome, ResourceResult, Verification
+from ecs_toolkit.verify.findings import Finding
 
 COLUMNS = (Outcome.VERIFIED, Outcome.UNCHECKED, Outcome.SKIPPED, Outcome.FAILED)
 
@@ -39,13 +40,15 @@ class Rehearsal:
     fixes: list[Fix] = field(default_factory=list)
     helpers: HelperRun | None = None
     destroy: Destroy | None = None
+    proof: list[Finding] = field(default_factory=list)
+    """``verify`` over the deployed templates: every intended path and permission, and what no path needs."""
 
     @property
     def failures(self) -> list[str]:
         failures = [f"deploy: {self.deploy_error}"] if self.deploy_error else []
         if self.verification is None:
             return [*failures, "nothing was verified"]
-        return failures + self.verification.failures
+        return failures + self.verification.failures + [f"verify: {finding.line()}" for finding in self.proof if finding.failed]
 
 
 def render(rehearsal: Rehearsal) -> str:
@@ -62,6 +65,11 @@ def render(rehearsal: Rehearsal) -> str:
             outputs = f", {published}/{stack.outputs} outputs as the template says" if stack.deployed else ""
             lines.append(f"  {stack.name:<{width}}  {stack.status}{outputs}")
         lines += ["", *_fidelity_table(verification.resources)]
+    if rehearsal.proof:
+        counts = Counter(finding.status for finding in rehearsal.proof)
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+        lines += ["", f"Proof over the deployed templates (verify): {summary}"]
+        lines += [f"  {finding.line()}" for finding in rehearsal.proof if finding.status != "OPEN"]
     lines += _answered(rehearsal.answered)
     lines += _placeholders(rehearsal.placeholders)
     if rehearsal.fixes:

@@ -1,8 +1,9 @@
 """Resolve template values into what the deployed resources should show.
 
-Only what can be known without the emulator's help is resolved: literals, pseudo parameters,
-parameters, ``Ref`` to a resource (its physical id), imports, a few ``Fn::GetAtt`` (physical ids, a
-role's ARN, a VPC's literal CIDR), and the string functions over them.
+The fold over intrinsics is the shared one (``ecs_toolkit.assembly.intrinsics``); here its leaves
+are bound to what the emulator deployed: ``Ref`` to a resource is its physical id, an import is
+the account's export, pseudo parameters are the rehearsal's account and region, and a few
+``Fn::GetAtt`` follow from the physical id (a group's id, a role's ARN, a VPC's literal CIDR).
 Everything else (most ``Fn::GetAtt``, conditions) is ``UNRESOLVED``, and a check skips it.
 """
 
@@ -12,15 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecs_toolkit.assembly.intrinsics import Intrinsics, Unknown
 from ecs_toolkit.rehearsal.server import DEFAULT_ACCOUNT, DEFAULT_REGION
 
-
-class _Unresolved:
-    def __repr__(self) -> str:
-        return "UNRESOLVED"
-
-
-UNRESOLVED: Any = _Unresolved()
+UNRESOLVED: Any = Unknown("not known from the deployed stack")
 NO_VALUE: Any = None
 PHYSICAL_ID_ATTRIBUTES = {("AWS::EC2::SecurityGroup", "GroupId"), ("AWS::EC2::Subnet", "SubnetId"), ("AWS::EC2::VPC", "VpcId")}
 """Attributes that equal the resource's physical id."""
@@ -29,7 +25,7 @@ PROPERTY_ATTRIBUTES = {("AWS::EC2::VPC", "CidrBlock"): "CidrBlock"}
 
 
 @dataclass(frozen=True)
-class StackValues:
+class StackValues(Intrinsics):
     """What a deployed stack knows: its name, parameters, physical ids, and the account's exports."""
 
     name: str
@@ -43,27 +39,17 @@ class StackValues:
     """Each resource's template properties, for ``PROPERTY_ATTRIBUTES``."""
 
     def resolve(self, value: Any) -> Any:
-        if isinstance(value, list):
-            items = [self.resolve(item) for item in value]
-            return UNRESOLVED if any(item is UNRESOLVED for item in items) else items
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((function, argument),) = value.items()
-            if function == "Ref":
-                return self._ref(argument)
-            if function.startswith("Fn::"):
-                handler = {
-                    "Fn::GetAtt": self._get_att,
-                    "Fn::ImportValue": self._import_value,
-                    "Fn::Join": self._join,
-                    "Fn::Select": self._select,
-                    "Fn::Split": self._split,
-                }.get(function)
-                return handler(argument) if handler is not None else UNRESOLVED
-        return {key: self.resolve(item) for key, item in value.items()}
+        return self.fold(self.name, value)
 
-    def _ref(self, name: Any) -> Any:
+    def unknown(self, reason: str) -> Any:
+        return UNRESOLVED
+
+    def fold_list(self, stack: str, items: list[Any]) -> Any:
+        """A list with any unresolved item is unresolved as a whole: checks compare whole lists."""
+        folded = [self.fold(stack, item) for item in items]
+        return UNRESOLVED if any(item is UNRESOLVED for item in folded) else folded
+
+    def ref(self, stack: str, name: str) -> Any:
         pseudo = {
             "AWS::Region": self.region,
             "AWS::AccountId": self.account,
@@ -78,8 +64,7 @@ class StackValues:
             return self.parameters[name]
         return self.physical_ids.get(name, UNRESOLVED)
 
-    def _get_att(self, argument: Any) -> Any:
-        logical_id, attribute = argument if isinstance(argument, list) else str(argument).split(".", 1)
+    def get_att(self, stack: str, logical_id: str, attribute: str) -> Any:
         physical_id = self.physical_ids.get(logical_id)
         if not physical_id:
             return UNRESOLVED
@@ -94,25 +79,5 @@ class StackValues:
             return f"arn:aws:iam::{self.account}:role/{physical_id}"
         return UNRESOLVED
 
-    def _import_value(self, argument: Any) -> Any:
-        name = self.resolve(argument)
-        return self.exports.get(name, UNRESOLVED) if isinstance(name, str) else UNRESOLVED
-
-    def _join(self, argument: Any) -> Any:
-        separator, items = argument
-        parts = self.resolve(items)
-        if parts is UNRESOLVED or not isinstance(parts, list):
-            return UNRESOLVED
-        return str(separator).join(str(part) for part in parts)
-
-    def _select(self, argument: Any) -> Any:
-        index, items = argument
-        resolved = self.resolve(items)
-        if not isinstance(resolved, list):
-            return UNRESOLVED
-        return resolved[int(index)] if int(index) < len(resolved) else UNRESOLVED
-
-    def _split(self, argument: Any) -> Any:
-        separator, text = argument
-        resolved = self.resolve(text)
-        return resolved.split(separator) if isinstance(resolved, str) else UNRESOLVED
+    def import_value(self, stack: str, name: str) -> Any:
+        return self.exports.get(name, UNRESOLVED)

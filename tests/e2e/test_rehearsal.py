@@ -126,3 +126,13 @@ def test_destroy_reports_what_the_emulator_could_not_delete(rehearsal: Outcome) 
     destroy = outcome["destroy"]
     assert sorted([*destroy["deleted"], *destroy["remaining"]]) == sorted(stack.name for stack in stacks)
     assert all(reason for reason in destroy["remaining"].values())
+
+
+def test_the_rehearsal_reports_the_proof_over_what_it_deployed(rehearsal: Outcome) -> None:
+    """Every declared connection of the default manifest is proven OPEN in the rehearsal's report, nothing fails."""
+    outcome, _, report = rehearsal
+    proof = outcome["proof"]
+    assert [finding for finding in proof if finding["status"] in ("CLOSED", "UNINTENDED")] == []
+    connections = {f["path"].split(" (")[0] for f in proof if f["category"] == "connection" and f["status"] == "OPEN"}
+    assert connections == {"web -> orders", "api -> orders", "queue -> orders"}
+    assert "Proof over the deployed templates (verify):" in report

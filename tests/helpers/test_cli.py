@@ -17,7 +17,7 @@ from ecs_toolkit.helpers.errors import NO_CREDENTIALS, NO_REGION
 from ecs_toolkit.helpers.sessions import ClientFactory
 from tests.helpers.world import MANIFEST, Failing, World
 
-SUBCOMMANDS = ["status", "wait", "drain", "run-task", "teardown", "preflight", "exec-check", "plan"]
+SUBCOMMANDS = ["status", "wait", "drain", "run-task", "teardown", "preflight", "exec-check", "plan", "verify"]
 
 
 class Wrapping:
@@ -242,3 +242,18 @@ def test_runs_as_a_module() -> None:
     assert completed.returncode == 0
     assert completed.stdout.startswith("usage: ecs-toolkit")
     assert all(f"    {command}" in completed.stdout for command in SUBCOMMANDS)
+
+
+def test_verify_reads_templates_without_aws_and_exits_1_on_a_bad_manifest(tmp_path: Path) -> None:
+    manifest = tmp_path / "bad.yaml"
+    manifest.write_text("name: x\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "ecs_toolkit.helpers", "verify", "--config", str(manifest)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(f"{manifest}:1: name:")
+    assert "Traceback" not in completed.stderr

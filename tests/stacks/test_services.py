@@ -138,10 +138,11 @@ def test_backend_is_discoverable_by_name_with_a_records_in_awsvpc(default_env: S
 def test_worker_has_no_load_balancer_and_no_ingress(default_env: Synthesized) -> None:
     template = default_env.template(default_env.environment.services["queue"])
     template.resource_count_is("AWS::ElasticLoadBalancingV2::TargetGroup", 0)
-    # The worker's stack may hold its own connects_to rules, but they open the callee, never the worker.
-    own = {"Fn::GetAtt": [Match.string_like_regexp("ServiceSecurityGroup"), "GroupId"]}
-    assert template.find_resources("AWS::EC2::SecurityGroupIngress", {"Properties": {"GroupId": own}}) == {}
     template.has_resource_properties("AWS::EC2::SecurityGroup", {"SecurityGroupIngress": Match.absent()})
+    # The one rule in the worker's stack is its own call to orders (on orders' group), not an opening of the worker.
+    ingress = template.find_resources("AWS::EC2::SecurityGroupIngress")
+    assert [rule["Properties"]["Description"] for rule in ingress.values()] == ["queue calls orders"]
+    assert all("Fn::ImportValue" in rule["Properties"]["GroupId"] for rule in ingress.values())
 
 
 def test_nlb_service_opens_the_pinned_range_on_its_group_only_from_the_nlb(default_env: Synthesized) -> None:

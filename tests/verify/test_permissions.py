@@ -1,0 +1,59 @@
+"""Permissions on hand-built templates: a secret the execution role may not read is CLOSED."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecs_toolkit.verify import verify
+from ecs_toolkit.verify.findings import CLOSED, OPEN
+from ecs_toolkit.verify.iam import Statement, allows
+from tests.verify.templates import assembly, config, platform, service
+
+SECRET = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app/db"
+
+
+def _with_secret(policy_resource: str | None) -> dict[str, Any]:
+    template = service()
+    container = template["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    container["Secrets"] = [{"Name": "DB", "ValueFrom": f"{SECRET}:password::"}]
+    if policy_resource is not None:
+        template["Resources"]["ExecutionPolicy"] = {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "Roles": [{"Ref": "ExecutionRole"}],
+                "PolicyDocument": {
+                    "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": policy_resource}]
+                },
+            },
+        }
+    return template
+
+
+def _secret_finding(template: dict[str, Any]) -> tuple[str, str]:
+    (finding,) = [f for f in verify(assembly(platform(), template), config()) if f.path == "app: secret DB"]
+    return finding.status, finding.detail
+
+
+def test_secret_granted_with_the_random_suffix_wildcard_is_readable() -> None:
+    assert _secret_finding(_with_secret(f"{SECRET}-??????"))[0] == OPEN
+
+
+def test_secret_without_a_statement_is_closed_and_names_what_is_missing() -> None:
+    assert _secret_finding(_with_secret(None)) == (
+        CLOSED,
+        f"the execution role may not: secretsmanager:GetSecretValue on {SECRET}",
+    )
+
+
+def test_secret_granted_on_another_secret_is_closed() -> None:
+    assert _secret_finding(_with_secret(f"{SECRET}2-??????"))[0] == CLOSED
+
+
+def test_explicit_deny_wins_over_allow() -> None:
+    statements = [
+        Statement("Allow", ("s3:*",), ("arn:aws:s3:::bucket/*",)),
+        Statement("Deny", ("s3:DeleteObject",), ("*",)),
+    ]
+    assert allows(statements, "s3:GetObject", "arn:aws:s3:::bucket/key")
+    assert not allows(statements, "s3:DeleteObject", "arn:aws:s3:::bucket/key")
+    assert not allows(statements, "s3:GetObject", "arn:aws:s3:::other/key")
