@@ -9,6 +9,7 @@ import re
 import zlib
 
 from ecs_toolkit.config.models import EnvironmentConfig, RouteConfig, ServiceConfig, StrategyItemConfig, VolumeConfig
+from ecs_toolkit.data import instance_types
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 EC2_DEFAULT_CPU = 256
@@ -29,7 +30,11 @@ _FAMILY = re.compile(r"^[a-z]+\d+(?P<suffix>[a-z-]*)\.")
 
 
 def instance_architecture(instance_type: str) -> str:
-    """``arm64`` for Graviton families (a ``g`` after the generation: m7g, c6gn, t4g), else ``x86_64``."""
+    """The architecture in the instance data; for a type it does not know, ``arm64`` for Graviton
+    families (a ``g`` after the generation: m7g, c6gn, t4g), else ``x86_64``."""
+    known = instance_types().get(instance_type)
+    if known is not None:
+        return known.architecture
     if instance_type.startswith("a1."):
         return "arm64"  # the first Graviton family, named before the "g" suffix convention
     match = _FAMILY.match(instance_type)

@@ -1,7 +1,7 @@
 """The manifest: one YAML file per environment, validated before any construct exists.
 
 Models check types, ranges and formats of single fields; everything that relates
-two fields or two parts of the manifest lives in ``rules.py`` so each problem is
+two fields or two parts of the manifest lives in the ``rules`` package so each problem is
 reported at the exact line it concerns. Defaults are declared here and only here.
 """
 
@@ -36,8 +36,8 @@ class ExistingVpcConfig(StrictModel):
 
     vpc_id: Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8,17}$")]
     """`vpc-...` id."""
-    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
-    """The VPC's primary CIDR: internal load balancers admit clients from it."""
+    cidr: Annotated[str, StringConstraints(min_length=1)]
+    """The VPC's primary IPv4 CIDR (/16 to /28): internal load balancers admit clients from it."""
     availability_zones: list[str] = Field(min_length=1)
     """The zones of the subnets below, in the same order."""
     private_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
@@ -50,7 +50,7 @@ Endpoint = Literal["ecr", "logs", "s3", "ssm", "secretsmanager", "ecs"]
 
 
 class NetworkConfig(StrictModel):
-    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[6-9]|2[0-4])$")] = "10.0.0.0/16"
+    cidr: Annotated[str, StringConstraints(min_length=1)] = "10.0.0.0/16"
     """The new VPC's CIDR (/16 to /24). Each AZ gets a private subnet of /20 (or a quarter of the VPC
     when smaller, down to what fits) and a public one a quarter of that size, at least a /27."""
     azs: Annotated[int, Field(ge=2, le=3)] | list[str] = 2
@@ -324,7 +324,8 @@ class GrantConfig(StrictModel):
     """ssm-read-path only: the parameter path (its parameters and those below)."""
 
 
-TimeZone = Annotated[str, StringConstraints(pattern=r"^(UTC|[A-Z][A-Za-z_]+(/[A-Z][A-Za-z_+\-0-9]+){1,2})$")]
+TimeZone = Annotated[str, StringConstraints(min_length=1)]
+"""An IANA time zone name (`Europe/Berlin`); checked against the tzdata database with the rules."""
 ScheduleExpression = Annotated[str, StringConstraints(min_length=1)]
 """`cron(m h dom mon dow year)`, `rate(N unit)` or `at(yyyy-mm-ddThh:mm:ss)`, as EventBridge Scheduler takes them."""
 
@@ -338,8 +339,8 @@ class CustomMetricConfig(StrictModel):
     """Metric dimensions."""
     statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
     """Statistic to track."""
-    target: Annotated[float, Field(gt=0)]
-    """Value to hold the metric at."""
+    target: float
+    """Value to hold the metric at (a finite number above 0)."""
 
 
 class StepConfig(StrictModel):

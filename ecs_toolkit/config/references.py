@@ -49,7 +49,7 @@ def parse_secret_reference(value: str) -> SecretReference:
 
 _ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/"
-    r"(?P<repository>[a-z0-9][a-z0-9._/-]*?)(:(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@(?P<digest>sha256:[a-f0-9]{64}))?$"
+    r"(?P<repository>[A-Za-z0-9][A-Za-z0-9._/-]*?)(:(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@(?P<digest>sha256:[a-f0-9]{64}))?$"
 )
 
 
@@ -70,7 +70,10 @@ class EcrImage:
 
 
 def parse_ecr_image(image: str) -> EcrImage | None:
-    """The parts of a private ECR image reference, or ``None`` for any other registry."""
+    """The parts of a private ECR image reference, or ``None`` for any other registry.
+
+    An upper-case repository is still recognised as ECR (not taken for another registry); the
+    limits rules reject it, since ECR repository names are lower case."""
     match = _ECR_IMAGE.match(image)
     if match is None:
         return None

@@ -15,16 +15,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ecs_toolkit import data
 from ecs_toolkit.plan.prices import InstanceType
 from ecs_toolkit.plan.templates import ServiceFacts, StrategyItem, TaskFacts
 
-AGENT_MEMORY_RESERVE_PERCENT = 5
-"""Memory an instance keeps from tasks: the kernel and platform take some before the ECS agent registers
-(an m4.large with 8192 MiB installed registers 7985), and AWS recommends a 5% buffer for the agent and
-system processes. The toolkit sets no ``ECS_RESERVED_MEMORY``; this is the allowance for both."""
-CPU_UNITS_PER_VCPU = 1024
 DEFAULT_HOST_PORT_RANGE = (32768, 60999)
 """The agent's range when the launch template pins none (AL2023's ephemeral range)."""
+
+AGENT_MEMORY_RESERVE_PERCENT = data.AGENT_MEMORY_RESERVE_PERCENT
+"""The same allowance as placement validation (see ``ecs_toolkit.data``)."""
+CPU_UNITS_PER_VCPU = data.CPU_UNITS_PER_VCPU
 
 
 @dataclass(frozen=True)

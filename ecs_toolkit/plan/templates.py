@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecs_toolkit import outputs
+from ecs_toolkit.assembly import Assembly, ResourceRef
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.plan.errors import PlanError
 
@@ -307,33 +308,20 @@ def read_groups(platform: Template, group_names: list[str]) -> dict[str, GroupFa
     return groups
 
 
-def exported_values(templates: Mapping[str, Template]) -> dict[str, Any]:
-    """Every export of every stack: export name -> the output's value."""
-    exports = {}
-    for template in templates.values():
-        for output in template.get("Outputs", {}).values():
-            name = output.get("Export", {}).get("Name")
-            if isinstance(name, str):
-                exports[name] = output.get("Value")
-    return exports
-
-
-def _provider(value: Any, exports: Mapping[str, Any], providers: Mapping[str, str]) -> str:
+def _provider(value: Any, stack: str, assembly: Assembly, providers: Mapping[str, str]) -> str:
     """A strategy's ``CapacityProvider`` as FARGATE/FARGATE_SPOT or a group name (through Ref or an import)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and "Fn::ImportValue" in value:
-        value = exports.get(value["Fn::ImportValue"], value)
-    logical_id = _ref(value)
-    if logical_id is not None and logical_id in providers:
-        return providers[logical_id]
+    resolved = assembly.resolve(stack, value)
+    if isinstance(resolved, str):
+        return resolved
+    if isinstance(resolved, ResourceRef) and resolved.logical_id in providers:
+        return providers[resolved.logical_id]
     return json.dumps(value, sort_keys=True)
 
 
-def read_strategy(items: Any, exports: Mapping[str, Any], providers: Mapping[str, str]) -> tuple[StrategyItem, ...]:
+def read_strategy(items: Any, stack: str, assembly: Assembly, providers: Mapping[str, str]) -> tuple[StrategyItem, ...]:
     return tuple(
         StrategyItem(
-            provider=_provider(item.get("CapacityProvider"), exports, providers),
+            provider=_provider(item.get("CapacityProvider"), stack, assembly, providers),
             base=_int(item.get("Base"), 0),
             weight=_int(item.get("Weight"), 0),
         )
@@ -350,7 +338,7 @@ def read_service(
     template: Template,
     logical_id: str,
     *,
-    exports: Mapping[str, Any],
+    assembly: Assembly,
     providers: Mapping[str, str],
     cluster_strategy: tuple[StrategyItem, ...] = (),
 ) -> ServiceFacts:
@@ -365,7 +353,7 @@ def read_service(
         group_id = _ref(entry.get("TargetGroupArn"))
         if group_id is not None and group_id in template["Resources"]:
             target_groups.append(read_target_group(group_id, template["Resources"][group_id]))
-    strategy = read_strategy(props.get("CapacityProviderStrategy"), exports, providers)
+    strategy = read_strategy(props.get("CapacityProviderStrategy"), stack, assembly, providers)
     if not strategy and "LaunchType" not in props:
         strategy = cluster_strategy
     if "LaunchType" in props:
@@ -427,10 +415,15 @@ def read_environment(config: EnvironmentConfig, templates: Mapping[str, Template
     platform = own.get(outputs.platform_stack_name(config.name), {})
     group_names = [group.name for group in config.cluster.capacity.ec2]
     providers = capacity_provider_groups(platform, group_names)
-    exports = exported_values(own)
+    assembly = Assembly.from_templates(own)
     cluster_strategy: tuple[StrategyItem, ...] = ()
     for association in resources_of(platform, "AWS::ECS::ClusterCapacityProviderAssociations").values():
-        cluster_strategy = read_strategy(_props(association).get("DefaultCapacityProviderStrategy"), exports, providers)
+        cluster_strategy = read_strategy(
+            _props(association).get("DefaultCapacityProviderStrategy"),
+            outputs.platform_stack_name(config.name),
+            assembly,
+            providers,
+        )
     services: list[ServiceFacts] = []
     without_service: list[str] = []
     for name in config.services:
@@ -448,7 +441,7 @@ def read_environment(config: EnvironmentConfig, templates: Mapping[str, Template
                     stack,
                     template,
                     logical_id,
-                    exports=exports,
+                    assembly=assembly,
                     providers=providers,
                     cluster_strategy=cluster_strategy,
                 )

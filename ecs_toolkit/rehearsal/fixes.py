@@ -16,7 +16,9 @@ from moto.cloudformation.models import Stack
 from moto.core.utils import pascal_to_camelcase, remap_nested_keys
 from moto.ecs.models import TaskDefinition, ecs_backends
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup, elbv2_backends
+from moto.iam.models import Role, iam_backends
 from moto.kms.models import Key
+from moto.utilities.utils import get_partition
 
 STACK = "AWS::CloudFormation::Stack"
 
@@ -156,6 +158,33 @@ def _volume(volume: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _role_managed_policies() -> None:
+    """Attach a role's ``ManagedPolicyArns`` after moto creates it, and detach them before it deletes it."""
+    original_create = Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    original_delete = Role.delete_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(
+        cls: type[Role], /, name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **kwargs: Any
+    ) -> Any:
+        role = original(cls, name, cloudformation_json, account_id, region, **kwargs)
+        backend = iam_backends[account_id][get_partition(region)]
+        for arn in cloudformation_json.get("Properties", {}).get("ManagedPolicyArns", []):
+            backend.attach_role_policy(arn, role.name)
+        return role
+
+    def delete(cls: type[Role], /, name: str, cloudformation_json: dict[str, Any], account_id: str, region: str) -> None:
+        backend = iam_backends[account_id][get_partition(region)]
+        for role in list(backend.roles.values()):
+            if role.name == name:
+                for arn in list(role.managed_policies):
+                    backend.detach_role_policy(arn, name)
+        original_delete(cls, name, cloudformation_json, account_id, region)
+
+    original = original_create
+    Role.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment]
+    Role.delete_from_cloudformation_json = classmethod(delete)  # type: ignore[assignment]
+
+
 FIXES = (
     Fix(
         STACK,
@@ -184,6 +213,12 @@ FIXES = (
         "moto keeps only a task definition's family, containers and memory (network mode, compatibilities, "
         "cpu and roles are dropped) and misspells its EFS volumes, so none of them could be checked",
         _task_definition_properties,
+    ),
+    Fix(
+        "AWS::IAM::Role",
+        "moto's CloudFormation ignores a role's ManagedPolicyArns (CDK's Lambda roles get AWSLambdaBasicExecutionRole), "
+        "so the attachment could not be checked",
+        _role_managed_policies,
     ),
 )
 _INSTALLED: set[str] = set()

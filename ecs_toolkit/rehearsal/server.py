@@ -60,6 +60,9 @@ class Emulator:
         self._log_file = self.log.open("a")
         # moto answers every request (STS included) for this account: the CLI deploys without assuming roles.
         os.environ["MOTO_ACCOUNT_ID"] = self.account
+        # AWS-managed policies exist only when loaded: without them an attachment (CDK's Lambda roles
+        # get AWSLambdaBasicExecutionRole) silently does nothing, and the role check would rightly fail.
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         _send_moto_output_to(self._log_file)
         _serialize_stack_operations()
         self._server.start()
@@ -76,6 +79,7 @@ class Emulator:
             self._log_file.close()
             self._log_file = None
             os.environ.pop("MOTO_ACCOUNT_ID", None)
+            os.environ.pop("MOTO_IAM_LOAD_MANAGED_POLICIES", None)
 
     @staticmethod
     @contextlib.contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.connection_rules import connection_warnings
+from ecs_toolkit.config.rules import connection_warnings
 from tests.config.conftest import Manifests
 
 SERVICES = """\

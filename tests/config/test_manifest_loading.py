@@ -198,10 +198,6 @@ def test_fails_on_an_unknown_key_inside_a_list_item(manifest) -> None:
             "endpoints: [ecr, dynamodb]",
             "3: network.endpoints.1: 'dynamodb' is not one of 'ecr', 'logs', 's3', 'ssm', 'secretsmanager' or 'ecs'",
         ),
-        (
-            "cidr: 10.0.0.0/8",
-            "3: network.cidr: '10.0.0.0/8' does not match the expected format ^\\d{1,3}(\\.\\d{1,3}){3}/(1[6-9]|2[0-4])$",
-        ),
     ],
 )
 def test_fails_on_a_field_of_the_wrong_type_or_format(manifest, line: str, expected: str) -> None:

@@ -27,8 +27,8 @@ def test_accepts_a_udp_service_on_bridge_with_a_fixed_port(manifest, protocol: s
 
 def test_fails_when_a_bridge_udp_port_is_reserved_by_the_agent(manifest) -> None:
     assert manifest.problems(manifest.services(_service("dns", 2375))) == [
-        "14: services.dns.port: bridge mode with an NLB over UDP publishes host port 2375 as it is, "
-        "and the ECS agent and Docker reserve it: use another port or awsvpc"
+        "14: services.dns.port: host port 2375 is taken on every instance by SSH, Docker or the ECS agent "
+        "(22, 2375, 2376, 51678, 51679, 51680): use another port"
     ]
 
 
@@ -50,9 +50,24 @@ def test_fails_when_two_bridge_udp_services_share_a_host_port(manifest) -> None:
 def test_fails_when_a_separate_health_check_port_is_reserved(manifest) -> None:
     text = manifest.services(_service("dns", 1053).replace("protocol: udp}", "protocol: udp, health_check_port: 51678}"))
     assert manifest.problems(text) == [
-        "16: services.dns.nlb: bridge mode with an NLB over UDP publishes host port 51678 as it is, "
-        "and the ECS agent and Docker reserve it: use another port or awsvpc"
+        "16: services.dns.nlb: host port 51678 is taken on every instance by SSH, Docker or the ECS agent "
+        "(22, 2375, 2376, 51678, 51679, 51680): use another port"
     ]
+
+
+def test_fails_when_fixed_host_ports_need_more_instances_than_the_groups_have(manifest) -> None:
+    text = manifest.services(_service("dns", 1053) + "  count: 5\n")
+    assert manifest.problems(text) == [
+        "17: services.dns.count: 5 tasks in bridge mode with fixed host ports need 5 instances "
+        "(one per instance for port 1053), but the service's capacity groups have at most 4"
+    ]
+
+
+def test_fails_when_fixed_host_ports_leave_a_rolling_deployment_no_room(manifest) -> None:
+    text = manifest.services(_service("dns", 1053) + "  count: 4\n")
+    problems = manifest.problems(text)
+    assert len(problems) == 1
+    assert problems[0].startswith("17: services.dns.count: a rolling deployment can never start: 4 tasks in bridge mode")
 
 
 def test_a_tcp_bridge_service_keeps_dynamic_ports_anywhere(manifest) -> None:

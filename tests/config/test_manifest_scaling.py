@@ -93,14 +93,6 @@ def test_fails_on_a_single_step(manifest) -> None:
     ]
 
 
-@pytest.mark.parametrize("expression", ["cron(0 8 * * *)", "rate(0 minutes)", "every day", "rate(5 weeks)"])
-def test_fails_on_an_invalid_scheduled_action(manifest, expression: str) -> None:
-    body = WEB + f'scaling:\n  max: 4\n  schedule: [{{schedule: "{expression}", min: 1}}]\n'
-    assert manifest.problems(manifest.service(body)) == [
-        f"20: services.api.scaling.schedule.0.schedule: {expression!r} is not cron(m h dom mon dow year), rate(N unit) or at(...)"
-    ]
-
-
 def test_fails_on_a_scheduled_action_that_changes_nothing_or_inverts_min_and_max(manifest) -> None:
     body = (
         WEB
@@ -110,14 +102,6 @@ def test_fails_on_a_scheduled_action_that_changes_nothing_or_inverts_min_and_max
         "21: services.api.scaling.schedule.0: a scheduled action sets min, max or both",
         "22: services.api.scaling.schedule.1.max: max 3 is less than min 5",
     ]
-
-
-def test_fails_on_an_invalid_time_zone(manifest) -> None:
-    body = WEB + 'scaling:\n  max: 4\n  schedule: [{schedule: "rate(1 hour)", time_zone: "berlin time", min: 1}]\n'
-    problems = manifest.problems(manifest.service(body))
-    assert len(problems) == 1 and problems[0].startswith(
-        "20: services.api.scaling.schedule.0.time_zone: 'berlin time' does not match"
-    )
 
 
 def test_fails_on_queue_scaling_outside_a_worker(manifest) -> None:

@@ -283,43 +283,6 @@ def test_fails_when_a_non_job_has_a_schedule(manifest, body: str, line: int, kin
     assert manifest.problems(text) == [f"{line}: services.api.schedule: only jobs have a schedule, this is a {kind}"]
 
 
-@pytest.mark.parametrize(
-    "schedule",
-    [
-        "cron(0 12 * * *)",
-        "cron(0 12 * * ? * *)",
-        "rate(5 weeks)",
-        "rate(five minutes)",
-        "rate(0 minutes)",
-        "every 5 minutes",
-        "0 12 * * ?",
-    ],
-)
-def test_fails_on_a_schedule_that_is_not_cron_or_rate(manifest, schedule: str) -> None:
-    text = manifest.service(f'kind: job\nimage: app\ncpu: 256\nmemory_mib: 512\nschedule: "{schedule}"\n')
-
-    assert manifest.problems(text) == [
-        f"16: services.api.schedule: {schedule!r} is not cron(m h dom mon dow year) or rate(N unit)"
-    ]
-
-
-@pytest.mark.parametrize(
-    "schedule",
-    [
-        "cron(0 12 * * ? *)",
-        "cron(0/15 * ? * MON-FRI *)",
-        "rate(1 hour)",
-        "rate(5 minutes)",
-        "rate(2 days)",
-        "at(2030-01-01T00:00:00)",
-    ],
-)
-def test_accepts_cron_rate_and_at_schedules(manifest, schedule: str) -> None:
-    config = manifest.load(manifest.service(f'kind: job\nimage: app\ncpu: 256\nmemory_mib: 512\nschedule: "{schedule}"\n'))
-
-    assert config.services["api"].schedule == schedule
-
-
 def test_fails_when_network_mode_none_has_a_port(manifest) -> None:
     text = manifest.service(EC2_BACKEND + "network_mode: none\n")
 
@@ -485,7 +448,8 @@ def test_fails_when_host_mode_runs_more_tasks_than_instances(manifest) -> None:
 
 
 def test_accepts_host_mode_with_one_task_per_instance(manifest) -> None:
-    config = manifest.load(manifest.services("api:\n" + HOST_AGENT + "  count: 4\n"))
+    # Every instance is full, so a deployment must stop an old task first (min_healthy_percent below 100).
+    config = manifest.load(manifest.services("api:\n" + HOST_AGENT + "  count: 4\n  deployment: {min_healthy_percent: 75}\n"))
 
     assert config.services["api"].count == 4
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from ecs_toolkit.assembly import Assembly
 from ecs_toolkit.plan import rollout
 from ecs_toolkit.plan.templates import ServiceFacts, read_service
 from tests.plan.tiny import container, service_template, target_group, task_definition
 
 
 def _service(template: dict[str, object]) -> ServiceFacts:
-    return read_service("web", "tiny-web", template, "Service", exports={}, providers={})
+    return read_service(
+        "web", "tiny-web", template, "Service", assembly=Assembly.from_templates({"tiny-web": template}), providers={}
+    )
 
 
 @pytest.mark.parametrize(

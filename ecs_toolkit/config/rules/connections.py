@@ -9,9 +9,7 @@ from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
-
-Location = tuple[str | int, ...]
-Finding = tuple[Location, str]
+from ecs_toolkit.config.rules.common import Finding, Location
 
 PREFIX_LIST_ID = re.compile(r"^pl-[0-9a-f]{8,17}$")
 INBOUND_KINDS = ("web", "backend")

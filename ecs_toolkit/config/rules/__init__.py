@@ -1,0 +1,62 @@
+"""Cross-field rules of the manifest, by topic: each yields ``Finding``s at the exact field they concern.
+
+- ``network``: account and region, availability zones, NAT, endpoints, existing VPCs;
+- ``cluster``: EC2 capacity groups, capacity provider strategies, dynamic host ports;
+- ``storage``: file systems and the volumes mounted from them;
+- ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
+- ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
+- ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
+- ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
+- ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
+- ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
+from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
+from ecs_toolkit.config.rules.limits import check_limits
+from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
+from ecs_toolkit.config.rules.placement import (
+    check_fixed_bridge_ports,
+    check_host_ports,
+    check_placement,
+    placement_warnings,
+)
+from ecs_toolkit.config.rules.scheduling import check_schedules
+from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_routes, check_service
+from ecs_toolkit.config.rules.storage import check_file_systems
+
+__all__ = [
+    "GRANT_ARNS",
+    "MIN_HOST_PORT_RANGE",
+    "NEW_VPC_ONLY",
+    "RESERVED_AGENT_PORTS",
+    "SECRET_LOOKING_NAME",
+    "Finding",
+    "Location",
+    "check_rules",
+    "connection_warnings",
+    "placement_warnings",
+]
+
+
+def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Every cross-field problem of a structurally valid manifest."""
+    yield from check_environment(config)
+    yield from check_network(config)
+    yield from check_cluster(config)
+    yield from check_file_systems(config)
+    yield from check_routes(config)
+    yield from check_host_ports(config)
+    yield from check_fixed_bridge_ports(config)
+    yield from check_connections(config)
+    yield from check_placement(config)
+    yield from check_schedules(config)
+    yield from check_limits(config)
+    for name, service in config.services.items():
+        yield from check_service(config, name, service)

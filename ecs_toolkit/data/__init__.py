@@ -1,0 +1,65 @@
+"""AWS facts the toolkit reasons with, each in a data file with its source and date.
+
+- ``instance_types.json``: vCPUs, memory, architecture, network interfaces and GPUs of every EC2
+  instance type (rebuilt by ``python -m ecs_toolkit.data.refresh``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+CPU_UNITS_PER_VCPU = 1024
+"""ECS counts 1024 cpu units per vCPU of a container instance."""
+AGENT_MEMORY_RESERVE_PERCENT = 5
+"""Memory an instance keeps from tasks: the kernel and platform take some before the ECS agent registers
+(an m4.large with 8192 MiB installed registers 7985), and AWS recommends a 5% buffer for the agent and
+system processes (Amazon ECS developer guide, "Reserving Amazon ECS Linux container instance memory").
+The toolkit sets no ``ECS_RESERVED_MEMORY``; this is the allowance for both."""
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    name: str
+    vcpu: int
+    memory_mib: int
+    """Installed memory, before the agent's reserve."""
+    architecture: str
+    """``x86_64`` or ``arm64``."""
+    max_enis: int
+    """Network interfaces without ENI trunking; one is the instance's own."""
+    gpus: int
+
+    @property
+    def cpu_units(self) -> int:
+        return self.vcpu * CPU_UNITS_PER_VCPU
+
+    @property
+    def task_memory_mib(self) -> int:
+        """Memory left for tasks after the agent's reserve."""
+        return usable_memory_mib(self.memory_mib)
+
+
+def usable_memory_mib(installed_mib: int) -> int:
+    return installed_mib - math.ceil(installed_mib * AGENT_MEMORY_RESERVE_PERCENT / 100)
+
+
+@cache
+def _instance_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath("instance_types.json").read_text("utf-8"))
+    return data
+
+
+@cache
+def instance_types() -> dict[str, InstanceSpec]:
+    """Every instance type by name."""
+    return {name: InstanceSpec(name=name, **facts) for name, facts in _instance_data()["instance_types"].items()}
+
+
+def instance_data_source() -> tuple[str, str]:
+    """Where the instance data comes from, and when it was compiled."""
+    return _instance_data()["source"], _instance_data()["compiled"]
