@@ -73,3 +73,19 @@ def test_fails_when_fixed_host_ports_leave_a_rolling_deployment_no_room(manifest
 def test_a_tcp_bridge_service_keeps_dynamic_ports_anywhere(manifest) -> None:
     config = manifest.load(manifest.services(_service("web", 61500, "tcp")))
     assert config.services["web"].port == 61500
+
+
+def test_fails_when_service_connect_would_carry_a_udp_only_port(manifest) -> None:
+    text = manifest.services(
+        _service("dns", 1053).replace("protocol: udp}", "protocol: udp, health_check_port: 8080}")
+        + "  discovery: {service_connect: true}\n"
+    )
+    assert manifest.problems(text) == [
+        "17: services.dns.discovery.service_connect: Service Connect carries TCP, and this service's port is UDP only: "
+        "use discovery without service_connect, or nlb protocol tcp_udp"
+    ]
+
+
+def test_accepts_service_connect_on_a_udp_service_that_also_answers_tcp_on_its_port(manifest) -> None:
+    text = manifest.services(_service("dns", 1053) + "  discovery: {service_connect: true}\n")
+    assert manifest.load(text).services["dns"].discovery is not None
