@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.images import unwritable_paths, writable_root_image
 from ecs_toolkit.config.models import EnvironmentConfig, VolumeConfig
-from ecs_toolkit.config.rules.common import Finding
+from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import connection_warnings
 from ecs_toolkit.config.rules.placement import placement_warnings
 
@@ -62,7 +62,7 @@ def _writable_root_images(config: EnvironmentConfig) -> Iterator[Finding]:
     """Known images (``config/writable_root_images.json``) that write to a root file system kept read-only."""
     for name, service in config.services.items():
         specs = [v if isinstance(v, VolumeConfig) else VolumeConfig(path=v) for v in service.volumes.values()]
-        containers = [
+        containers: list[tuple[Location, str, bool, list[str]]] = [
             (("services", name), service.image, service.read_only_root_filesystem, [s.path for s in specs if not s.read_only])
         ]
         containers += [
