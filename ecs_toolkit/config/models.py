@@ -182,7 +182,8 @@ class PortRangeConfig(StrictModel):
 
 class ClusterConfig(StrictModel):
     container_insights: Literal["enhanced", "enabled", "disabled"] = "enhanced"
-    """Container Insights level; the queue backlog scaling reads its RunningTaskCount."""
+    """Container Insights level; the queue backlog scaling reads its RunningTaskCount (so it needs enabled or
+    enhanced). disabled (AWS Copilot's default) is recorded as an acknowledgement of AwsSolutions-ECS4."""
     namespace: (
         Annotated[
             str,
@@ -245,7 +246,7 @@ class RouteConfig(StrictModel):
         ]
         | None
     ) = None
-    """Path pattern (`/api/*`)."""
+    """Path pattern (`/api/*`); `/` means the whole site (the rule matches `/*`)."""
     host: (
         Annotated[
             str,
@@ -284,7 +285,10 @@ class NlbConfig(StrictModel):
     port: Port
     """Listener port."""
     protocol: Literal["tcp", "tls", "udp", "tcp_udp"] = "tcp"
-    """Listener protocol; tls terminates TLS with the certificate and forwards TCP."""
+    """Listener protocol; tls terminates TLS with the certificate and forwards TCP; tcp_udp forwards both on one port."""
+    health_check_port: Port | None = None
+    """TCP port the NLB health-checks; defaults to the container port. NLB health checks are never UDP, so a
+    udp service's container must also answer TCP here (on EC2 bridge, udp and tcp_udp use static host ports)."""
     certificate_arn: AcmCertificateArn | None = None
     """ACM certificate, required with tls."""
     public: bool = False
@@ -586,7 +590,8 @@ class ServiceConfig(StrictModel):
     deployment: DeploymentConfig = DeploymentConfig()
     """Rolling deployment settings."""
     exec: bool = False
-    """ECS Exec: adds the ssmmessages permissions to the task role."""
+    """ECS Exec: the task role gets the Session Manager channels and session logging; a service runs
+    with Exec on, a job starts every run with it (`EnableExecuteCommand`)."""
     volumes: dict[Name, str | VolumeConfig] = {}
     """`{file system: /container/path}` or `{file system: {path, read_only, sub_path, uid, gid, permissions}}`."""
     grants: list[GrantConfig] = []
