@@ -155,3 +155,19 @@ def test_the_readme_manifest_is_the_minimal_example_which_validates() -> None:
     assert block.group(1).splitlines() == [shipped.read_text().splitlines()[0], *body]
     config = load_manifest(shipped)
     assert config.services["hello"].read_only_root_filesystem is False, "nginx writes to its root file system"
+
+
+def test_the_ci_workflow_tests_pull_requests_and_deploys_main_with_oidc_not_keys() -> None:
+    workflow_text = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
+    workflow = YAML(typ="safe").load(workflow_text)
+    assert set(workflow["on"]) == {"pull_request", "push"} and workflow["on"]["push"]["branches"] == ["main"]
+    test_steps = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert "make test" in test_steps and any("make synth" in run for run in test_steps)
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "test" and "refs/heads/main" in deploy["if"]
+    assert deploy["permissions"]["id-token"] == "write"
+    credentials = next(step for step in deploy["steps"] if "configure-aws-credentials" in step.get("uses", ""))
+    assert "role-to-assume" in credentials["with"]
+    assert "aws-access-key-id" not in workflow_text and "secrets.AWS" not in workflow_text
+    runs = " ".join(step.get("run", "") for step in deploy["steps"])
+    assert all(command in runs for command in ("preflight", "cdk diff", "cdk deploy", "ecs-toolkit wait"))
