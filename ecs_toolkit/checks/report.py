@@ -24,14 +24,14 @@ from typing import Any, TextIO
 from ecs_toolkit.checks import hardening, lint, readme
 from ecs_toolkit.checks.checkov import CheckovError, CheckovReport, run_checkov
 from ecs_toolkit.config import EnvironmentConfig, ManifestError, load_manifest
+from ecs_toolkit.project import cdk_context, project_root
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = ROOT / "config"
+__all__ = ["cdk_context", "discover", "main", "manifest_packs", "run"]
 
 
-def discover(config_dir: Path = CONFIG_DIR) -> list[Path]:
-    """Every manifest under ``config/``: default.yaml first, then the rest in path order."""
-    found = sorted(config_dir.rglob("*.yaml"))
+def discover(config_dir: Path | None = None) -> list[Path]:
+    """Every manifest under the project's ``config/``: default.yaml first, then the rest in path order."""
+    found = sorted((config_dir or project_root() / "config").rglob("*.yaml"))
     return sorted(found, key=lambda path: (path.name != "default.yaml", path))
 
 
@@ -41,15 +41,9 @@ def manifest_packs(config: EnvironmentConfig) -> list[str]:
     return [str(name) for name in getattr(settings, "packs", None) or ()]
 
 
-def cdk_context(root: Path = ROOT) -> dict[str, Any]:
-    """The context of cdk.json (feature flags): an App built in-process does not read it by itself."""
-    context: dict[str, Any] = json.loads((root / "cdk.json").read_text())["context"]
-    return context
-
-
 def _relative(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(path.resolve().relative_to(project_root()))
     except ValueError:
         return str(path)
 
@@ -257,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     manifests = list(args.manifests) or discover()
     if not manifests:
-        print(f"no manifest under {CONFIG_DIR}", file=sys.stderr)
+        print(f"no manifest under {project_root() / 'config'}", file=sys.stderr)
         return 1
     packs = [name.strip() for name in args.packs.split(",") if name.strip()]
     return run(manifests, packs)
