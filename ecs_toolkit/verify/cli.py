@@ -16,10 +16,11 @@ from ecs_toolkit.assembly import AssemblyError, load_assembly
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.plan.cli import templates_for
 from ecs_toolkit.plan.errors import PlanError
+from ecs_toolkit.project import default_config
 from ecs_toolkit.verify.findings import Finding
 from ecs_toolkit.verify.proof import verify
 
-DEFAULT_CONFIG = "config/default.yaml"
+DEFAULT_CONFIG = "the cdk.json context's config, else config/default.yaml"
 DESCRIPTION = (
     "Prove from the synthesized templates, without AWS, that every intended network path (load balancer to "
     "tasks on traffic and health-check ports, declared connections, file systems, the AWS APIs tasks need) is "
@@ -29,7 +30,7 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser, *, common: bool = True) -> None:
     if common:
-        parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH", help=f"manifest (default: {DEFAULT_CONFIG})")
+        parser.add_argument("-c", "--config", default=None, metavar="PATH", help=f"manifest (default: {DEFAULT_CONFIG})")
         parser.add_argument("--json", action="store_true", help="print the findings as JSON")
     parser.add_argument(
         "--cdk-out",
@@ -53,7 +54,7 @@ def render(findings: list[Finding], *, show_all: bool, label: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    manifest = Path(getattr(args, "config", None) or DEFAULT_CONFIG)
+    manifest = Path(getattr(args, "config", None) or default_config())
     try:
         config = load_manifest(manifest)
     except ManifestError as error:
