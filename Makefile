@@ -30,8 +30,8 @@ docs: setup
 	$(PY) -m ecs_toolkit.config.reference README.md
 
 lint: setup
-	$(PY) -m ruff check ecs_toolkit tests app.py
-	$(PY) -m ruff format --check ecs_toolkit tests app.py
+	$(PY) -m ruff check ecs_toolkit tests examples app.py
+	$(PY) -m ruff format --check ecs_toolkit tests examples app.py
 	$(PY) -m mypy
 
 # The compliance gates on every manifest under config/; checkov gets its own venv (it pins an old boto3).
@@ -40,7 +40,7 @@ check: setup
 		{ test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov; } && \
 		.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt && \
 		touch .venv-checkov/.installed; }
-	$(PY) -m ecs_toolkit.checks
+	$(VENV)/bin/ecs-toolkit check
 
 test: setup lint check
 	$(PY) -m pytest -n 2 --dist loadfile
