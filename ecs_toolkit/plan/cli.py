@@ -32,14 +32,11 @@ DESCRIPTION = (
 )
 
 
-def add_arguments(parser: argparse.ArgumentParser, *, common: bool = True) -> None:
-    """The plan's options; ``common=False`` leaves out --config, --region and --json for a CLI that has them."""
+def add_source_arguments(parser: argparse.ArgumentParser, *, common: bool = True, what: str = "the plan") -> None:
+    """--config and --json (unless a parent CLI has them: ``common=False``), and --cdk-out: what template readers share."""
     if common:
         parser.add_argument("-c", "--config", default=None, metavar="PATH", help=f"manifest (default: {DEFAULT_CONFIG})")
-        parser.add_argument(
-            "--region", default=None, help=f"price region (default: the manifest's region, else {DEFAULT_REGION})"
-        )
-        parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+        parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
     parser.add_argument(
         "--cdk-out",
         type=Path,
@@ -48,6 +45,15 @@ def add_arguments(parser: argparse.ArgumentParser, *, common: bool = True) -> No
         help="cloud assembly to read: reused if it holds this environment's stacks, else synthesized into "
         "(default: a temporary directory)",
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, common: bool = True) -> None:
+    """The plan's options; ``common=False`` leaves out --config, --region and --json for a CLI that has them."""
+    add_source_arguments(parser, common=common)
+    if common:
+        parser.add_argument(
+            "--region", default=None, help=f"price region (default: the manifest's region, else {DEFAULT_REGION})"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ network mode, a service's load balancers, ALB attributes, ...) are not compared:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,7 +208,7 @@ def _security_group_ingress(context: Context, resource: Resource, physical_id: s
     _expect_permission(context, group, resource.properties, f"inbound {_describe_rule(resource.properties)}")
 
 
-def _expect_permission(context: Context, group: Any, rule: dict[str, Any], label: str) -> None:
+def _expect_permission(context: Context, group: Any, rule: Mapping[str, Any], label: str) -> None:
     protocol = str(context.values.resolve(rule.get("IpProtocol")))
     source_group = context.values.resolve(rule.get("SourceSecurityGroupId"))
     cidr = context.values.resolve(rule.get("CidrIp"))
@@ -230,7 +230,7 @@ def _expect_permission(context: Context, group: Any, rule: dict[str, Any], label
     context.problems.append(f"{label}: no such rule on {group['GroupId']}")
 
 
-def _describe_rule(rule: dict[str, Any]) -> str:
+def _describe_rule(rule: Mapping[str, Any]) -> str:
     ports = (
         f"{rule.get('FromPort')}-{rule.get('ToPort')}"
         if rule.get("FromPort") != rule.get("ToPort")

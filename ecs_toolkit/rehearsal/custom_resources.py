@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from ecs_toolkit.rehearsal.assembly import StackTemplate
+from ecs_toolkit.rehearsal.assembly import StackTemplate, custom_resources
 from ecs_toolkit.rehearsal.checks import EMULATOR_ERRORS
 
 PENDING = {"CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS"}
@@ -47,7 +47,7 @@ class CustomResourceResponder:
         self._endpoint = endpoint
         self._cloudformation = cloudformation
         self._settled = settled
-        self._stacks = [stack for stack in stacks if stack.custom_resources]
+        self._stacks = [stack for stack in stacks if custom_resources(stack)]
         self._interval = interval_seconds
         self._answered: dict[tuple[str, str], Answer] = {}
         self._stop = threading.Event()
@@ -96,7 +96,7 @@ class CustomResourceResponder:
                     self._answer(stack, pending[stack.name])
 
     def _answer(self, stack: StackTemplate, stack_id: str) -> None:
-        for resource in stack.custom_resources:
+        for resource in custom_resources(stack):
             if (stack_id, resource.logical_id) in self._answered:
                 continue
             if self._respond(stack_id, resource.logical_id):

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from ecs_toolkit.assembly import AssemblyError, load_assembly
 from ecs_toolkit.config.loader import ManifestError, load_manifest
-from ecs_toolkit.plan.cli import templates_for
+from ecs_toolkit.plan.cli import add_source_arguments, templates_for
 from ecs_toolkit.plan.errors import PlanError
 from ecs_toolkit.project import default_config
 from ecs_toolkit.verify.findings import Finding
 from ecs_toolkit.verify.proof import verify
 
-DEFAULT_CONFIG = "the cdk.json context's config, else config/default.yaml"
 DESCRIPTION = (
     "Prove from the synthesized templates, without AWS, that every intended network path (load balancer to "
     "tasks on traffic and health-check ports, declared connections, file systems, the AWS APIs tasks need) is "
@@ -29,17 +28,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, common: bool = True) -> None:
-    if common:
-        parser.add_argument("-c", "--config", default=None, metavar="PATH", help=f"manifest (default: {DEFAULT_CONFIG})")
-        parser.add_argument("--json", action="store_true", help="print the findings as JSON")
-    parser.add_argument(
-        "--cdk-out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="cloud assembly to read: reused if it holds this environment's stacks, else synthesized into "
-        "(default: a temporary directory)",
-    )
+    add_source_arguments(parser, common=common, what="the findings")
     parser.add_argument("--all", action="store_true", help="list OPEN paths too (default: only what fails and the counts)")
 
 

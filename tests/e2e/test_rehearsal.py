@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ecs_toolkit.rehearsal.assembly import CUSTOM_PREFIX, StackTemplate, load_assembly
+from ecs_toolkit.rehearsal.assembly import CUSTOM_PREFIX, StackTemplate, custom_resources, load_assembly
 from ecs_toolkit.rehearsal.checks import CHECKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +106,7 @@ def test_the_core_of_an_ecs_environment_is_verified(rehearsal: Outcome) -> None:
 
 def test_custom_resources_are_answered_not_executed_and_reported(rehearsal: Outcome) -> None:
     outcome, stacks, report = rehearsal
-    custom = {(stack.name, resource.logical_id) for stack in stacks for resource in stack.custom_resources}
+    custom = {(stack.name, resource.logical_id) for stack in stacks for resource in custom_resources(stack)}
     assert {(answer["stack"], answer["logical_id"]) for answer in outcome["answered"]} == custom
     assert all(
         item["outcome"] == "answered" for item in outcome["verification"]["resources"] if item["type"].startswith(CUSTOM_PREFIX)

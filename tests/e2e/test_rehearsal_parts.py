@@ -14,7 +14,7 @@ import pytest
 
 from ecs_toolkit.rehearsal import gaps
 from ecs_toolkit.rehearsal.__main__ import main
-from ecs_toolkit.rehearsal.assembly import Resource, StackTemplate, load_assembly
+from ecs_toolkit.rehearsal.assembly import Resource, StackTemplate, custom_resources, load_assembly
 from ecs_toolkit.rehearsal.checks import CHECKS, Context, Missing, same
 from ecs_toolkit.rehearsal.custom_resources import CustomResourceResponder
 from ecs_toolkit.rehearsal.deploy import deploy_failures, destroy_failures, last_error
@@ -33,7 +33,7 @@ def stack_values(**physical_ids: str) -> StackValues:
 
 def stack(name: str, resources: dict[str, dict[str, Any]], dependencies: tuple[str, ...] = ()) -> StackTemplate:
     template = {"Resources": resources}
-    parsed = {key: Resource(key, body["Type"], body.get("Properties", {})) for key, body in resources.items()}
+    parsed = {key: Resource(name, key, body["Type"], body.get("Properties", {})) for key, body in resources.items()}
     return StackTemplate(name, template, dependencies, parsed)
 
 
@@ -82,7 +82,9 @@ class FakeEcs:
         return {"services": self.services}
 
 
-SERVICE = Resource("Service", "AWS::ECS::Service", {"Cluster": "cluster-1", "TaskDefinition": {"Ref": "Task"}, "DesiredCount": 2})
+SERVICE = Resource(
+    "demo-web", "Service", "AWS::ECS::Service", {"Cluster": "cluster-1", "TaskDefinition": {"Ref": "Task"}, "DesiredCount": 2}
+)
 
 
 class TestChecks:
@@ -132,7 +134,7 @@ class TestChecks:
         context = Context(lambda service: ec2, stack_values(Queue="q"))
         rule = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": source}
         CHECKS["AWS::EC2::SecurityGroup"](
-            context, Resource("Sg", "AWS::EC2::SecurityGroup", {"SecurityGroupIngress": [rule]}), "sg-1"
+            context, Resource("demo-web", "Sg", "AWS::EC2::SecurityGroup", {"SecurityGroupIngress": [rule]}), "sg-1"
         )
         assert context.problems == ([] if found else ["inbound tcp 443: no such rule on sg-1"])
 
@@ -146,7 +148,7 @@ class TestChecks:
             "VpcEndpointType": "Gateway",
             "RouteTableIds": ["rtb-1", "rtb-2"],
         }
-        CHECKS["AWS::EC2::VPCEndpoint"](context, Resource("S3", "AWS::EC2::VPCEndpoint", properties), "vpce-1")
+        CHECKS["AWS::EC2::VPCEndpoint"](context, Resource("demo-web", "S3", "AWS::EC2::VPCEndpoint", properties), "vpce-1")
         assert context.problems == ["route tables are ['rtb-1'], the template says ['rtb-1', 'rtb-2']"]
 
     @staticmethod
@@ -204,7 +206,7 @@ class TestAssembly:
         (tmp_path / "platform.json").write_text(json.dumps({"Resources": {}}))
         stacks = load_assembly(tmp_path)
         assert [item.name for item in stacks] == ["demo-platform", "demo-web"]
-        assert [resource.logical_id for resource in stacks[1].custom_resources] == ["Empty"]
+        assert [resource.logical_id for resource in custom_resources(stacks[1])] == ["Empty"]
 
 
 class TestCliLogs:
