@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecs_toolkit.config.loader import ManifestError, load_manifest
+from ecs_toolkit.config.loader import ManifestError, load_manifest_with_warnings
 from ecs_toolkit.project import default_config, project_root
 from ecs_toolkit.scaffold import DEFAULT_ENV, EXAMPLES, InitError, init, next_steps
 
@@ -61,20 +61,24 @@ def add_synth(parser: argparse.ArgumentParser) -> None:
 
 
 def _manifest(args: argparse.Namespace) -> Path | None:
-    """The manifest of ``--config`` (default: the project's), validated; None after printing its problems."""
+    """The manifest of ``--config`` (default: the project's), validated; None after printing its problems.
+
+    Warnings (deprecated fields among them) are printed and do not stop the synth."""
     manifest = Path(getattr(args, "config", None) or default_config())
     try:
-        load_manifest(manifest)
+        _, warnings = load_manifest_with_warnings(manifest)
     except ManifestError as error:
         for line in error.lines:
             print(line, file=sys.stderr)
         return None
+    for line in warnings:
+        print(line, file=sys.stderr)
     return manifest
 
 
 def run_synth(args: argparse.Namespace) -> int:
     from ecs_toolkit.plan.errors import PlanError
-    from ecs_toolkit.plan.synth import synthesize
+    from ecs_toolkit.plan.synth import SynthFailed, synthesize
 
     manifest = _manifest(args)
     if manifest is None:
@@ -83,6 +87,10 @@ def run_synth(args: argparse.Namespace) -> int:
     out = args.output or root / "cdk.out"
     try:
         synthesize(manifest, out, root=root)
+    except SynthFailed as error:
+        # What CDK refused while building, mapped by the app to manifest fields: one line each.
+        print("\n".join(error.lines) if error.lines else f"error: {error}", file=sys.stderr)
+        return 1
     except PlanError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from ecs_toolkit.project import project_root
 SYNTH_TIMEOUT_SECONDS = 900
 
 
-__all__ = ["cdk_command", "failure_line", "project_root", "synthesize"]
+__all__ = ["SynthFailed", "cdk_command", "failure_line", "project_root", "synthesize"]
 
 
 def cdk_command(root: Path) -> Path:
@@ -23,8 +23,16 @@ def cdk_command(root: Path) -> Path:
     return cli
 
 
+class SynthFailed(PlanError):
+    """A synth that failed; ``lines`` holds the app's own ``file:line: field: message`` lines, if it printed any."""
+
+    def __init__(self, message: str, lines: list[str]) -> None:
+        super().__init__(message)
+        self.lines = lines
+
+
 def synthesize(manifest: Path, out_dir: Path, *, root: Path | None = None) -> None:
-    """``cdk synth --quiet -c config=MANIFEST -o OUT_DIR``; a failure becomes one line."""
+    """``cdk synth --quiet -c config=MANIFEST -o OUT_DIR``; a failure becomes one line (``SynthFailed``)."""
     root = root or project_root()
     cli = cdk_command(root)
     environment = dict(os.environ)
@@ -42,7 +50,11 @@ def synthesize(manifest: Path, out_dir: Path, *, root: Path | None = None) -> No
     except OSError as error:
         raise PlanError(f"cannot run the CDK CLI: {error}") from None
     if result.returncode != 0:
-        raise PlanError(f"synth of {manifest} failed (exit {result.returncode}): {failure_line(result.stderr or result.stdout)}")
+        # The app reports manifest problems as `<absolute manifest>:line: field: message`: give them back as named.
+        prefix = f"{manifest.resolve()}:"
+        lines = [f"{manifest}:{line[len(prefix) :]}" for line in result.stderr.splitlines() if line.startswith(prefix)]
+        reason = lines[0] if lines else failure_line(result.stderr or result.stdout)
+        raise SynthFailed(f"synth of {manifest} failed (exit {result.returncode}): {reason}", lines)
 
 
 def failure_line(output: str) -> str:

@@ -109,3 +109,27 @@ def test_synth_reports_a_bad_manifest_one_line_per_problem(tmp_path: Path, capsy
     lines = capsys.readouterr().err.splitlines()
     assert lines and all(line.startswith(f"{bad}:") for line in lines)
     assert any(":4: surprise:" in line for line in lines)
+
+
+def test_synth_prints_warnings_then_needs_the_projects_cdk_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ecs_toolkit.config import deprecations
+    from ecs_toolkit.config.deprecations import Deprecation
+
+    monkeypatch.setattr(
+        deprecations, "DEPRECATIONS", [Deprecation(("network",), "nat_count", "nat_gateways", "0.1.0", "renamed")]
+    )
+    init(tmp_path, example="minimal")
+    manifest = tmp_path / "config" / "dev.yaml"
+    manifest.write_text(manifest.read_text().replace("network:\n", "network:\n  nat_count: 1\n", 1))
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert any(
+        line.startswith("config/dev.yaml:") and ": network.nat_count: warning: deprecated since 0.1.0" in line for line in err
+    )
+    assert (
+        err[-1]
+        == f"error: the pinned CDK CLI is missing ({tmp_path.resolve()}/node_modules/.bin/cdk): run `npm install` in {tmp_path.resolve()} first"
+    )
