@@ -40,7 +40,7 @@ check: setup
 		{ test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov; } && \
 		.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt && \
 		touch .venv-checkov/.installed; }
-	$(VENV)/bin/ecs-toolkit check
+	$(VENV)/bin/ecs-toolkit check --require-checkov
 
 test: setup lint check
 	$(PY) -m pytest -n 2 --dist loadfile

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ecs_toolkit.checks import hardening, lint, readme
-from ecs_toolkit.checks.checkov import CheckovError, CheckovReport, run_checkov
+from ecs_toolkit.checks.checkov import CheckovError, CheckovReport, default_checkov, run_checkov
 from ecs_toolkit.config import EnvironmentConfig, ManifestError, load_manifest
 from ecs_toolkit.project import cdk_context, project_root
 
@@ -200,8 +200,12 @@ def _checkov(results: list[ManifestResult], future: Future[CheckovReport] | None
     return problems, summary
 
 
-def run(manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO = sys.stdout) -> int:
-    """Check ``manifests``; print the report to ``out``; 0 when every gate passes."""
+def run(
+    manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO = sys.stdout, *, require_checkov: bool = True
+) -> int:
+    """Check ``manifests``; print the report to ``out``; 0 when every gate passes.
+
+    Without ``require_checkov``, a project with no ``.venv-checkov`` gets the other gates and a line saying so."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ecs-toolkit-check-") as scratch:
         templates_dir = Path(scratch) / "templates"
@@ -213,13 +217,16 @@ def run(manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO 
             if isinstance(outcome, Built):
                 built.append(outcome)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(run_checkov, templates_dir) if built else None
+            skip_checkov = not require_checkov and not default_checkov().exists()
+            future = pool.submit(run_checkov, templates_dir) if built and not skip_checkov else None
             for item in built:
                 _nag(item)
                 _lint(item)
                 _hardening(item)
                 _verify(item)
             checkov_problems, checkov_summary = _checkov([item.result for item in built], future)
+            if skip_checkov:
+                checkov_summary = f"checkov: skipped, not installed ({default_checkov()}; see requirements-checkov.txt)"
     for result in results:
         print(f"== {result.label}", file=out)
         for line in result.lines:
@@ -243,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="",
         help="extra cdk-nag packs for every manifest, comma-separated (hipaa, nist-800-53-r5, pci-dss-3.2.1)",
     )
+    parser.add_argument(
+        "--require-checkov", action="store_true", help="fail when checkov is not installed (default: skip it with a note)"
+    )
     parser.add_argument("--write-readme", action="store_true", help="regenerate the README's compliance section and exit")
     args = parser.parse_args(argv)
     if args.write_readme:
@@ -254,4 +264,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no manifest under {project_root() / 'config'}", file=sys.stderr)
         return 1
     packs = [name.strip() for name in args.packs.split(",") if name.strip()]
-    return run(manifests, packs)
+    return run(manifests, packs, require_checkov=args.require_checkov)

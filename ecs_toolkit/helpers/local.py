@@ -25,7 +25,8 @@ SYNTH_DESCRIPTION = (
 )
 CHECK_DESCRIPTION = (
     "Synthesize each manifest once and run every gate on it: cdk-nag, cfn-lint, container hardening, verify and "
-    "checkov (from the project's .venv-checkov). Default: every manifest under the project's config/."
+    "checkov (from the project's .venv-checkov; skipped with a note when it is missing, unless --require-checkov). "
+    "Default: every manifest under the project's config/."
 )
 REHEARSE_DESCRIPTION = (
     "Bootstrap and deploy the synthesized manifest into a local AWS emulator (moto), verify the resources against "
@@ -113,7 +114,8 @@ def run_check(args: argparse.Namespace) -> int:
     manifests = [str(path) for path in args.manifests]
     if not manifests and getattr(args, "config", None):
         manifests = [args.config]
-    return main([*manifests, *(["--packs", args.packs] if args.packs else [])])
+    options = [*(["--packs", args.packs] if args.packs else []), *(["--require-checkov"] if args.require_checkov else [])]
+    return main([*manifests, *options])
 
 
 def add_rehearse(parser: argparse.ArgumentParser) -> None:

@@ -106,6 +106,7 @@ def render(directory: Path, *, example: str = "default", env: str = DEFAULT_ENV)
         "cdk.json": _cdk_json(env),
         "package.json": _package_json(_project_name(directory)),
         "requirements.txt": template("requirements.txt.template"),
+        "requirements-checkov.txt": _text("requirements-checkov.txt"),
         f"config/{env}.yaml": _manifest(example),
         ".github/workflows/ci.yml": template("ci.yml.template"),
         ".gitignore": template("gitignore.template"),

@@ -14,7 +14,16 @@ from ecs_toolkit.project import cdk_context, default_config, project_root
 from ecs_toolkit.scaffold import EXAMPLES, init
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ["app.py", "cdk.json", "package.json", "requirements.txt", "config/dev.yaml", ".github/workflows/ci.yml", ".gitignore"]
+FILES = [
+    "app.py",
+    "cdk.json",
+    "package.json",
+    "requirements.txt",
+    "requirements-checkov.txt",
+    "config/dev.yaml",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+]
 
 
 def test_writes_a_project_and_says_what_to_run_next(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -129,7 +138,20 @@ def test_synth_prints_warnings_then_needs_the_projects_cdk_cli(
     assert any(
         line.startswith("config/dev.yaml:") and ": network.nat_count: warning: deprecated since 0.1.0" in line for line in err
     )
-    assert (
-        err[-1]
-        == f"error: the pinned CDK CLI is missing ({tmp_path.resolve()}/node_modules/.bin/cdk): run `npm install` in {tmp_path.resolve()} first"
-    )
+    root = tmp_path.resolve()
+    assert err[-1] == f"error: the pinned CDK CLI is missing ({root}/node_modules/.bin/cdk): run `npm install` in {root} first"
+
+
+def test_check_in_a_project_without_checkov_says_it_skipped_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from ecs_toolkit.checks.report import run
+
+    init(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert run([], out=out, require_checkov=False) == 0
+    assert f"checkov: skipped, not installed ({tmp_path.resolve()}/.venv-checkov/bin/checkov" in out.getvalue()
+    out = io.StringIO()
+    run([], out=out)
+    assert "skipped" not in out.getvalue()

@@ -45,7 +45,10 @@ def test_the_wheel_holds_every_data_file_the_code_reads(wheel: Path) -> None:
     data = [line for line in tracked.stdout.splitlines() if not line.endswith(".py") and (ROOT / line).is_file()]
     shipped = ["config/default.yaml", *(str(p.relative_to(ROOT)) for p in (ROOT / "config/examples").glob("*.yaml"))]
     assert data and all(name in names for name in data), sorted(set(data) - names)
-    assert all(f"ecs_toolkit/scaffold/files/{name}" in names for name in [*shipped, "cdk.json", "package.json"])
+    assert all(
+        f"ecs_toolkit/scaffold/files/{name}" in names
+        for name in [*shipped, "cdk.json", "package.json", "requirements-checkov.txt"]
+    )
     assert f"ecs_toolkit-{__version__}.dist-info/entry_points.txt" in names
 
 
@@ -65,7 +68,7 @@ def test_installed_init_and_synth_make_a_working_project_without_this_checkout(w
     assert where.startswith(str(venv)), where
 
     init = _run([str(venv / "bin" / "ecs-toolkit"), "init", "--example", "minimal"], cwd=project, env=env)
-    assert "wrote 8 files" in init.stdout
+    assert "wrote 9 files" in init.stdout
     (project / "node_modules").symlink_to(ROOT / "node_modules")
     synth = _run([str(venv / "bin" / "ecs-toolkit"), "synth"], cwd=project, env=env)
     assert "synthesized config/dev.yaml" in synth.stdout
