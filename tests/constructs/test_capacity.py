@@ -64,13 +64,13 @@ def test_allow_host_ports_from_opens_exactly_the_pinned_range(example: Example) 
 
 
 def test_capacity_rejects_bad_sizes_and_port_ranges(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
-    with pytest.raises(ValueError, match="at least one instance type"):
+    with pytest.raises(ValueError, match="give at least one instance type"):
         Ec2Capacity(stack, "None", vpc=vpc, instance_types=[], max_capacity=1)
     with pytest.raises(ValueError, match="min_capacity 3 is greater than max_capacity 2"):
         Ec2Capacity(stack, "Size", vpc=vpc, instance_types=["t3.small"], min_capacity=3, max_capacity=2)
     with pytest.raises(ValueError, match="reversed"):
         Ec2Capacity(stack, "Ports", vpc=vpc, instance_types=["t3.small"], max_capacity=2, host_port_range=(62000, 61000))
-    with pytest.raises(ValueError, match="Spot capacity only"):
+    with pytest.raises(ValueError, match="on_demand_base_capacity applies to Spot capacity only"):
         Ec2Capacity(stack, "Base", vpc=vpc, instance_types=["t3.small"], max_capacity=2, on_demand_base_capacity=1)
 
 

@@ -45,7 +45,7 @@ def test_cluster_rejects_taken_and_unknown_provider_names(stack: cdk.Stack, vpc:
     cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal", fargate=False)
     with pytest.raises(ValueError, match="unknown capacity provider 'nope'"):
         cluster.strategy([StrategyItem("nope")])
-    with pytest.raises(ValueError, match="FARGATE is not enabled"):
+    with pytest.raises(ValueError, match="FARGATE is not enabled on this cluster"):
         cluster.strategy([StrategyItem("FARGATE")])
     capacity = Ec2Capacity(stack, "Cap", vpc=vpc, instance_types=["t3.small"], max_capacity=1)
     with pytest.raises(ValueError, match="is taken"):

@@ -93,3 +93,21 @@ def test_no_construct_opens_the_cdk_default_ephemeral_range(readme_example: asse
     rules = readme_example.find_resources("AWS::EC2::SecurityGroupIngress")
     assert rules
     assert all(rule["Properties"].get("FromPort") != 32768 for rule in rules.values())
+
+
+def _messages(source: str) -> list[str]:
+    """The longest literal part of each ``raise ValueError(...)`` message (placeholders and the construct's name cut out)."""
+    found = []
+    for match in re.finditer(r"raise ValueError\(\s*((?:f?\"[^\"]*\"\s*)+)\)", source):
+        text = re.sub(r"^[A-Za-z0-9]+: ", "", "".join(re.findall(r"f?\"([^\"]*)\"", match.group(1))))
+        found.append(max(re.split(r"\{[^}]*\}", text), key=len).strip())
+    return found
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_every_validation_error_of_a_module_is_tested_in_its_test_module(module_name: str) -> None:
+    source = (ROOT / "ecs_toolkit" / "constructs" / f"{module_name}.py").read_text()
+    text = (ROOT / "tests" / "constructs" / f"test_{module_name}.py").read_text().replace("\\", "")
+    tests = re.sub(r"\"\s*\n\s*f?\"", "", text)  # adjacent string literals read as one
+    untested = [message for message in _messages(source) if message not in tests]
+    assert not untested

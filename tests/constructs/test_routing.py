@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
@@ -92,4 +94,87 @@ def test_nlb_endpoint_rejects_unknown_protocols_and_a_certificate_without_tls(st
     with pytest.raises(ValueError, match="a certificate is required with tls, and only then"):
         NlbEndpoint(
             stack, "Tcp", service=service, vpc=service.service.cluster.vpc, port=80, certificate_arn="arn:aws:acm:::certificate/x"
+        )
+
+
+def test_an_nlb_endpoint_is_internal_tcp_with_fast_checks_and_its_own_group_by_default() -> None:
+    from aws_cdk import assertions
+
+    from tests.conftest import new_app
+
+    stack = cdk.Stack(new_app(), "Nlb")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    service = EcsService(
+        stack, "Svc", cluster=cluster.cluster, vpc=vpc, containers=[container(5432)], fargate=True, cpu=256, memory_mib=512
+    )
+    endpoint = NlbEndpoint(stack, "Nlb", service=service, vpc=vpc, port=5432)
+    template = assertions.Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        {"Type": "network", "Scheme": "internal", "SecurityGroups": Match.any_value()},
+    )
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {"Port": 5432, "Protocol": "TCP"})
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        {
+            "Port": 5432,
+            "Protocol": "TCP",
+            "TargetType": "ip",
+            "HealthCheckPort": "traffic-port",
+            "HealthCheckIntervalSeconds": 10,
+            "HealthyThresholdCount": 2,
+            "UnhealthyThresholdCount": 2,
+            "TargetGroupAttributes": Match.array_with([{"Key": "deregistration_delay.timeout_seconds", "Value": "15"}]),
+        },
+    )
+    assert endpoint.access_logs is None  # NLBs log only TLS listeners
+    template.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        {
+            "FromPort": 5432,
+            "ToPort": 5432,
+            "SourceSecurityGroupId": {
+                "Fn::GetAtt": [stack.get_logical_id(endpoint.security_group.node.default_child), "GroupId"]
+            },
+        },
+    )
+
+
+def test_nlb_endpoint_needs_the_container_to_publish_what_it_forwards_and_checks(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    from dataclasses import replace
+
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+
+    def service(construct_id: str, network_mode: str = "awsvpc", **spec: object) -> EcsService:
+        return EcsService(
+            stack,
+            construct_id,
+            cluster=cluster.cluster,
+            vpc=vpc,
+            containers=[replace(container(53), **spec)],  # type: ignore[arg-type]
+            fargate=network_mode == "awsvpc",
+            network_mode=network_mode,
+            cpu=256,
+            memory_mib=512,
+        )
+
+    with pytest.raises(ValueError, match="the main container does not publish its port over udp"):
+        NlbEndpoint(stack, "UdpOnTcp", service=service("TcpOnly"), vpc=vpc, port=53, protocol="udp")
+    with pytest.raises(ValueError, match="health checks are TCP on port 53: give the main container health_check_port=53"):
+        NlbEndpoint(stack, "UdpNoCheck", service=service("UdpService", protocols=("udp",)), vpc=vpc, port=53, protocol="udp")
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "bridge mode with UDP or a separate health-check port needs static_host_port on the main container "
+            "(dynamic TCP and UDP host ports of one task differ, and the NLB registers one port)"
+        ),
+    ):
+        NlbEndpoint(
+            stack,
+            "Bridge",
+            service=service("Both", network_mode="bridge", protocols=("tcp", "udp")),
+            vpc=vpc,
+            port=53,
+            protocol="tcp_udp",
         )

@@ -49,7 +49,7 @@ def test_an_ec2_bridge_service_spreads_over_zones_then_packs_memory(example: Exa
 def test_service_rejects_a_deployment_that_cannot_replace_a_task_and_unknown_placement(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
     cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
     common = {"cluster": cluster.cluster, "vpc": vpc, "containers": [container()], "cpu": 256, "memory_mib": 512}
-    with pytest.raises(ValueError, match="no task can be replaced"):
+    with pytest.raises(ValueError, match="max_healthy_percent must exceed min_healthy_percent, or no task can be replaced"):
         EcsService(
             stack,
             "Stuck",

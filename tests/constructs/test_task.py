@@ -43,7 +43,7 @@ def test_defaults_hardened_containers_logging_non_blocking_to_a_log_group_kept_a
 def test_task_and_service_reject_impossible_settings(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
     with pytest.raises(ValueError, match="Fargate needs awsvpc, not bridge"):
         EcsTask(stack, containers=[container()], fargate=True, network_mode="bridge", cpu=256, memory_mib=512)
-    with pytest.raises(ValueError, match="at least one container"):
+    with pytest.raises(ValueError, match="give at least one container"):
         EcsTask(stack, containers=[], fargate=True, cpu=256, memory_mib=512)
     with pytest.raises(ValueError, match="unknown network mode 'nat'"):
         EcsTask(stack, containers=[container()], fargate=False, network_mode="nat", cpu=256, memory_mib=512)
@@ -58,3 +58,35 @@ def test_an_ec2_awsvpc_task_gets_aws_region_from_cdk_and_no_unacknowledged_env_f
         {"Name": "AWS_REGION", "Value": {"Ref": "AWS::Region"}}
     ]
     assert not [finding for finding in nag.findings(stack) if finding.rule_id == "AwsSolutions-ECS2"]
+
+
+def test_ports_and_protocols_are_checked_per_container(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    from dataclasses import replace
+
+    def task(network_mode: str, **spec: object) -> None:
+        EcsTask(
+            stack,
+            containers=[replace(container(), **spec)],  # type: ignore[arg-type]
+            fargate=False,
+            network_mode=network_mode,
+            cpu=256,
+            memory_mib=512,
+            vpc=vpc,
+        )
+
+    with pytest.raises(ValueError, match=r"container 'app' protocols must be tcp and/or udp, got \['sctp'\]"):
+        task("bridge", protocols=("sctp",))
+    with pytest.raises(ValueError, match=r"container 'app' protocols must be tcp and/or udp, got \[\]"):
+        task("bridge", protocols=())
+    with pytest.raises(ValueError, match=r"container 'app' repeats a protocol: \['tcp', 'tcp'\]"):
+        task("bridge", protocols=("tcp", "tcp"))
+    with pytest.raises(ValueError, match="container 'app' has protocols or host-port settings but no port"):
+        task("bridge", port=None, protocols=("udp",))
+    with pytest.raises(ValueError, match="static_host_port applies to bridge mode only, not awsvpc"):
+        task("awsvpc", static_host_port=True)
+    with pytest.raises(
+        ValueError,
+        match="container 'app' has a health_check_port in bridge mode without static_host_port: "
+        "a load balancer cannot find a dynamic host port it did not register",
+    ):
+        task("bridge", health_check_port=8081)
