@@ -106,6 +106,9 @@ def add_check(parser: argparse.ArgumentParser) -> None:
         default="",
         help="extra cdk-nag packs, comma-separated (hipaa, nist-800-53-r5, pci-dss-3.2.1)",
     )
+    parser.add_argument(
+        "--require-checkov", action="store_true", help="fail when checkov is not installed (default: skip it with a note)"
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -155,3 +155,16 @@ def test_check_in_a_project_without_checkov_says_it_skipped_it(tmp_path: Path, m
     out = io.StringIO()
     run([], out=out)
     assert "skipped" not in out.getvalue()
+
+
+def test_check_runs_the_named_manifest_and_reports_one_that_does_not_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config" / "broken.yaml").write_text("name: x\nsurprise: 1\n")
+    assert main(["check", "-c", "config/broken.yaml", "--require-checkov"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL config/broken.yaml: the manifest does not load: config/broken.yaml:" in out
+    assert "config/broken.yaml:2: surprise: unknown field" in out
+    assert "check FAILED: 1 manifests" in out
