@@ -201,11 +201,12 @@ def _checkov(results: list[ManifestResult], future: Future[CheckovReport] | None
 
 
 def run(
-    manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO = sys.stdout, *, require_checkov: bool = True
+    manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO | None = None, *, require_checkov: bool = True
 ) -> int:
     """Check ``manifests``; print the report to ``out``; 0 when every gate passes.
 
     Without ``require_checkov``, a project with no ``.venv-checkov`` gets the other gates and a line saying so."""
+    out = out or sys.stdout  # read at call time: tests and callers may have replaced it
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ecs-toolkit-check-") as scratch:
         templates_dir = Path(scratch) / "templates"
