@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecs_toolkit import plan, verify
+from ecs_toolkit import __version__, plan, verify
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.helpers import drain, exec_check, local, preflight, run_task, status, teardown, wait
@@ -229,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 failure, 2 bad manifest or usage; run-task exits with the container's exit code.",
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, description: str) -> argparse.ArgumentParser:

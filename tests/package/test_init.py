@@ -168,3 +168,8 @@ def test_check_runs_the_named_manifest_and_reports_one_that_does_not_load(
     assert "FAIL config/broken.yaml: the manifest does not load: config/broken.yaml:" in out
     assert "config/broken.yaml:2: surprise: unknown field" in out
     assert "check FAILED: 1 manifests" in out
+
+
+def test_the_command_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"ecs-toolkit {__version__}\n"
