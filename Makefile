@@ -27,9 +27,9 @@ node_modules/.installed: package.json
 	@touch $@
 	@echo "==> node_modules ready"
 
-# The docs site's tools (MkDocs + Material, about 110 MB) go into $(VENV) only when a docs build needs them.
+# The docs site's tools (MkDocs + Material, about 125 MB) go into $(VENV) only when a docs build needs them.
 $(VENV)/.docs-installed: requirements-docs.txt $(VENV)/.installed
-	@echo "==> MkDocs and the Material theme into $(VENV)/ for the docs site: about 110 MB, under a minute"
+	@echo "==> MkDocs and the Material theme into $(VENV)/ for the docs site: about 125 MB, under a minute"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-docs.txt
 	@touch $@
 
