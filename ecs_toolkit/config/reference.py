@@ -40,9 +40,38 @@ the same text from the [JSON Schema](../getting-started.md#editor-support), and 
 """
 
 
+EXAMPLES: dict[str, Any] = {
+    "cluster.namespace": "shop.internal",
+    "file_systems.kms_key_arn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "file_systems.provisioned_throughput_mibps": 128,
+    "file_systems.removal": "destroy",
+    "services.allow_from": ["10.8.0.0/16", "pl-0123abcd"],
+    "services.entry_point": ["/docker-entrypoint.sh"],
+    "services.secrets_kms_key_arns": ["arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    "services.route.priority": 100,
+    "services.nlb.health_check_port": 8080,
+    "services.sidecars.cpu": 64,
+    "services.sidecars.port": 9090,
+    "services.sidecars.command": ["--config", "/etc/agent.yaml"],
+    "services.sidecars.environment": {"LOG_LEVEL": "info"},
+    "services.sidecars.secrets": {"API_KEY": "ssm:/shop/agent-key"},
+    "services.deployment.grace_period_seconds": 60,
+    "services.scaling.memory_percent": 70,
+    "services.scaling.custom_metric": {"namespace": "Shop", "name": "InFlight", "dimensions": {"Service": "web"}, "target": 20},
+    "services.scaling.custom_metric.namespace": "Shop",
+    "services.scaling.custom_metric.name": "InFlight",
+    "services.scaling.custom_metric.dimensions": {"Service": "web"},
+    "services.scaling.custom_metric.target": 20,
+    "services.scaling.schedule.max": 10,
+    "services.scaling.queue.arn": "arn:aws:sqs:eu-west-1:111122223333:orders",
+    "compliance.packs": ["hipaa"],
+}
+"""Examples for fields that no shipped manifest uses (a test validates each against its field's type)."""
+
+
 def render(root: type[BaseModel] = EnvironmentConfig, manifests: Path = MANIFESTS) -> str:
     """The whole page: one table per model, depth first from the top of the manifest."""
-    examples = collect_examples(root, manifests)
+    examples = {**EXAMPLES, **collect_examples(root, manifests)}
     sections = [_section(path, model, examples) for path, model in _walk(root, "")]
     return HEADER + "\n" + "\n\n".join(sections) + "\n"
 

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import jsonschema
 import pytest
@@ -42,6 +43,23 @@ def test_every_reference_row_has_type_allowed_values_default_and_example() -> No
         assert len(cells) == 6 and all(cells[:4]), row
     nat = next(row for row in rows if row.startswith("| `nat_gateways`"))
     assert "a whole number from 0 to 3" in nat and "`1`" in nat
+
+
+@pytest.mark.parametrize("path", sorted(reference.EXAMPLES))
+def test_each_example_written_for_the_reference_is_valid_for_its_field(path: str) -> None:
+    from pydantic import TypeAdapter
+
+    from ecs_toolkit.config.models import EnvironmentConfig
+
+    fields = dict(
+        (f"{prefix}.{name}" if prefix else name, field)
+        for prefix, model in reference._walk(EnvironmentConfig, "")
+        for name, field in model.model_fields.items()
+    )
+    field = fields[path]
+    annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+    TypeAdapter(annotation).validate_python(reference.EXAMPLES[path])
+    assert f"`{path.rsplit('.', 1)[-1]}`" in reference.render()
 
 
 def test_the_committed_schema_matches_the_models() -> None:
