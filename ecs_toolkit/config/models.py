@@ -249,7 +249,114 @@ class DeploymentConfig(StrictModel):
     """Seconds the load balancer drains a stopping task's connections."""
 
 
-class SidecarConfig(StrictModel):
+DependencyCondition = Literal["start", "complete", "success", "healthy"]
+Capability = Literal[
+    "ALL", "AUDIT_CONTROL", "AUDIT_WRITE", "BLOCK_SUSPEND", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER",
+    "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD",
+    "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN",
+    "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE",
+    "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM",
+]  # fmt: skip
+"""The Linux capabilities ECS accepts in a container's `linuxParameters.capabilities` (KernelCapabilities API)."""
+UlimitNameLiteral = Literal[
+    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio",
+    "rttime", "sigpending", "stack",
+]  # fmt: skip
+TmpfsOption = Literal[
+    "defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async", "dirsync",
+    "remount", "mand", "nomand", "atime", "noatime", "diratime", "nodiratime", "bind", "rbind", "unbindable",
+    "runbindable", "private", "rprivate", "shared", "rshared", "slave", "rslave", "relatime", "norelatime",
+    "strictatime", "nostrictatime", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol",
+]  # fmt: skip
+AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[^\s]*$", max_length=4096)]
+"""An absolute path without whitespace (`/var/cache/app`)."""
+_OCTET = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPv4Address = Annotated[str, StringConstraints(pattern=rf"^{_OCTET}(\.{_OCTET}){{3}}$")]
+"""A dotted IPv4 address (`10.0.0.2`)."""
+HostName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")]
+
+
+class RestartPolicyConfig(StrictModel):
+    """ECS restarts the container in place when it exits, instead of replacing the task."""
+
+    ignored_exit_codes: list[Annotated[int, Field(ge=0, le=255)]] = Field(default=[], max_length=50)
+    """Exit codes that do not trigger a restart (at most 50), for example `[0]` for a container that may finish."""
+    attempt_reset_period_seconds: Annotated[int, Field(ge=60, le=1800)] = 300
+    """Seconds the container must have run before ECS restarts it again (60-1800); one that exits sooner stays stopped."""
+
+
+class TmpfsConfig(StrictModel):
+    path: AbsolutePath
+    """Where the in-memory file system appears in the container."""
+    size_mib: Annotated[int, Field(ge=1, le=983040)]
+    """Its size, taken from the container's memory."""
+    options: list[TmpfsOption] = []
+    """Mount options (`noexec`, `nosuid`, `nodev`, `ro`, ...), as ECS's tmpfs `mountOptions` take them."""
+
+
+class LinuxConfig(StrictModel):
+    """Linux settings of a container (`linuxParameters`)."""
+
+    capabilities_add: list[Capability] = []
+    """Kernel capabilities added to Docker's default set (Fargate allows only SYS_PTRACE)."""
+    capabilities_drop: list[Capability] = []
+    """Kernel capabilities removed from Docker's default set (`[ALL]` drops every one)."""
+    init_process: bool = False
+    """Run an init process as PID 1 that forwards signals and reaps zombie processes."""
+    shared_memory_mib: Annotated[int, Field(ge=1, le=983040)] | None = None
+    """Size of /dev/shm (EC2 only: Fargate does not support it)."""
+    tmpfs: list[TmpfsConfig] = []
+    """In-memory file systems, for example writable scratch space under a read-only root (EC2 only)."""
+
+
+class UlimitConfig(StrictModel):
+    name: UlimitNameLiteral
+    """The resource (`nofile`, `nproc`, `memlock`, `core`, `stack`, ...)."""
+    soft: Annotated[int, Field(ge=-1, le=2147483647)]
+    """Soft limit (-1 is unlimited)."""
+    hard: Annotated[int, Field(ge=-1, le=2147483647)]
+    """Hard limit, at least the soft limit (-1 is unlimited)."""
+
+
+class ContainerSettings(StrictModel):
+    """Settings every container of a task takes: the main container (on the service itself) and each sidecar."""
+
+    command: list[str] | None = None
+    """Command override."""
+    entry_point: list[str] | None = None
+    """Entry point override."""
+    environment: dict[EnvName, str] = {}
+    """Plain settings; names that look like secrets are rejected."""
+    secrets: dict[EnvName, str] = {}
+    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
+    user: str | None = None
+    """Run as this user (`uid` or `uid:gid`)."""
+    read_only_root_filesystem: bool = True
+    """Read-only root file system (on by default; turn off for images that write outside volumes)."""
+    container_health_check: ContainerHealthCheckConfig | None = None
+    """Docker health check of the container (needed by other containers' `depends_on: healthy`)."""
+    memory_reservation_mib: Annotated[int, Field(ge=6)] | None = None
+    """Soft memory limit: what the container is expected to use, at most its hard limit; it may use more
+    until the hard limit while the instance has memory to spare."""
+    depends_on: dict[Name, DependencyCondition] = {}
+    """Containers of the same task that must reach a state before this one starts: `start`, `complete` or
+    `success` (the other container exited, with code 0 for success; not for essential containers), or
+    `healthy` (it passes its container_health_check). Containers stop in the reverse order."""
+    restart: RestartPolicyConfig | None = None
+    """Restart the container in place when it exits (`{}` for the defaults)."""
+    linux: LinuxConfig | None = None
+    """Capabilities, init process, shared memory and tmpfs mounts."""
+    ulimits: list[UlimitConfig] = []
+    """Resource limits (`nofile` up to 1048576 on Fargate)."""
+    working_directory: AbsolutePath | None = None
+    """Directory the command runs in."""
+    dns_servers: list[IPv4Address] = []
+    """DNS servers of the container instead of the instance's (bridge and host network modes only)."""
+    extra_hosts: dict[HostName, IPv4Address] = {}
+    """Entries added to the container's /etc/hosts, `{name: address}` (bridge and host network modes only)."""
+
+
+class SidecarConfig(ContainerSettings):
     name: Name
     """Container name (must differ from the service's)."""
     image: str
@@ -257,21 +364,11 @@ class SidecarConfig(StrictModel):
     essential: bool = True
     """The task stops when an essential container stops."""
     cpu: Annotated[int, Field(ge=0, le=196608)] | None = None
-    """CPU units reserved for the sidecar."""
+    """CPU units reserved for the sidecar, taken from the task's."""
     memory_mib: Annotated[int, Field(ge=6)] = 128
     """Hard memory limit, taken from the task's memory."""
     port: Port | None = None
     """Container port, if the sidecar listens."""
-    command: list[str] | None = None
-    """Command override."""
-    environment: dict[EnvName, str] = {}
-    """Plain settings (secret-looking names are rejected)."""
-    secrets: dict[EnvName, str] = {}
-    """Secrets by reference, as for the service."""
-    user: str | None = None
-    """Run as this user."""
-    read_only_root_filesystem: bool = True
-    """Read-only root file system."""
 
 
 class VolumeConfig(StrictModel):
@@ -414,7 +511,7 @@ class ScalingConfig(StrictModel):
     """Workers: target tracking on queue backlog per running task."""
 
 
-class ServiceConfig(StrictModel):
+class ServiceConfig(ContainerSettings):
     kind: Literal["web", "backend", "worker", "job"]
     """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled)."""
     image: str = Field(min_length=1)
@@ -455,22 +552,8 @@ class ServiceConfig(StrictModel):
         "binpack-memory",
     ]
     """EC2 only: spread over AZs first, then pack instances by memory."""
-    command: list[str] | None = None
-    """Command override."""
-    entry_point: list[str] | None = None
-    """Entry point override."""
-    environment: dict[EnvName, str] = {}
-    """Plain settings; names that look like secrets are rejected."""
-    secrets: dict[EnvName, str] = {}
-    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
-    container_health_check: ContainerHealthCheckConfig | None = None
-    """Docker health check of the main container."""
     stop_timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 30
     """Time between SIGTERM and SIGKILL; well inside the 2-minute Spot notice."""
-    read_only_root_filesystem: bool = True
-    """Read-only root file system (on by default; turn off for images that write outside volumes)."""
-    user: str | None = None
-    """Run as this user (`uid` or `uid:gid`)."""
     log_retention_days: int = 30
     """Retention of the service's log group; one of CloudWatch's values."""
     sidecars: list[SidecarConfig] = []

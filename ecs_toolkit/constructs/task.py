@@ -19,6 +19,25 @@ from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_
 
 
 @dataclass(frozen=True)
+class RestartPolicy:
+    """Restart a container in place when it exits (ECS container restart policy)."""
+
+    ignored_exit_codes: Sequence[int] = ()
+    attempt_reset_period: Duration = Duration.seconds(300)
+
+
+@dataclass(frozen=True)
+class LinuxOptions:
+    """A container's ``linuxParameters``; shared memory and tmpfs exist on EC2 only."""
+
+    capabilities_add: Sequence[ecs.Capability] = ()
+    capabilities_drop: Sequence[ecs.Capability] = ()
+    init_process: bool = False
+    shared_memory_mib: int | None = None
+    tmpfs: Sequence[ecs.Tmpfs] = ()
+
+
+@dataclass(frozen=True)
 class ContainerSpec:
     """One container of a task. The first container of a service is its main (load-balanced) one."""
 
@@ -36,6 +55,15 @@ class ContainerSpec:
     stop_timeout: Duration = Duration.seconds(30)
     read_only_root_filesystem: bool = True
     user: str | None = None
+    memory_reservation_mib: int | None = None
+    depends_on: Mapping[str, ecs.ContainerDependencyCondition] = field(default_factory=dict)
+    """Other containers of the task, by name, and the state each must reach before this one starts."""
+    restart_policy: RestartPolicy | None = None
+    linux: LinuxOptions | None = None
+    ulimits: Sequence[ecs.Ulimit] = ()
+    working_directory: str | None = None
+    dns_servers: Sequence[str] = ()
+    extra_hosts: Mapping[str, str] = field(default_factory=dict)
 
 
 NETWORK_MODES = {
@@ -82,6 +110,7 @@ class EcsTask:
             raise ValueError(f"EcsTask: Fargate needs awsvpc, not {network_mode}")
         if network_mode == "awsvpc" and vpc is None:
             raise ValueError("EcsTask: awsvpc tasks need the vpc for their security group")
+        _validate_containers(containers, fargate=fargate, network_mode=network_mode)
         self.scope = scope
         self.main_container_name = containers[0].name
         self.main_port = containers[0].port
@@ -90,8 +119,12 @@ class EcsTask:
         self.log_group = logs.LogGroup(scope, "Logs", retention=log_retention, removal_policy=removal_policy)
         skip_checkov(self.log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
         self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
+        definitions = {spec.name: self._add_container(spec) for spec in containers}
         for spec in containers:
-            self._add_container(spec)
+            for target, condition in spec.depends_on.items():
+                definitions[spec.name].add_container_dependencies(
+                    ecs.ContainerDependency(container=definitions[target], condition=condition)
+                )
         # CDK gives every container of an EC2 awsvpc task AWS_REGION (such tasks cannot read it from IMDS).
         if any(spec.environment for spec in containers) or (not fargate and network_mode == "awsvpc"):
             acknowledge(
@@ -142,10 +175,20 @@ class EcsTask:
             readonly_root_filesystem=spec.read_only_root_filesystem,
             user=spec.user,
             privileged=False,
+            memory_reservation_mib=spec.memory_reservation_mib,
+            working_directory=spec.working_directory,
+            dns_servers=list(spec.dns_servers) or None,
+            extra_hosts=dict(spec.extra_hosts) or None,
+            enable_restart_policy=spec.restart_policy is not None or None,
+            restart_ignored_exit_codes=list(spec.restart_policy.ignored_exit_codes) or None if spec.restart_policy else None,
+            restart_attempt_period=spec.restart_policy.attempt_reset_period if spec.restart_policy else None,
+            linux_parameters=self._linux_parameters(spec),
             logging=ecs.LogDrivers.aws_logs(
                 stream_prefix=self.log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
             ),
         )
+        if spec.ulimits:
+            container.add_ulimits(*spec.ulimits)
         if spec.port is not None:
             host_port = spec.port if self.network_mode in ("awsvpc", "host") else 0
             container.add_port_mappings(
@@ -158,6 +201,24 @@ class EcsTask:
                 )
             )
         return container
+
+    def _linux_parameters(self, spec: ContainerSpec) -> ecs.LinuxParameters | None:
+        linux = spec.linux
+        if linux is None:
+            return None
+        parameters = ecs.LinuxParameters(
+            self.scope,
+            f"{spec.name}LinuxParameters",
+            init_process_enabled=linux.init_process or None,
+            shared_memory_size=linux.shared_memory_mib,
+        )
+        if linux.capabilities_add:
+            parameters.add_capabilities(*linux.capabilities_add)
+        if linux.capabilities_drop:
+            parameters.drop_capabilities(*linux.capabilities_drop)
+        if linux.tmpfs:
+            parameters.add_tmpfs(*linux.tmpfs)
+        return parameters
 
     def _grant_execute_command(self, role: iam.IRole, log_group: logs.ILogGroup | None) -> None:
         """ECS Exec: the SSM channels the agent opens in the task, and session logs to the cluster's exec log group."""
@@ -187,3 +248,28 @@ class EcsTask:
             "AwsSolutions-IAM5[Resource::*]",
             "ECS Exec: the ssmmessages channel actions and logs:DescribeLogGroups support no resource-level scoping",
         )
+
+
+def _validate_containers(containers: Sequence[ContainerSpec], *, fargate: bool, network_mode: str) -> None:
+    """What ECS would reject at deploy time, refused at synth with the container's name."""
+    by_name = {spec.name: spec for spec in containers}
+    if len(by_name) != len(containers):
+        raise ValueError("EcsTask: container names must be unique")
+    for spec in containers:
+        for target, condition in spec.depends_on.items():
+            if target not in by_name or target == spec.name:
+                raise ValueError(f"EcsTask: container {spec.name!r} depends on {target!r}, which is not another container")
+            if condition == ecs.ContainerDependencyCondition.HEALTHY and by_name[target].health_check is None:
+                raise ValueError(f"EcsTask: {spec.name!r} waits for {target!r} to be healthy, but it has no health check")
+            if condition in _EXIT_CONDITIONS and by_name[target].essential:
+                raise ValueError(f"EcsTask: {spec.name!r} waits for {target!r} to exit, but it is essential")
+        if network_mode == "awsvpc" and (spec.dns_servers or spec.extra_hosts):
+            raise ValueError(f"EcsTask: {spec.name!r}: dns servers and extra hosts are not supported in awsvpc mode")
+        if spec.linux is not None and fargate:
+            if spec.linux.shared_memory_mib is not None or spec.linux.tmpfs:
+                raise ValueError(f"EcsTask: {spec.name!r}: shared memory and tmpfs are not supported on Fargate")
+            if any(c != ecs.Capability.SYS_PTRACE for c in spec.linux.capabilities_add):
+                raise ValueError(f"EcsTask: {spec.name!r}: Fargate allows adding only SYS_PTRACE")
+
+
+_EXIT_CONDITIONS = (ecs.ContainerDependencyCondition.COMPLETE, ecs.ContainerDependencyCondition.SUCCESS)

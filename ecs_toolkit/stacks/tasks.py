@@ -16,11 +16,18 @@ from aws_cdk import aws_ssm as ssm
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig, StrategyItemConfig
+from ecs_toolkit.config.models import (
+    ContainerHealthCheckConfig,
+    ContainerSettings,
+    EnvironmentConfig,
+    ServiceConfig,
+    SidecarConfig,
+    StrategyItemConfig,
+)
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.network import internal_subnets
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy
 from ecs_toolkit.stacks.common import removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
@@ -102,14 +109,10 @@ def task_containers(
         memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
-        command=service.command,
-        entry_point=service.entry_point,
         environment={**service.environment, **(environment or {})},
         secrets=_secrets(scope, "Secret", service.secrets),
-        health_check=_health_check(service),
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),
-        read_only_root_filesystem=service.read_only_root_filesystem,
-        user=service.user,
+        **_settings(service),
     )
     return [main, *sidecars]
 
@@ -122,12 +125,62 @@ def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerS
         cpu=sidecar.cpu,
         port=sidecar.port,
         essential=sidecar.essential,
-        command=sidecar.command,
         environment=sidecar.environment,
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
-        read_only_root_filesystem=sidecar.read_only_root_filesystem,
-        user=sidecar.user,
+        **_settings(sidecar),
     )
+
+
+_CONDITIONS = {
+    "start": ecs.ContainerDependencyCondition.START,
+    "complete": ecs.ContainerDependencyCondition.COMPLETE,
+    "success": ecs.ContainerDependencyCondition.SUCCESS,
+    "healthy": ecs.ContainerDependencyCondition.HEALTHY,
+}
+
+
+def _settings(settings: ContainerSettings) -> dict[str, Any]:
+    """The construct arguments of what every container shares (``ContainerSettings``)."""
+    restart = settings.restart
+    linux = settings.linux
+    return {
+        "command": settings.command,
+        "entry_point": settings.entry_point,
+        "health_check": _health_check(settings.container_health_check),
+        "read_only_root_filesystem": settings.read_only_root_filesystem,
+        "user": settings.user,
+        "memory_reservation_mib": settings.memory_reservation_mib,
+        "depends_on": {target: _CONDITIONS[condition] for target, condition in settings.depends_on.items()},
+        "restart_policy": None
+        if restart is None
+        else RestartPolicy(
+            ignored_exit_codes=restart.ignored_exit_codes,
+            attempt_reset_period=Duration.seconds(restart.attempt_reset_period_seconds),
+        ),
+        "linux": None
+        if linux is None
+        else LinuxOptions(
+            capabilities_add=[ecs.Capability[c] for c in linux.capabilities_add],
+            capabilities_drop=[ecs.Capability[c] for c in linux.capabilities_drop],
+            init_process=linux.init_process,
+            shared_memory_mib=linux.shared_memory_mib,
+            tmpfs=[
+                ecs.Tmpfs(
+                    container_path=t.path,
+                    size=t.size_mib,
+                    mount_options=[ecs.TmpfsMountOption[o.upper()] for o in t.options] or None,
+                )
+                for t in linux.tmpfs
+            ],
+        ),
+        "ulimits": [
+            ecs.Ulimit(name=ecs.UlimitName[limit.name.upper()], soft_limit=limit.soft, hard_limit=limit.hard)
+            for limit in settings.ulimits
+        ],
+        "working_directory": settings.working_directory,
+        "dns_servers": settings.dns_servers,
+        "extra_hosts": settings.extra_hosts,
+    }
 
 
 def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImage:
@@ -170,8 +223,7 @@ def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[
     return secrets
 
 
-def _health_check(service: ServiceConfig) -> ecs.HealthCheck | None:
-    check = service.container_health_check
+def _health_check(check: ContainerHealthCheckConfig | None) -> ecs.HealthCheck | None:
     if check is None:
         return None
     return ecs.HealthCheck(

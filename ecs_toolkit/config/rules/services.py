@@ -10,6 +10,7 @@ from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, Ser
 from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.config.rules.cluster import check_strategy
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message, split_path
+from ecs_toolkit.config.rules.containers import check_containers
 from ecs_toolkit.config.rules.scaling import check_scaling
 from ecs_toolkit.config.rules.storage import check_volumes
 
@@ -64,6 +65,7 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
         yield from _fargate(config, where, service, mode)
     yield from _kind(config, where, service, mode)
     yield from _container(where, name, service)
+    yield from check_containers(config, where, name, service)
     yield from check_volumes(config, where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
@@ -167,13 +169,6 @@ def _container(where: Location, name: str, service: ServiceConfig) -> Iterator[F
                 parse_secret_reference(reference)
             except ValueError as error:
                 yield (*base, "secrets", variable), str(error)
-    sidecar_memory = sum(sidecar.memory_mib for sidecar in service.sidecars)
-    memory = service.memory_mib if service.memory_mib is not None else derived.EC2_DEFAULT_MEMORY_MIB
-    if sidecar_memory >= memory:
-        yield (
-            (*where, "memory_mib"),
-            f"{memory} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars",
-        )
 
 
 GRANT_ARNS: dict[str, re.Pattern[str]] = {
