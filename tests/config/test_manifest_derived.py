@@ -274,7 +274,7 @@ def test_derived_listener_priority_is_within_the_alb_range(route: RouteConfig) -
 def test_fails_on_an_explicit_listener_priority_outside_the_alb_range(manifest) -> None:
     text = manifest.service("kind: web\nimage: app\nport: 80\ncpu: 256\nmemory_mib: 512\nroute: {path: /*, priority: 50001}\n")
 
-    assert manifest.problems(text) == ["17: services.api.route.priority: Input should be less than or equal to 50000 (got 50001)"]
+    assert manifest.problems(text) == ["17: services.api.route.priority: must be a whole number from 1 to 50000 (got 50001)"]
 
 
 # --- secret references ----------------------------------------------------------------------
@@ -309,6 +309,23 @@ def test_fails_on_an_explicit_listener_priority_outside_the_alb_range(manifest) 
                 json_key="password",
             ),
         ),
+        (  # RDS-managed secrets have a `!` in their name
+            "secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-xyz-AbCdEf",
+            SecretReference(
+                "secretsmanager", "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-xyz-AbCdEf", is_arn=True
+            ),
+        ),
+        (
+            "secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b-AbCdEf:password",
+            SecretReference(
+                "secretsmanager",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b-AbCdEf",
+                is_arn=True,
+                json_key="password",
+            ),
+        ),
+        ("secretsmanager:rds!db-0a1b2c3d-xyz", SecretReference("secretsmanager", "rds!db-0a1b2c3d-xyz", is_arn=False)),
+        ("secretsmanager:a+b=c.d@e_f/g-h", SecretReference("secretsmanager", "a+b=c.d@e_f/g-h", is_arn=False)),
     ],
 )
 def test_parses_each_accepted_secret_reference_form(value: str, reference: SecretReference) -> None:
@@ -325,6 +342,11 @@ def test_parses_each_accepted_secret_reference_form(value: str, reference: Secre
             "'arn:aws:secretsmanager:eu-west-1:1:secret:x' is not a Secrets Manager secret ARN",
         ),
         ("secretsmanager:a:b:c", "'a:b:c' is not a Secrets Manager secret name"),
+        (
+            "secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:db#1-AbCdEf",
+            "'arn:aws:secretsmanager:us-east-1:123456789012:secret:db#1-AbCdEf' is not a Secrets Manager secret ARN",
+        ),
+        ("secretsmanager:my secret", "'my secret' is not a Secrets Manager secret name"),
     ],
 )
 def test_rejects_a_malformed_secret_reference(value: str, message: str) -> None:

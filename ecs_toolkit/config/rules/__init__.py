@@ -9,6 +9,7 @@
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
 - ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
 - ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
+- ``warnings``: what is valid but probably not meant (printed, never failing);
 - ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
 """
 
