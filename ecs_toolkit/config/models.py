@@ -338,12 +338,20 @@ TmpfsOption = Literal[
     "runbindable", "private", "rprivate", "shared", "rshared", "slave", "rslave", "relatime", "norelatime",
     "strictatime", "nostrictatime", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol",
 ]  # fmt: skip
-AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[^\s]*$", max_length=4096)]
+AbsolutePath = Annotated[
+    str, StringConstraints(pattern=r"^/[^\s]*$", max_length=4096), Described("an absolute path without spaces, such as /app")
+]
 """An absolute path without whitespace (`/var/cache/app`)."""
 _OCTET = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-IPv4Address = Annotated[str, StringConstraints(pattern=rf"^{_OCTET}(\.{_OCTET}){{3}}$")]
+IPv4Address = Annotated[
+    str, StringConstraints(pattern=rf"^{_OCTET}(\.{_OCTET}){{3}}$"), Described("an IPv4 address such as 10.0.0.2")
+]
 """A dotted IPv4 address (`10.0.0.2`)."""
-HostName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")]
+HostName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"),
+    Described("a host name of letters, digits, dots and hyphens, such as db.example.com"),
+]
 
 
 class RestartPolicyConfig(StrictModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import itertools
 import re
@@ -23,7 +24,7 @@ from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import Network, subnet_masks
 from ecs_toolkit.constructs.routing import AlbRoute
 from ecs_toolkit.constructs.service import ContainerSpec, DeploymentSpec, EcsService
-from ecs_toolkit.constructs.task import EcsTask
+from ecs_toolkit.constructs.task import EcsTask, LinuxOptions, RestartPolicy
 from tests.conftest import ROOT, new_app
 
 
@@ -175,6 +176,48 @@ def test_task_and_service_reject_impossible_settings(stack: cdk.Stack, vpc: ec2.
             memory_mib=512,
             deployment=DeploymentSpec(min_healthy_percent=100, max_healthy_percent=100),
         )
+
+
+def test_task_rejects_container_settings_ecs_would_refuse_at_deploy(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    healthy = ecs.ContainerDependencyCondition.HEALTHY
+    success = ecs.ContainerDependencyCondition.SUCCESS
+    sidecar = ContainerSpec(name="side", image=ecs.ContainerImage.from_registry("busybox"), memory_limit_mib=32)
+    cases = [
+        ([_container(), sidecar], {"depends_on": {"nope": healthy}}, "not another container"),
+        ([_container(), sidecar], {"depends_on": {"side": healthy}}, "has no health check"),
+        ([_container(), sidecar], {"depends_on": {"side": success}}, "it is essential"),
+        ([_container()], {"dns_servers": ["10.0.0.2"]}, "not supported in awsvpc mode"),
+        ([_container()], {"linux": LinuxOptions(shared_memory_mib=64)}, "not supported on Fargate"),
+        ([_container()], {"linux": LinuxOptions(capabilities_add=[ecs.Capability.NET_ADMIN])}, "only SYS_PTRACE"),
+    ]
+    for containers, change, message in cases:
+        main = dataclasses.replace(containers[0], **change)
+        with pytest.raises(ValueError, match=message):
+            EcsTask(stack, containers=[main, *containers[1:]], fargate=True, vpc=vpc, cpu=256, memory_mib=512)
+
+
+def test_task_wires_dependencies_restart_policy_and_linux_options(stack: cdk.Stack) -> None:
+    check = ecs.HealthCheck(command=["CMD", "/ok"])
+    side = ContainerSpec(name="side", image=ecs.ContainerImage.from_registry("busybox"), memory_limit_mib=32, health_check=check)
+    main = dataclasses.replace(
+        _container(),
+        depends_on={"side": ecs.ContainerDependencyCondition.HEALTHY},
+        restart_policy=RestartPolicy(ignored_exit_codes=[0, 143], attempt_reset_period=Duration.seconds(90)),
+        linux=LinuxOptions(init_process=True, tmpfs=[ecs.Tmpfs(container_path="/tmp", size=16)]),
+        ulimits=[ecs.Ulimit(name=ecs.UlimitName.NOFILE, soft_limit=1024, hard_limit=2048)],
+        memory_reservation_mib=128,
+    )
+    EcsTask(stack, containers=[main, side], fargate=False, network_mode="bridge", cpu=256, memory_mib=512)
+
+    definition = assertions.Template.from_stack(stack).find_resources("AWS::ECS::TaskDefinition")
+    (containers,) = [r["Properties"]["ContainerDefinitions"] for r in definition.values()]
+    app = containers[0]
+    assert app["DependsOn"] == [{"ContainerName": "side", "Condition": "HEALTHY"}]
+    assert app["RestartPolicy"] == {"Enabled": True, "IgnoredExitCodes": [0, 143], "RestartAttemptPeriod": 90}
+    assert app["LinuxParameters"]["Tmpfs"] == [{"ContainerPath": "/tmp", "Size": 16}]
+    assert app["Ulimits"] == [{"Name": "nofile", "SoftLimit": 1024, "HardLimit": 2048}]
+    assert app["MemoryReservation"] == 128
+    assert "RestartPolicy" not in containers[1]
 
 
 def test_alb_route_needs_a_condition_and_a_valid_priority(stack: cdk.Stack, vpc: ec2.IVpc) -> None:

@@ -226,3 +226,53 @@ def test_forty_services_synthesize_with_every_stack_under_200_resources() -> Non
     for stack in synthesized.environment.stacks:
         resources = synthesized.assembly.get_stack_by_name(stack.stack_name).template["Resources"]
         assert len(resources) < 200, f"{stack.stack_name}: {len(resources)} resources"
+
+
+# --- container settings (main container and sidecars) -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def batch() -> Synthesized:
+    return synthesize(ROOT / "config" / "examples" / "ec2-only.yaml")
+
+
+def _containers(synthesized: Synthesized, service: str) -> dict[str, dict[str, object]]:
+    template = synthesized.template_json(f"{synthesized.environment.config.name}-{service}")
+    (definition,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]  # type: ignore[attr-defined]
+    return {c["Name"]: c for c in definition["Properties"]["ContainerDefinitions"]}
+
+
+def test_ec2_container_gets_linux_parameters_ulimits_dns_hosts_and_a_restart_policy(batch: Synthesized) -> None:
+    containers = _containers(batch, "renderer")
+    renderer, fonts = containers["renderer"], containers["fonts"]
+
+    assert renderer["LinuxParameters"] == {
+        "Capabilities": {"Drop": ["NET_RAW"]},
+        "InitProcessEnabled": True,
+        "SharedMemorySize": 64,
+        "Tmpfs": [{"ContainerPath": "/scratch", "Size": 64, "MountOptions": ["noexec", "nosuid", "nodev"]}],
+    }
+    assert renderer["Ulimits"] == [{"Name": "nofile", "SoftLimit": 65536, "HardLimit": 65536}]
+    assert renderer["DnsServers"] == ["10.20.0.2"]
+    assert renderer["ExtraHosts"] == [{"Hostname": "assets.batch.internal", "IpAddress": "10.20.1.10"}]
+    assert renderer["RestartPolicy"] == {"Enabled": True, "IgnoredExitCodes": [0], "RestartAttemptPeriod": 120}
+    assert renderer["WorkingDirectory"] == "/usr/local/apache2"
+    assert renderer["DependsOn"] == [{"ContainerName": "fonts", "Condition": "SUCCESS"}]
+    # The main container keeps what the sidecar leaves: 1024 - 32 MiB hard, 512 soft; 512 - 0 cpu.
+    assert (renderer["Memory"], renderer["MemoryReservation"], renderer["Cpu"]) == (992, 512, 512)
+    assert (fonts["Essential"], fonts["Memory"]) == (False, 32)
+    assert "LinuxParameters" not in fonts and "RestartPolicy" not in fonts
+
+
+def test_fargate_sidecar_gets_a_soft_limit_a_health_check_and_the_main_container_waits_for_it(shop: Synthesized) -> None:
+    containers = _containers(shop, "storefront")
+    storefront, metrics = containers["storefront"], containers["metrics"]
+
+    assert storefront["DependsOn"] == [{"ContainerName": "metrics", "Condition": "HEALTHY"}]
+    assert storefront["LinuxParameters"] == {"Capabilities": {}, "InitProcessEnabled": True}  # CDK writes the empty set
+    assert storefront["Memory"] == 1024 - 128
+    assert metrics["MemoryReservation"] == 64
+    assert metrics["RestartPolicy"] == {"Enabled": True, "RestartAttemptPeriod": 300}
+    assert metrics["HealthCheck"]["Command"] == ["CMD", "/healthcheck"]  # type: ignore[index]
+    assert "DnsServers" not in storefront and "ExtraHosts" not in storefront
+    assert _containers(shop, "checkout")["checkout"]["LinuxParameters"] == {"Capabilities": {"Drop": ["ALL"]}}

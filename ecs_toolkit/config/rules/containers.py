@@ -37,7 +37,7 @@ def check_containers(config: EnvironmentConfig, where: Location, name: str, serv
 
 
 def _shares(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
-    """The main container keeps what the sidecars leave of the task's cpu and memory, and never less than nothing."""
+    """The main container keeps what the sidecars leave of the task's memory, never less than nothing (cpu: ``limits``)."""
     memory = derived.task_memory_mib(config, service)
     sidecar_memory = sum(sidecar.memory_mib for sidecar in service.sidecars)
     main_memory = memory - sidecar_memory
@@ -51,13 +51,6 @@ def _shares(config: EnvironmentConfig, where: Location, service: ServiceConfig) 
             (*where, "memory_reservation_mib"),
             f"{service.memory_reservation_mib} MiB is more than the main container's hard limit of {main_memory} MiB "
             f"(the task's {memory} MiB less {sidecar_memory} MiB of sidecars)",
-        )
-    cpu = derived.task_cpu(config, service)
-    sidecar_cpu = sum(sidecar.cpu or 0 for sidecar in service.sidecars)
-    if sidecar_cpu >= cpu:
-        yield (
-            (*where, "cpu"),
-            f"{cpu} CPU units leave nothing for the main container after {sidecar_cpu} units of sidecars",
         )
     for index, sidecar in enumerate(service.sidecars):
         if sidecar.memory_reservation_mib is not None and sidecar.memory_reservation_mib > sidecar.memory_mib:
