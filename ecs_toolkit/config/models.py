@@ -518,6 +518,61 @@ class GrantConfig(StrictModel):
     """ssm-read-path only: the parameter path (its parameters and those below)."""
 
 
+IamAction = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"),
+    Described("an IAM action such as s3:GetObject (service prefix, a colon, the action; * and ? allowed)"),
+]
+IamResource = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*|arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws|\*)?:\S+)$", max_length=2048),
+    Described("an ARN (arn:aws:<service>:<region>:<account>:<resource>, * and ? allowed) or *"),
+]
+ManagedPolicyArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]{1,512}$"),
+    Described("a managed policy ARN (arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>)"),
+]
+RuleId = Annotated[
+    str,
+    StringConstraints(pattern=r"^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-[A-Za-z0-9]+(\[.+\])?$"),
+    Described("a cdk-nag rule id such as AwsSolutions-IAM5 or AwsSolutions-IAM5[Resource::*]"),
+]
+
+
+class PolicyStatementConfig(StrictModel):
+    """One IAM statement, added to the role as written."""
+
+    effect: Literal["allow", "deny"] = "allow"
+    """Allow, or deny (a deny wins over every allow of the role)."""
+    actions: list[IamAction] = Field(min_length=1)
+    """Actions (`s3:GetObject`, `s3:Get*`)."""
+    resources: list[IamResource] = Field(min_length=1)
+    """Resource ARNs, or `*` for actions that support no resource scoping."""
+    conditions: dict[str, dict[str, str | list[str]]] = {}
+    """IAM conditions, `{operator: {key: value or values}}` (`{StringEquals: {"aws:RequestedRegion": eu-west-1}}`)."""
+
+
+class AcknowledgementConfig(StrictModel):
+    rule: RuleId
+    """The cdk-nag rule the statements or managed policies trip (`AwsSolutions-IAM5`, `AwsSolutions-IAM4`,
+    or a granular id such as `AwsSolutions-IAM5[Resource::*]`)."""
+    reason: Annotated[str, StringConstraints(min_length=20, max_length=1000)]
+    """Why the finding is acceptable here: a reviewer reads it (at least 20 characters)."""
+
+
+class RolePolicyConfig(StrictModel):
+    """Permissions a role gets beyond what grants, secrets and images imply; reviewed by cdk-nag and proven by verify."""
+
+    statements: list[PolicyStatementConfig] = []
+    """Policy statements, in one inline policy of their own on the role."""
+    managed_policies: list[ManagedPolicyArn] = []
+    """Managed policies attached to the role (AWS managed ones trip AwsSolutions-IAM4)."""
+    acknowledge: list[AcknowledgementConfig] = []
+    """The cdk-nag findings these statements and policies cause, each with a reason: IAM4 is acknowledged on
+    the role, everything else on the statements' own policy, never on what the toolkit generates."""
+
+
 TimeZone = Annotated[str, StringConstraints(min_length=1)]
 """An IANA time zone name (`Europe/Berlin`); checked against the tzdata database with the rules."""
 ScheduleExpression = Annotated[str, StringConstraints(min_length=1)]
@@ -672,6 +727,10 @@ class ServiceConfig(ContainerSettings):
     """`{file system: /container/path}` or `{file system: {path, read_only, sub_path, uid, gid, permissions}}`."""
     grants: list[GrantConfig] = []
     """Task-role access to named resources; the task role is empty otherwise."""
+    task_role: RolePolicyConfig | None = None
+    """Custom statements and managed policies on the task role (what the application calls)."""
+    execution_role: RolePolicyConfig | None = None
+    """Custom statements and managed policies on the execution role (what ECS does to start the task)."""
     secrets_kms_key_arns: list[KmsKeyArn] = []
     """Customer managed keys that encrypt the referenced secrets/parameters (execution role may decrypt)."""
     scaling: ScalingConfig | None = None

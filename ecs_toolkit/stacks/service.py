@@ -31,7 +31,7 @@ from ecs_toolkit.constructs.scaling import (
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
 from ecs_toolkit.stacks.common import removal_policy
 from ecs_toolkit.stacks.platform import PlatformStack
-from ecs_toolkit.stacks.tasks import plan_task, publish_task_outputs
+from ecs_toolkit.stacks.tasks import apply_role_policies, plan_task, publish_task_outputs
 
 
 class ServiceStack(cdk.Stack):
@@ -195,6 +195,7 @@ class ServiceStack(cdk.Stack):
     def _grants(self, service: ServiceConfig) -> None:
         grants = [TaskGrant(intent=g.intent, resource=g.resource, prefix=g.prefix, path=g.path) for g in service.grants]
         apply_grants(self.service.task_definition.task_role, grants, scope=self.service)
+        apply_role_policies(self.service, self.service.task_definition, service)
         execution_role = self.service.task_definition.execution_role
         if service.secrets_kms_key_arns and execution_role is not None:
             execution_role.add_to_principal_policy(

@@ -11,8 +11,10 @@ import aws_cdk as cdk
 from aws_cdk import Duration
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
+from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
@@ -26,6 +28,7 @@ from ecs_toolkit.config.models import (
 )
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
+from ecs_toolkit.constructs.grants import attach_role_policy
 from ecs_toolkit.constructs.network import internal_subnets
 from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy
 from ecs_toolkit.stacks.common import removal_policy, retention
@@ -233,3 +236,30 @@ def _health_check(check: ContainerHealthCheckConfig | None) -> ecs.HealthCheck |
         retries=check.retries,
         start_period=Duration.seconds(check.start_period_seconds),
     )
+
+
+def apply_role_policies(scope: Construct, task_definition: ecs.TaskDefinition, service: ServiceConfig) -> None:
+    """The manifest's custom statements and managed policies on the task and execution roles."""
+    roles = (
+        ("TaskRolePolicy", service.task_role, task_definition.task_role),
+        ("ExecutionRolePolicy", service.execution_role, task_definition.obtain_execution_role()),
+    )
+    for construct_id, settings, role in roles:
+        if settings is None:
+            continue
+        attach_role_policy(
+            role,
+            scope=scope,
+            construct_id=construct_id,
+            statements=[
+                iam.PolicyStatement(
+                    effect=iam.Effect.ALLOW if statement.effect == "allow" else iam.Effect.DENY,
+                    actions=statement.actions,
+                    resources=statement.resources,
+                    conditions=dict(statement.conditions) or None,
+                )
+                for statement in settings.statements
+            ],
+            managed_policy_arns=settings.managed_policies,
+            acknowledgements=[(a.rule, a.reason) for a in settings.acknowledge],
+        )

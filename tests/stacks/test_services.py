@@ -276,3 +276,32 @@ def test_fargate_sidecar_gets_a_soft_limit_a_health_check_and_the_main_container
     assert metrics["HealthCheck"]["Command"] == ["CMD", "/healthcheck"]  # type: ignore[index]
     assert "DnsServers" not in storefront and "ExtraHosts" not in storefront
     assert _containers(shop, "checkout")["checkout"]["LinuxParameters"] == {"Capabilities": {"Drop": ["ALL"]}}
+
+
+def test_custom_statements_get_their_own_policy_on_each_role_and_managed_policies_the_task_role(shop: Synthesized) -> None:
+    template = shop.template(shop.environment.services["checkout"])
+    policies = template.find_resources("AWS::IAM::Policy")
+    custom = {logical_id: p for logical_id, p in policies.items() if "RolePolicy" in logical_id}
+
+    statements = {
+        logical_id.split("RolePolicy")[0].removeprefix("Service"): p["Properties"]["PolicyDocument"]["Statement"]
+        for logical_id, p in custom.items()
+    }
+    assert statements == {
+        "Task": [
+            {
+                "Action": "cloudwatch:PutMetricData",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": "shop/checkout"}},
+                "Effect": "Allow",
+                "Resource": "*",
+            }
+        ],
+        "Execution": [
+            {
+                "Action": "ssm:GetParameters",
+                "Effect": "Allow",
+                "Resource": "arn:aws:ssm:eu-west-1:111122223333:parameter/shop/checkout/*",
+            }
+        ],
+    }
+    template.has_resource_properties("AWS::IAM::Role", {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]})

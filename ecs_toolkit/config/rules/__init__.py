@@ -5,6 +5,7 @@
 - ``storage``: file systems and the volumes mounted from them;
 - ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
 - ``containers``: cpu and memory shares, start order (``depends_on``), Linux settings, ulimits, DNS and hosts;
+- ``iam``: custom statements and managed policies on task and execution roles, and their acknowledgements;
 - ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
 - ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;

@@ -11,6 +11,7 @@ from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.config.rules.cluster import check_strategy
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message, split_path
 from ecs_toolkit.config.rules.containers import check_containers
+from ecs_toolkit.config.rules.iam import check_roles
 from ecs_toolkit.config.rules.scaling import check_scaling
 from ecs_toolkit.config.rules.storage import check_volumes
 
@@ -66,6 +67,7 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
     yield from _kind(config, where, service, mode)
     yield from _container(where, name, service)
     yield from check_containers(config, where, name, service)
+    yield from check_roles(where, service)
     yield from check_volumes(config, where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
