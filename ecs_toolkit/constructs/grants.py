@@ -144,10 +144,11 @@ def attach_role_policy(
         role.add_managed_policy(
             iam.ManagedPolicy.from_managed_policy_arn(scope, f"{construct_id}Managed{index}", arn)  # type: ignore[arg-type]
         )
-    for rule, reason in acknowledgements:
+    for rule, manifest_reason in acknowledgements:
         target = role if rule.split("[", 1)[0] == MANAGED_POLICY_RULE or policy is None else policy
-        for granular in granular_rule_ids(rule, scope=scope, statements=statements, managed_policy_arns=managed_policy_arns):
-            acknowledge(target, granular, reason)
+        ids = granular_rule_ids(rule, scope=scope, statements=statements, managed_policy_arns=managed_policy_arns)
+        for manifest_rule_id in ids:
+            acknowledge(target, manifest_rule_id, manifest_reason)
     return policy
 
 
