@@ -396,6 +396,20 @@ class UlimitConfig(StrictModel):
     """Hard limit, at least the soft limit (-1 is unlimited)."""
 
 
+class MountConfig(StrictModel):
+    path: AbsolutePath
+    """Where the volume appears in the container."""
+    read_only: bool = False
+    """Mount read-only."""
+
+
+class VolumesFromConfig(StrictModel):
+    container: Name
+    """Another container of the task whose volumes this one mounts at the same paths."""
+    read_only: bool = False
+    """Mount them read-only."""
+
+
 class ContainerSettings(StrictModel):
     """Settings every container of a task takes: the main container (on the service itself) and each sidecar."""
 
@@ -432,6 +446,51 @@ class ContainerSettings(StrictModel):
     """DNS servers of the container instead of the instance's (bridge and host network modes only)."""
     extra_hosts: dict[HostName, IPv4Address] = {}
     """Entries added to the container's /etc/hosts, `{name: address}` (bridge and host network modes only)."""
+    mounts: dict[Name, AbsolutePath | MountConfig] = {}
+    """The task's `task_volumes` this container mounts: `{volume: /path}` or `{volume: {path, read_only}}`."""
+    volumes_from: list[VolumesFromConfig] = []
+    """Mount every volume of another container of the task, at the paths that container uses."""
+
+
+EbsVolumeTypeLiteral = Literal["gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"]
+
+
+class EbsVolumeConfig(StrictModel):
+    """An EBS volume ECS creates for each task at launch and deletes when the task stops."""
+
+    size_gib: Annotated[int, Field(ge=1, le=16384)]
+    """Size (gp3 and gp2 1-16384 GiB, io1 and io2 from 4, st1 and sc1 from 125, standard up to 1024)."""
+    type: EbsVolumeTypeLiteral = "gp3"
+    """Volume type."""
+    iops: Annotated[int, Field(ge=100, le=256000)] | None = None
+    """Provisioned IOPS: gp3 3000-16000 (3000 when unset), io1 100-64000 and io2 100-256000 (required there)."""
+    throughput_mibps: Annotated[int, Field(ge=125, le=1000)] | None = None
+    """gp3 only: throughput, 125-1000 MiB/s (125 when unset)."""
+    encrypted: bool = True
+    """Encrypt the volume (with the account's EBS key unless kms_key_arn names one)."""
+    kms_key_arn: KmsKeyArn | None = None
+    """A customer managed key for the volume's encryption."""
+    file_system: Literal["xfs", "ext4", "ext3"] = "xfs"
+    """File system ECS creates on the volume."""
+    snapshot_id: (
+        Annotated[
+            str, StringConstraints(pattern=r"^snap-[0-9a-f]{8,17}$"), Described("a snapshot id: snap- and 8 to 17 hex digits")
+        ]
+        | None
+    ) = None
+    """Start each task's volume from this snapshot."""
+    initialization_rate_mibps: Annotated[int, Field(ge=100, le=300)] | None = None
+    """With snapshot_id: the rate (100-300 MiB/s) at which the snapshot's blocks are loaded, so the volume is fast sooner."""
+
+
+class TaskVolumeConfig(StrictModel):
+    """A volume of the task, mounted by its containers under `mounts`: task-local storage that lives as long as
+    the task (no field), a directory of the EC2 instance (`host_path`), or an EBS volume per task (`ebs`)."""
+
+    host_path: AbsolutePath | None = None
+    """EC2 only: this directory of the instance (it outlives the task and is shared with other tasks there)."""
+    ebs: EbsVolumeConfig | None = None
+    """A new EBS volume for each task, attached by ECS (services only, one per task)."""
 
 
 class SidecarConfig(ContainerSettings):
@@ -723,6 +782,8 @@ class ServiceConfig(ContainerSettings):
     """Rolling deployment settings."""
     exec: bool = False
     """ECS Exec: adds the ssmmessages permissions to the task role."""
+    task_volumes: dict[Name, TaskVolumeConfig] = {}
+    """Volumes of the task that its containers share (`mounts`, `volumes_from`): task-local, host path or EBS."""
     volumes: dict[Name, str | VolumeConfig] = {}
     """`{file system: /container/path}` or `{file system: {path, read_only, sub_path, uid, gid, permissions}}`."""
     grants: list[GrantConfig] = []

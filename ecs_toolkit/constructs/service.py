@@ -12,7 +12,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume
 
 __all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
@@ -70,6 +70,7 @@ class EcsService(Construct):
         service_connect: ecs.ServiceConnectProps | None = None,
         subnets: ec2.SubnetSelection | None = None,
         log_stream_prefix: str = "ecs",
+        volumes: Sequence[TaskVolume] = (),
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
         super().__init__(scope, construct_id)
@@ -92,6 +93,7 @@ class EcsService(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
+            volumes=volumes,
         )
         self.task_definition = self.task.task_definition
         self.log_group = self.task.log_group
@@ -142,6 +144,8 @@ class EcsService(Construct):
         self.cfn_service: ecs.CfnService = cfn_service
         if enable_execute_command:
             self.cfn_service.enable_execute_command = True
+        for volume in self.task.managed_volumes:
+            self.service.add_volume(volume)
 
 
 def _exec_log_group(cluster: ecs.ICluster) -> logs.ILogGroup | None:

@@ -38,6 +38,16 @@ class LinuxOptions:
 
 
 @dataclass(frozen=True)
+class TaskVolume:
+    """A volume of the task: task-local (neither field), a directory of the EC2 host, or an EBS volume
+    that ECS creates per task at launch (services only; the service attaches it)."""
+
+    name: str
+    host_path: str | None = None
+    ebs: ecs.ServiceManagedEBSVolumeConfiguration | None = None
+
+
+@dataclass(frozen=True)
 class ContainerSpec:
     """One container of a task. The first container of a service is its main (load-balanced) one."""
 
@@ -64,6 +74,9 @@ class ContainerSpec:
     working_directory: str | None = None
     dns_servers: Sequence[str] = ()
     extra_hosts: Mapping[str, str] = field(default_factory=dict)
+    mounts: Sequence[ecs.MountPoint] = ()
+    """Mounts of the task's own volumes (``TaskVolume``), by volume name."""
+    volumes_from: Sequence[ecs.VolumeFrom] = ()
 
 
 NETWORK_MODES = {
@@ -99,9 +112,11 @@ class EcsTask:
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
+        volumes: Sequence[TaskVolume] = (),
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``; awsvpc tasks need ``vpc``
-        for their own security group (no ingress; callers open it per source)."""
+        for their own security group (no ingress; callers open it per source). EBS ``volumes`` become
+        ``managed_volumes``, which the service must attach (``BaseService.add_volume``)."""
         if not containers:
             raise ValueError("EcsTask: give at least one container")
         if network_mode not in NETWORK_MODES:
@@ -111,6 +126,7 @@ class EcsTask:
         if network_mode == "awsvpc" and vpc is None:
             raise ValueError("EcsTask: awsvpc tasks need the vpc for their security group")
         _validate_containers(containers, fargate=fargate, network_mode=network_mode)
+        _validate_volumes(volumes, containers, fargate=fargate)
         self.scope = scope
         self.main_container_name = containers[0].name
         self.main_port = containers[0].port
@@ -119,7 +135,19 @@ class EcsTask:
         self.log_group = logs.LogGroup(scope, "Logs", retention=log_retention, removal_policy=removal_policy)
         skip_checkov(self.log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
         self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
+        self.managed_volumes: list[ecs.ServiceManagedVolume] = []
+        """EBS volumes configured at launch: the service attaches them."""
+        managed = {volume.name: self._add_volume(volume) for volume in volumes}
         definitions = {spec.name: self._add_container(spec) for spec in containers}
+        for spec in containers:
+            for mount in spec.mounts:
+                volume = managed.get(mount.source_volume)
+                if volume is not None:
+                    volume.mount_in(definitions[spec.name], container_path=mount.container_path, read_only=mount.read_only)
+                else:
+                    definitions[spec.name].add_mount_points(mount)
+            if spec.volumes_from:
+                definitions[spec.name].add_volumes_from(*spec.volumes_from)
         for spec in containers:
             for target, condition in spec.depends_on.items():
                 definitions[spec.name].add_container_dependencies(
@@ -202,6 +230,22 @@ class EcsTask:
             )
         return container
 
+    def _add_volume(self, volume: TaskVolume) -> ecs.ServiceManagedVolume | None:
+        if volume.ebs is None:
+            host = ecs.Host(source_path=volume.host_path) if volume.host_path is not None else ecs.Host()
+            self.task_definition.add_volume(name=volume.name, host=host)
+            return None
+        managed = ecs.ServiceManagedVolume(self.scope, f"Volume{volume.name}", name=volume.name, managed_ebs_volume=volume.ebs)
+        self.task_definition.add_volume(name=volume.name, configured_at_launch=True)
+        self.managed_volumes.append(managed)
+        acknowledge(
+            managed.role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes]",
+            "ECS's infrastructure role for task EBS volumes: AWS's managed policy is the documented one, and it is "
+            "limited to volumes ECS creates and tags",
+        )
+        return managed
+
     def _linux_parameters(self, spec: ContainerSpec) -> ecs.LinuxParameters | None:
         linux = spec.linux
         if linux is None:
@@ -273,3 +317,26 @@ def _validate_containers(containers: Sequence[ContainerSpec], *, fargate: bool, 
 
 
 _EXIT_CONDITIONS = (ecs.ContainerDependencyCondition.COMPLETE, ecs.ContainerDependencyCondition.SUCCESS)
+
+
+def _validate_volumes(volumes: Sequence[TaskVolume], containers: Sequence[ContainerSpec], *, fargate: bool) -> None:
+    names = {volume.name for volume in volumes}
+    if len(names) != len(volumes):
+        raise ValueError("EcsTask: volume names must be unique")
+    for volume in volumes:
+        if volume.host_path is not None and volume.ebs is not None:
+            raise ValueError(f"EcsTask: volume {volume.name!r} is either a host path or an EBS volume")
+        if volume.host_path is not None and fargate:
+            raise ValueError(f"EcsTask: volume {volume.name!r}: host paths exist on EC2 only")
+    if sum(volume.ebs is not None for volume in volumes) > 1:
+        raise ValueError("EcsTask: ECS attaches one EBS volume per task")
+    containers_by_name = {spec.name for spec in containers}
+    for spec in containers:
+        for mount in spec.mounts:
+            if mount.source_volume not in names:
+                raise ValueError(f"EcsTask: container {spec.name!r} mounts {mount.source_volume!r}, which is no task volume")
+        for source in spec.volumes_from:
+            if source.source_container not in containers_by_name - {spec.name}:
+                raise ValueError(
+                    f"EcsTask: container {spec.name!r} takes volumes from {source.source_container!r}, no other container"
+                )

@@ -9,9 +9,11 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -30,7 +32,7 @@ from ecs_toolkit.config.references import parse_ecr_image, parse_secret_referenc
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.grants import attach_role_policy
 from ecs_toolkit.constructs.network import internal_subnets
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
 from ecs_toolkit.stacks.common import removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
@@ -75,6 +77,7 @@ def plan_task(
         "log_retention": retention(entry.log_retention_days),
         "removal_policy": removal_policy(config),
         "log_stream_prefix": name,
+        "volumes": task_volumes(stack, entry),
     }
     return TaskPlan(launch=launch, network_mode=mode, strategy=strategy, arguments=arguments)
 
@@ -183,7 +186,47 @@ def _settings(settings: ContainerSettings) -> dict[str, Any]:
         "working_directory": settings.working_directory,
         "dns_servers": settings.dns_servers,
         "extra_hosts": settings.extra_hosts,
+        "mounts": [
+            ecs.MountPoint(
+                source_volume=volume,
+                container_path=mount if isinstance(mount, str) else mount.path,
+                read_only=False if isinstance(mount, str) else mount.read_only,
+            )
+            for volume, mount in settings.mounts.items()
+        ],
+        "volumes_from": [
+            ecs.VolumeFrom(source_container=source.container, read_only=source.read_only) for source in settings.volumes_from
+        ],
     }
+
+
+def task_volumes(scope: cdk.Stack, service: ServiceConfig) -> list[TaskVolume]:
+    """The task's own volumes: task-local, host paths, and an EBS volume per task."""
+    volumes = []
+    for name, volume in service.task_volumes.items():
+        ebs = volume.ebs
+        volumes.append(
+            TaskVolume(
+                name=name,
+                host_path=volume.host_path,
+                ebs=None
+                if ebs is None
+                else ecs.ServiceManagedEBSVolumeConfiguration(
+                    size=cdk.Size.gibibytes(ebs.size_gib),
+                    volume_type=ec2.EbsDeviceVolumeType[ebs.type.upper()],
+                    iops=ebs.iops,
+                    throughput=ebs.throughput_mibps,
+                    encrypted=ebs.encrypted,
+                    kms_key_id=kms.Key.from_key_arn(scope, f"Volume{name}Key", ebs.kms_key_arn) if ebs.kms_key_arn else None,
+                    file_system_type=ecs.FileSystemType[ebs.file_system.upper()],
+                    snap_shot_id=ebs.snapshot_id,
+                    volume_initialization_rate=cdk.Size.mebibytes(ebs.initialization_rate_mibps)
+                    if ebs.initialization_rate_mibps
+                    else None,
+                ),
+            )
+        )
+    return volumes
 
 
 def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImage:

@@ -25,7 +25,7 @@ from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import Network, subnet_masks
 from ecs_toolkit.constructs.routing import AlbRoute
 from ecs_toolkit.constructs.service import ContainerSpec, DeploymentSpec, EcsService
-from ecs_toolkit.constructs.task import EcsTask, LinuxOptions, RestartPolicy
+from ecs_toolkit.constructs.task import EcsTask, LinuxOptions, RestartPolicy, TaskVolume
 from tests.conftest import ROOT, new_app
 
 
@@ -195,6 +195,24 @@ def test_task_rejects_container_settings_ecs_would_refuse_at_deploy(stack: cdk.S
         main = dataclasses.replace(containers[0], **change)
         with pytest.raises(ValueError, match=message):
             EcsTask(stack, containers=[main, *containers[1:]], fargate=True, vpc=vpc, cpu=256, memory_mib=512)
+
+
+def test_task_rejects_volumes_ecs_would_refuse(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    ebs = ecs.ServiceManagedEBSVolumeConfiguration(size=cdk.Size.gibibytes(10))
+    mount = ecs.MountPoint(source_volume="nope", container_path="/x", read_only=False)
+    cases = [
+        ([TaskVolume(name="sock", host_path="/var/run/docker.sock")], [_container()], "host paths exist on EC2 only"),
+        ([TaskVolume(name="a", ebs=ebs), TaskVolume(name="b", ebs=ebs)], [_container()], "one EBS volume per task"),
+        ([], [dataclasses.replace(_container(), mounts=[mount])], "which is no task volume"),
+        (
+            [],
+            [dataclasses.replace(_container(), volumes_from=[ecs.VolumeFrom(source_container="app", read_only=True)])],
+            "no other container",
+        ),
+    ]
+    for volumes, containers, message in cases:
+        with pytest.raises(ValueError, match=message):
+            EcsTask(stack, containers=containers, fargate=True, vpc=vpc, cpu=256, memory_mib=512, volumes=volumes)
 
 
 def test_task_wires_dependencies_restart_policy_and_linux_options(stack: cdk.Stack) -> None:

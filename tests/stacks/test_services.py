@@ -305,3 +305,38 @@ def test_custom_statements_get_their_own_policy_on_each_role_and_managed_policie
         ],
     }
     template.has_resource_properties("AWS::IAM::Role", {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]})
+
+
+def test_task_volumes_mount_into_containers_and_the_ebs_volume_is_attached_by_the_service(batch: Synthesized) -> None:
+    template = batch.template_json("batch-renderer")
+    resources = template["Resources"].values()  # type: ignore[attr-defined]
+    (definition,) = [r["Properties"] for r in resources if r["Type"] == "AWS::ECS::TaskDefinition"]
+    (service,) = [r for r in resources if r["Type"] == "AWS::ECS::Service"]
+    containers = {c["Name"]: c for c in definition["ContainerDefinitions"]}
+
+    assert sorted(definition["Volumes"], key=lambda v: v["Name"]) == [
+        {"ConfiguredAtLaunch": True, "Name": "cache"},
+        {"Host": {}, "Name": "fonts"},
+        {"Host": {"SourcePath": "/usr/share/fonts"}, "Name": "system-fonts"},
+    ]
+    assert sorted(containers["renderer"]["MountPoints"], key=lambda m: m["SourceVolume"]) == [
+        {"ContainerPath": "/usr/local/apache2/cache", "ReadOnly": False, "SourceVolume": "cache"},
+        {"ContainerPath": "/usr/share/fonts", "ReadOnly": True, "SourceVolume": "system-fonts"},
+    ]
+    assert containers["renderer"]["VolumesFrom"] == [{"ReadOnly": True, "SourceContainer": "fonts"}]
+    assert containers["fonts"]["MountPoints"] == [{"ContainerPath": "/fonts", "ReadOnly": False, "SourceVolume": "fonts"}]
+    (volume,) = service["Properties"]["VolumeConfigurations"]
+    ebs = volume["ManagedEBSVolume"]
+    assert volume["Name"] == "cache"
+    assert {k: ebs[k] for k in ("SizeInGiB", "VolumeType", "Iops", "Throughput", "Encrypted", "FilesystemType")} == {
+        "SizeInGiB": 20,
+        "VolumeType": "gp3",
+        "Iops": 3000,
+        "Throughput": 250,
+        "Encrypted": True,
+        "FilesystemType": "xfs",
+    }
+    role_id = ebs["RoleArn"]["Fn::GetAtt"][0]
+    role = template["Resources"][role_id]["Properties"]  # type: ignore[index]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ecs.amazonaws.com"}
+    assert "AmazonECSInfrastructureRolePolicyForVolumes" in json.dumps(role["ManagedPolicyArns"])

@@ -84,9 +84,14 @@ def _depends_on(
 
 
 def _cycles(where: Location, containers: list[tuple[Location, str, ContainerSettings, bool]]) -> Iterator[Finding]:
-    """Containers that wait for each other never start: each cycle is reported once, at its first container."""
-    graph = {name: [t for t in settings.depends_on if t != name] for _, name, settings, _ in containers}
+    """Containers that wait for each other (``depends_on``, or ``volumes_from``, which starts the source first)
+    never start: each cycle is reported once, at its first container."""
+    graph = {
+        name: [t for t in (*settings.depends_on, *(v.container for v in settings.volumes_from)) if t != name]
+        for _, name, settings, _ in containers
+    }
     locations = {name: location for location, name, _, _ in containers}
+    settings_of = {name: settings for _, name, settings, _ in containers}
     order = list(graph)
     reported: set[frozenset[str]] = set()
     for start in order:
@@ -97,7 +102,8 @@ def _cycles(where: Location, containers: list[tuple[Location, str, ContainerSett
         first = min(cycle, key=order.index)
         turn = cycle.index(first)
         shown = [*cycle[turn:], *cycle[:turn], first]
-        yield (*locations[first], "depends_on"), f"containers wait for each other and never start: {' -> '.join(shown)}"
+        field = "depends_on" if shown[1] in settings_of[first].depends_on else "volumes_from"
+        yield (*locations[first], field), f"containers wait for each other and never start: {' -> '.join(shown)}"
 
 
 def _cycle_from(graph: dict[str, list[str]], node: str, path: list[str]) -> list[str] | None:

@@ -13,7 +13,7 @@ from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 from ecs_toolkit.config.rules.containers import check_containers
 from ecs_toolkit.config.rules.iam import check_roles
 from ecs_toolkit.config.rules.scaling import check_scaling
-from ecs_toolkit.config.rules.storage import check_volumes
+from ecs_toolkit.config.rules.storage import check_task_volumes, check_volumes
 
 SECRET_LOOKING_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|^AWS_.*KEY)", re.IGNORECASE)
 
@@ -69,6 +69,7 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
     yield from check_containers(config, where, name, service)
     yield from check_roles(where, service)
     yield from check_volumes(config, where, service)
+    yield from check_task_volumes(config, where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
     if service.deployment.min_healthy_percent == 100 and service.deployment.max_percent == 100:
