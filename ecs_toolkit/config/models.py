@@ -172,7 +172,8 @@ class PortRangeConfig(StrictModel):
 
 class ClusterConfig(StrictModel):
     container_insights: Literal["enhanced", "enabled", "disabled"] = "enhanced"
-    """Container Insights level; the queue backlog scaling reads its RunningTaskCount."""
+    """Container Insights level; the queue backlog scaling reads its RunningTaskCount (so it needs enabled or
+    enhanced). disabled (AWS Copilot's default) is recorded as an acknowledgement of AwsSolutions-ECS4."""
     namespace: (
         Annotated[
             str,
@@ -235,7 +236,7 @@ class RouteConfig(StrictModel):
         ]
         | None
     ) = None
-    """Path pattern (`/api/*`)."""
+    """Path pattern (`/api/*`); `/` means the whole site (the rule matches `/*`)."""
     host: (
         Annotated[
             str,
@@ -274,7 +275,10 @@ class NlbConfig(StrictModel):
     port: Port
     """Listener port."""
     protocol: Literal["tcp", "tls", "udp", "tcp_udp"] = "tcp"
-    """Listener protocol; tls terminates TLS with the certificate and forwards TCP."""
+    """Listener protocol; tls terminates TLS with the certificate and forwards TCP; tcp_udp forwards both on one port."""
+    health_check_port: Port | None = None
+    """TCP port the NLB health-checks; defaults to the container port. NLB health checks are never UDP, so a
+    udp service's container must also answer TCP here (on EC2 bridge, udp and tcp_udp use static host ports)."""
     certificate_arn: AcmCertificateArn | None = None
     """ACM certificate, required with tls."""
     public: bool = False
@@ -781,7 +785,8 @@ class ServiceConfig(ContainerSettings):
     deployment: DeploymentConfig = DeploymentConfig()
     """Rolling deployment settings."""
     exec: bool = False
-    """ECS Exec: adds the ssmmessages permissions to the task role."""
+    """ECS Exec: the task role gets the Session Manager channels and session logging; a service runs
+    with Exec on, a job starts every run with it (`EnableExecuteCommand`)."""
     task_volumes: dict[Name, TaskVolumeConfig] = {}
     """Volumes of the task that its containers share (`mounts`, `volumes_from`): task-local, host path or EBS."""
     volumes: dict[Name, str | VolumeConfig] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec_log_group_of
 
 __all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
@@ -89,7 +88,7 @@ class EcsService(Construct):
             vpc=vpc,
             arm64=arm64,
             enable_execute_command=enable_execute_command,
-            exec_log_group=_exec_log_group(cluster),
+            exec_log_group=exec_log_group_of(cluster),
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
@@ -146,12 +145,3 @@ class EcsService(Construct):
             self.cfn_service.enable_execute_command = True
         for volume in self.task.managed_volumes:
             self.service.add_volume(volume)
-
-
-def _exec_log_group(cluster: ecs.ICluster) -> logs.ILogGroup | None:
-    """The cluster's ECS Exec log group, where session output goes, if it has one."""
-    configuration = cluster.execute_command_configuration
-    if configuration is None or configuration.log_configuration is None:
-        return None
-    # A cluster built with a LogGroup (as EcsCluster does) hands it back typed as the narrower reference.
-    return typing.cast("logs.ILogGroup | None", configuration.log_configuration.cloud_watch_log_group)

@@ -118,6 +118,10 @@ def task_containers(
         environment={**service.environment, **(environment or {})},
         secrets=_secrets(scope, "Secret", service.secrets),
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),
+        protocols=derived.nlb_transports(service),
+        # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
+        static_host_port=bool(derived.static_host_ports(config, service)),
+        health_check_port=derived.nlb_health_check_port(service),
         **_settings(service),
     )
     return [main, *sidecars]

@@ -196,6 +196,15 @@ def test_listener_priority_is_stable_across_releases() -> None:
     assert derived.listener_priority(RouteConfig(path="/*")) == 48597
     assert derived.listener_priority(RouteConfig(path="/api/*")) == 44175
     assert derived.listener_priority(RouteConfig(host="shop.example.com", path="/*")) == 24023
+    # "/" is routed as "/*" but keeps the priority derived from what the manifest says.
+    assert derived.listener_priority(RouteConfig(path="/")) == 48852
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern"), [("/", "/*"), ("/*", "/*"), ("/api/*", "/api/*"), ("/health", "/health"), (None, None)]
+)
+def test_slash_routes_the_whole_site(path: str | None, pattern: str | None) -> None:
+    assert derived.listener_path(RouteConfig(path=path, host="a.example.com")) == pattern
 
 
 def test_listener_priority_is_deterministic_for_equal_routes() -> None:
@@ -401,3 +410,27 @@ def test_other_registries_are_not_ecr_images(image: str) -> None:
     from ecs_toolkit.config.references import parse_ecr_image
 
     assert parse_ecr_image(image) is None
+
+
+# --- NLB transports and health checks -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("nlb", "transports", "check"),
+    [
+        (None, ("tcp",), None),
+        ({"port": 443}, ("tcp",), None),
+        ({"port": 443, "protocol": "tls", "certificate_arn": "arn:aws:acm:eu-west-1:111122223333:certificate/x"}, ("tcp",), None),
+        ({"port": 53, "protocol": "tcp_udp"}, ("tcp", "udp"), None),
+        ({"port": 53, "protocol": "udp"}, ("udp",), 5353),  # NLB health checks are TCP: on the container port
+        ({"port": 53, "protocol": "udp", "health_check_port": 8080}, ("udp",), 8080),
+        ({"port": 443, "health_check_port": 8080}, ("tcp",), 8080),
+        ({"port": 443, "health_check_port": 5353}, ("tcp",), None),  # the traffic port itself
+    ],
+)
+def test_nlb_transports_and_the_tcp_port_the_container_must_also_publish(
+    nlb: dict[str, Any] | None, transports: tuple[str, ...], check: int | None
+) -> None:
+    service = ServiceConfig.model_validate({"kind": "web", "image": "x", "port": 5353, "nlb": nlb}, strict=False)
+    assert derived.nlb_transports(service) == transports
+    assert derived.nlb_health_check_port(service) == check

@@ -110,7 +110,8 @@ def test_fails_on_queue_scaling_without_container_insights(manifest) -> None:
         "cluster:\n", "cluster:\n  container_insights: disabled\n"
     )
     assert manifest.problems(text) == [
-        "17: services.api.scaling.queue: backlog per task reads Container Insights' RunningTaskCount: turn container_insights on"
+        "17: services.api.scaling.queue: backlog per task divides by Container Insights' RunningTaskCount, "
+        "which container_insights: disabled does not publish: use enabled or enhanced"
     ]
 
 

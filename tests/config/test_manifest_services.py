@@ -383,6 +383,14 @@ def test_reports_a_shared_host_and_path_once(manifest) -> None:
     assert manifest.problems(text) == ["24: services.two.route: same host and path as service 'one'"]
 
 
+def test_fails_when_one_service_routes_slash_and_another_the_whole_site(manifest) -> None:
+    text = manifest.services(two_web_services('route: {path: "/*"}', 'route: {path: "/"}'))
+
+    assert manifest.problems(text) == [
+        '24: services.two.route: same host and path as service \'one\' ("/" routes the whole site, as "/*" does)'
+    ]
+
+
 def test_accepts_one_path_on_two_hosts(manifest) -> None:
     text = manifest.services(two_web_services("route: {host: a.example.com, path: /*}", "route: {host: b.example.com, path: /*}"))
 

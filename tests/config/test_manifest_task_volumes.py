@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from ecs_toolkit.config import load_manifest_with_warnings
+
 FARGATE = "kind: backend\nimage: app\nport: 8080\ncpu: 256\nmemory_mib: 512\n"
 EC2 = "kind: backend\nimage: app\nport: 8080\ncapacity: [{provider: general}]\n"
 JOB = 'kind: job\nimage: app\ncpu: 256\nmemory_mib: 512\nschedule: "rate(1 hour)"\n'
@@ -119,3 +121,27 @@ def test_fails_when_a_task_volume_takes_a_file_systems_name(manifest) -> None:
         "20: services.api.task_volumes.shared: the name 'shared' is already a file system under volumes: "
         "name the task volume differently"
     ]
+
+
+def test_a_writable_task_volume_where_the_image_writes_silences_the_read_only_root_warning(manifest) -> None:
+    image = "image: public.ecr.aws/nginx/nginx-unprivileged:stable\n"
+    base = FARGATE.replace("image: app\n", image) + "task_volumes:\n  tmp: {}\n"
+    writable = manifest.write(manifest.service(base + "mounts: {tmp: /tmp}\n"))
+    _, quiet = load_manifest_with_warnings(writable)
+    read_only = manifest.write(manifest.service(base + "mounts: {tmp: {path: /tmp, read_only: true}}\n"))
+    _, warned = load_manifest_with_warnings(read_only)
+    from_sidecar = manifest.write(
+        manifest.service(
+            base
+            + "volumes_from: [{container: side}]\n"
+            + "sidecars:\n  - {name: side, image: x, memory_mib: 32, mounts: {tmp: /tmp}}\n"
+        )
+    )
+    _, through_sidecar = load_manifest_with_warnings(from_sidecar)
+
+    def about_the_image(lines: list[str]) -> list[str]:
+        return [line.split(": ", 2)[1] for line in lines if "root file system is read-only" in line]
+
+    assert about_the_image(quiet) == []
+    assert about_the_image(through_sidecar) == []
+    assert about_the_image(warned) == ["services.api.image"]

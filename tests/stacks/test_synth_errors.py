@@ -152,7 +152,7 @@ def test_reports_compliance_findings_as_one_line_each_and_fails(tmp_path: Path) 
     lines = manifest_lines(result, manifest)
     assert result.returncode == 1
     assert (
-        "8: network: HIPAA.Security-VPCFlowLogsEnabled: The VPC does not have an associated Flow Log "
+        "9: network: HIPAA.Security-VPCFlowLogsEnabled: The VPC does not have an associated Flow Log "
         "(at sandbox-network/Network/Vpc)"
     ) in lines
     assert not any("CDK refused it" in line for line in lines)  # the RDS secret's ARN built fine
@@ -175,8 +175,8 @@ def test_reports_a_construct_that_cdk_refuses_while_building_at_its_field(tmp_pa
     assert result.returncode == 1
     # Warnings come first: they are printed when the manifest loads, before anything is built.
     assert manifest_lines(result, manifest) == [
-        "25: file_systems.spare: warning: no service mounts it: it is still created (with mount targets and backups); "
+        "27: file_systems.spare: warning: no service mounts it: it is still created (with mount targets and backups); "
         "add it to a service's volumes or remove it",
-        "22: services.hello.scaling: CDK refused it: The maximum number of dimensions is 30, received 31 "
+        "24: services.hello.scaling: CDK refused it: The maximum number of dimensions is 30, received 31 "
         "(at sandbox-hello/Scaling/Target/Resource)",
     ]

@@ -24,7 +24,12 @@ from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
 from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
-from ecs_toolkit.config.rules.placement import check_host_ports, check_placement, placement_warnings
+from ecs_toolkit.config.rules.placement import (
+    check_fixed_bridge_ports,
+    check_host_ports,
+    check_placement,
+    placement_warnings,
+)
 from ecs_toolkit.config.rules.scheduling import check_schedules
 from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_routes, check_service
 from ecs_toolkit.config.rules.storage import check_file_systems
@@ -51,6 +56,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_file_systems(config)
     yield from check_routes(config)
     yield from check_host_ports(config)
+    yield from check_fixed_bridge_ports(config)
     yield from check_connections(config)
     yield from check_placement(config)
     yield from check_schedules(config)

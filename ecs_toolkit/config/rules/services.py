@@ -25,9 +25,12 @@ def check_routes(config: EnvironmentConfig) -> Iterator[Finding]:
         route = service.route
         if route is None:
             continue
-        key = (route.host, route.path)
+        key = (route.host, derived.listener_path(route))  # "/" routes the whole site, as "/*" does
         if key in owners:
-            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}"
+            other = config.services[owners[key]].route
+            slash = "/" in (route.path, other.path if other is not None else None) and route.path != getattr(other, "path", None)
+            hint = ' ("/" routes the whole site, as "/*" does)' if slash else ""
+            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}{hint}"
             continue
         owners[key] = name
         priority = derived.listener_priority(route)
@@ -143,6 +146,17 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
             yield (*where, "nlb", "certificate_arn"), "is required with protocol tls, and only then"
     if service.discovery is not None and service.discovery.service_connect and service.port is None:
         yield (*where, "discovery", "service_connect"), "needs the container port"
+    elif (
+        service.discovery is not None
+        and service.discovery.service_connect
+        and "tcp" not in derived.nlb_transports(service)
+        and derived.nlb_health_check_port(service) != service.port
+    ):
+        yield (
+            (*where, "discovery", "service_connect"),
+            "Service Connect carries TCP, and this service's port is UDP only: use discovery without service_connect, "
+            "or nlb protocol tcp_udp",
+        )
     if service.deployment.grace_period_seconds is not None and service.route is None and service.nlb is None:
         yield (*where, "deployment", "grace_period_seconds"), "applies to load-balanced services only"
 
