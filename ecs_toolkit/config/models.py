@@ -113,6 +113,64 @@ class NetworkConfig(StrictModel):
     """Import this VPC instead of creating one (then the other network fields do not apply)."""
 
 
+# --- roles ---------------------------------------------------------------------------------
+
+
+IamAction = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"),
+    Described("an IAM action such as s3:GetObject (service prefix, a colon, the action; * and ? allowed)"),
+]
+IamResource = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*|arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws|\*)?:\S+)$", max_length=2048),
+    Described("an ARN (arn:aws:<service>:<region>:<account>:<resource>, * and ? allowed) or *"),
+]
+ManagedPolicyArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]{1,512}$"),
+    Described("a managed policy ARN (arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>)"),
+]
+RuleId = Annotated[
+    str,
+    StringConstraints(pattern=r"^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-[A-Za-z0-9]+(\[.+\])?$"),
+    Described("a cdk-nag rule id such as AwsSolutions-IAM5 or AwsSolutions-IAM5[Resource::*]"),
+]
+
+
+class PolicyStatementConfig(StrictModel):
+    """One IAM statement, added to the role as written."""
+
+    effect: Literal["allow", "deny"] = "allow"
+    """Allow, or deny (a deny wins over every allow of the role)."""
+    actions: list[IamAction] = Field(min_length=1)
+    """Actions (`s3:GetObject`, `s3:Get*`)."""
+    resources: list[IamResource] = Field(min_length=1)
+    """Resource ARNs, or `*` for actions that support no resource scoping."""
+    conditions: dict[str, dict[str, str | list[str]]] = {}
+    """IAM conditions, `{operator: {key: value or values}}` (`{StringEquals: {"aws:RequestedRegion": eu-west-1}}`)."""
+
+
+class AcknowledgementConfig(StrictModel):
+    rule: RuleId
+    """The cdk-nag rule the statements or managed policies trip (`AwsSolutions-IAM5`, `AwsSolutions-IAM4`,
+    or a granular id such as `AwsSolutions-IAM5[Resource::*]`)."""
+    reason: Annotated[str, StringConstraints(min_length=20, max_length=1000)]
+    """Why the finding is acceptable here: a reviewer reads it (at least 20 characters)."""
+
+
+class RolePolicyConfig(StrictModel):
+    """Permissions a role gets beyond what grants, secrets and images imply; reviewed by cdk-nag and proven by verify."""
+
+    statements: list[PolicyStatementConfig] = []
+    """Policy statements, in one inline policy of their own on the role."""
+    managed_policies: list[ManagedPolicyArn] = []
+    """Managed policies attached to the role (AWS managed ones trip AwsSolutions-IAM4)."""
+    acknowledge: list[AcknowledgementConfig] = []
+    """The cdk-nag findings these statements and policies cause, each with a reason: IAM4 is acknowledged on
+    the role, everything else on the statements' own policy, never on what the toolkit generates."""
+
+
 # --- cluster and capacity ----------------------------------------------------------------
 
 
@@ -145,6 +203,13 @@ class Ec2GroupConfig(StrictModel):
     """Encrypted gp3 root volume size."""
     on_demand_base: Annotated[int, Field(ge=0)] = 0
     """Spot groups only: instances kept on-demand before Spot takes over."""
+    ami: Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron"] | None = None
+    """ECS-optimized Amazon Linux 2023 variant. By default from the instance types: types with GPUs get the GPU AMI
+    (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the arm64 AMI, others the standard one."""
+    user_data: list[Annotated[str, StringConstraints(min_length=1, max_length=4096)]] = []
+    """Shell lines each instance runs at boot, after the toolkit's agent settings (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    instance_role: RolePolicyConfig | None = None
+    """Custom statements and managed policies on the instances' role (for what user data or host agents call)."""
 
 
 class CapacityConfig(StrictModel):
@@ -450,6 +515,8 @@ class ContainerSettings(StrictModel):
     """DNS servers of the container instead of the instance's (bridge and host network modes only)."""
     extra_hosts: dict[HostName, IPv4Address] = {}
     """Entries added to the container's /etc/hosts, `{name: address}` (bridge and host network modes only)."""
+    gpus: Annotated[int, Field(ge=1, le=16)] | None = None
+    """GPUs reserved for the container (EC2 groups with GPU instance types only); the task needs their sum on one instance."""
     mounts: dict[Name, AbsolutePath | MountConfig] = {}
     """The task's `task_volumes` this container mounts: `{volume: /path}` or `{volume: {path, read_only}}`."""
     volumes_from: list[VolumesFromConfig] = []
@@ -579,61 +646,6 @@ class GrantConfig(StrictModel):
         | None
     ) = None
     """ssm-read-path only: the parameter path (its parameters and those below)."""
-
-
-IamAction = Annotated[
-    str,
-    StringConstraints(pattern=r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"),
-    Described("an IAM action such as s3:GetObject (service prefix, a colon, the action; * and ? allowed)"),
-]
-IamResource = Annotated[
-    str,
-    StringConstraints(pattern=r"^(\*|arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws|\*)?:\S+)$", max_length=2048),
-    Described("an ARN (arn:aws:<service>:<region>:<account>:<resource>, * and ? allowed) or *"),
-]
-ManagedPolicyArn = Annotated[
-    str,
-    StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]{1,512}$"),
-    Described("a managed policy ARN (arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>)"),
-]
-RuleId = Annotated[
-    str,
-    StringConstraints(pattern=r"^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-[A-Za-z0-9]+(\[.+\])?$"),
-    Described("a cdk-nag rule id such as AwsSolutions-IAM5 or AwsSolutions-IAM5[Resource::*]"),
-]
-
-
-class PolicyStatementConfig(StrictModel):
-    """One IAM statement, added to the role as written."""
-
-    effect: Literal["allow", "deny"] = "allow"
-    """Allow, or deny (a deny wins over every allow of the role)."""
-    actions: list[IamAction] = Field(min_length=1)
-    """Actions (`s3:GetObject`, `s3:Get*`)."""
-    resources: list[IamResource] = Field(min_length=1)
-    """Resource ARNs, or `*` for actions that support no resource scoping."""
-    conditions: dict[str, dict[str, str | list[str]]] = {}
-    """IAM conditions, `{operator: {key: value or values}}` (`{StringEquals: {"aws:RequestedRegion": eu-west-1}}`)."""
-
-
-class AcknowledgementConfig(StrictModel):
-    rule: RuleId
-    """The cdk-nag rule the statements or managed policies trip (`AwsSolutions-IAM5`, `AwsSolutions-IAM4`,
-    or a granular id such as `AwsSolutions-IAM5[Resource::*]`)."""
-    reason: Annotated[str, StringConstraints(min_length=20, max_length=1000)]
-    """Why the finding is acceptable here: a reviewer reads it (at least 20 characters)."""
-
-
-class RolePolicyConfig(StrictModel):
-    """Permissions a role gets beyond what grants, secrets and images imply; reviewed by cdk-nag and proven by verify."""
-
-    statements: list[PolicyStatementConfig] = []
-    """Policy statements, in one inline policy of their own on the role."""
-    managed_policies: list[ManagedPolicyArn] = []
-    """Managed policies attached to the role (AWS managed ones trip AwsSolutions-IAM4)."""
-    acknowledge: list[AcknowledgementConfig] = []
-    """The cdk-nag findings these statements and policies cause, each with a reason: IAM4 is acknowledged on
-    the role, everything else on the statements' own policy, never on what the toolkit generates."""
 
 
 TimeZone = Annotated[str, StringConstraints(min_length=1)]

@@ -75,6 +75,8 @@ class ContainerSpec:
     working_directory: str | None = None
     dns_servers: Sequence[str] = ()
     extra_hosts: Mapping[str, str] = field(default_factory=dict)
+    gpus: int | None = None
+    """GPUs reserved for the container (EC2 with the GPU AMI only)."""
     mounts: Sequence[ecs.MountPoint] = ()
     """Mounts of the task's own volumes (``TaskVolume``), by volume name."""
     volumes_from: Sequence[ecs.VolumeFrom] = ()
@@ -220,6 +222,7 @@ class EcsTask:
             user=spec.user,
             privileged=False,
             memory_reservation_mib=spec.memory_reservation_mib,
+            gpu_count=spec.gpus,
             working_directory=spec.working_directory,
             dns_servers=list(spec.dns_servers) or None,
             extra_hosts=dict(spec.extra_hosts) or None,
@@ -333,6 +336,8 @@ def _validate_containers(containers: Sequence[ContainerSpec], *, fargate: bool, 
                 raise ValueError(f"EcsTask: {spec.name!r} waits for {target!r} to exit, but it is essential")
         if network_mode == "awsvpc" and (spec.dns_servers or spec.extra_hosts):
             raise ValueError(f"EcsTask: {spec.name!r}: dns servers and extra hosts are not supported in awsvpc mode")
+        if spec.gpus and fargate:
+            raise ValueError(f"EcsTask: {spec.name!r}: Fargate has no GPUs")
         if spec.linux is not None and fargate:
             if spec.linux.shared_memory_mib is not None or spec.linux.tmpfs:
                 raise ValueError(f"EcsTask: {spec.name!r}: shared memory and tmpfs are not supported on Fargate")

@@ -12,7 +12,6 @@ from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
@@ -30,10 +29,9 @@ from ecs_toolkit.config.models import (
 )
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
-from ecs_toolkit.constructs.grants import attach_role_policy
 from ecs_toolkit.constructs.network import internal_subnets
 from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
-from ecs_toolkit.stacks.common import removal_policy, retention
+from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
 _COMPLETE_SECRET_ARN = re.compile(r"-[A-Za-z0-9]{6}$")
@@ -160,6 +158,7 @@ def _settings(settings: ContainerSettings) -> dict[str, Any]:
         "read_only_root_filesystem": settings.read_only_root_filesystem,
         "user": settings.user,
         "memory_reservation_mib": settings.memory_reservation_mib,
+        "gpus": settings.gpus,
         "depends_on": {target: _CONDITIONS[condition] for target, condition in settings.depends_on.items()},
         "restart_policy": None
         if restart is None
@@ -294,19 +293,4 @@ def apply_role_policies(scope: Construct, task_definition: ecs.TaskDefinition, s
     for construct_id, settings, role in roles:
         if settings is None:
             continue
-        attach_role_policy(
-            role,
-            scope=scope,
-            construct_id=construct_id,
-            statements=[
-                iam.PolicyStatement(
-                    effect=iam.Effect.ALLOW if statement.effect == "allow" else iam.Effect.DENY,
-                    actions=statement.actions,
-                    resources=statement.resources,
-                    conditions=dict(statement.conditions) or None,
-                )
-                for statement in settings.statements
-            ],
-            managed_policy_arns=settings.managed_policies,
-            acknowledgements=[(a.rule, a.reason) for a in settings.acknowledge],
-        )
+        attach_manifest_role_policy(role, scope=scope, construct_id=construct_id, settings=settings)

@@ -139,6 +139,12 @@ def test_capacity_rejects_bad_sizes_and_port_ranges(stack: cdk.Stack, vpc: ec2.I
         Ec2Capacity(stack, "Ports", vpc=vpc, instance_types=["t3.small"], max_capacity=2, host_port_range=(62000, 61000))
     with pytest.raises(ValueError, match="Spot capacity only"):
         Ec2Capacity(stack, "Base", vpc=vpc, instance_types=["t3.small"], max_capacity=2, on_demand_base_capacity=1)
+    with pytest.raises(ValueError, match="the GPU AMI does not match arm64=True"):
+        Ec2Capacity(
+            stack, "ArmGpu", vpc=vpc, instance_types=["g5g.xlarge"], max_capacity=2, arm64=True, hardware=ecs.AmiHardwareType.GPU
+        )
+    with pytest.raises(ValueError, match="the ARM AMI does not match arm64=False"):
+        Ec2Capacity(stack, "X86Arm", vpc=vpc, instance_types=["m5.large"], max_capacity=2, hardware=ecs.AmiHardwareType.ARM)
 
 
 def test_capacity_agent_settings_pin_the_range_and_drain_spot() -> None:
@@ -146,6 +152,8 @@ def test_capacity_agent_settings_pin_the_range_and_drain_spot() -> None:
     assert "echo ECS_DYNAMIC_HOST_PORT_RANGE=62000-62999 >> /etc/ecs/ecs.config" in settings
     assert "echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config" in settings
     assert not any("SPOT" in line for line in Ec2Capacity.agent_settings(host_port_range=(62000, 62999), spot=False))
+    gpu = Ec2Capacity.agent_settings(host_port_range=(62000, 62999), spot=False, gpu=True)
+    assert "echo ECS_ENABLE_GPU_SUPPORT=true >> /etc/ecs/ecs.config" in gpu
 
 
 def test_cluster_rejects_taken_and_unknown_provider_names(stack: cdk.Stack, vpc: ec2.IVpc) -> None:

@@ -385,3 +385,31 @@ def test_a_slash_route_sends_the_whole_site_to_the_service_with_its_stable_prior
         "AWS::ElasticLoadBalancingV2::ListenerRule",
         {"Priority": 48852, "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}]},
     )
+
+
+def test_a_gpu_group_boots_the_gpu_ami_and_a_gpu_task_reserves_its_gpu(batch: Synthesized) -> None:
+    platform = batch.template_json("batch-platform")
+    parameters = platform["Parameters"]  # type: ignore[index]
+    amis = {key: p["Default"] for key, p in parameters.items() if "optimized-ami" in str(p.get("Default"))}
+    templates = {
+        logical_id: resource["Properties"]["LaunchTemplateData"]
+        for logical_id, resource in platform["Resources"].items()  # type: ignore[attr-defined]
+        if resource["Type"] == "AWS::EC2::LaunchTemplate"
+    }
+    gpu = next(data for logical_id, data in templates.items() if logical_id.startswith("Ec2Groupgpu"))
+    general = next(data for logical_id, data in templates.items() if logical_id.startswith("Ec2Groupgeneral"))
+
+    assert amis[gpu["ImageId"]["Ref"]] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+    assert amis[general["ImageId"]["Ref"]] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+    user_data = json.dumps(gpu["UserData"])
+    assert "ECS_ENABLE_GPU_SUPPORT=true" in user_data
+    assert user_data.index("ECS_DYNAMIC_HOST_PORT_RANGE") < user_data.index("ECS_IMAGE_PULL_BEHAVIOR=prefer-cached")
+    assert "ECS_ENABLE_GPU_SUPPORT" not in json.dumps(general["UserData"])
+    roles = [
+        r["Properties"]
+        for logical_id, r in platform["Resources"].items()  # type: ignore[attr-defined]
+        if r["Type"] == "AWS::IAM::Role" and logical_id.startswith("Ec2Groupgpu")
+    ]
+    assert [r.get("ManagedPolicyArns") for r in roles] == [["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]]
+    (inference,) = _containers(batch, "inference").values()
+    assert inference["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]

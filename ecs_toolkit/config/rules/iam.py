@@ -19,10 +19,10 @@ def check_roles(where: Location, service: ServiceConfig) -> Iterator[Finding]:
     for field in ("task_role", "execution_role"):
         role: RolePolicyConfig | None = getattr(service, field)
         if role is not None:
-            yield from _role((*where, field), role)
+            yield from check_role((*where, field), role)
 
 
-def _role(where: Location, role: RolePolicyConfig) -> Iterator[Finding]:
+def check_role(where: Location, role: RolePolicyConfig) -> Iterator[Finding]:
     for index, statement in enumerate(role.statements):
         if statement.effect == "allow" and "*" in statement.actions and "*" in statement.resources:
             yield (
