@@ -268,3 +268,12 @@ def ami_of(group: Ec2GroupConfig) -> str:
 def task_gpus(service: ServiceConfig) -> int:
     """GPUs one task reserves: the sum over its containers."""
     return (service.gpus or 0) + sum(sidecar.gpus or 0 for sidecar in service.sidecars)
+
+
+def az_rebalancing(service: ServiceConfig, launch: str) -> bool:
+    """The service's ``availabilityZoneRebalancing``: the manifest's, else on unless EC2 placement packs tasks (binpack),
+    which ECS does not rebalance, or max_percent 100 leaves no room to start a task before stopping one."""
+    if service.deployment.az_rebalancing is not None:
+        return service.deployment.az_rebalancing
+    packed = launch == "ec2" and any(strategy.startswith("binpack") for strategy in service.placement)
+    return not packed and service.deployment.max_percent > 100

@@ -386,6 +386,9 @@ class DeploymentConfig(StrictModel):
     defaults to 30 s, or the container health check's start period if that is longer."""
     deregistration_delay_seconds: Annotated[int, Field(ge=0, le=3600)] = 15
     """Seconds the load balancer drains a stopping task's connections."""
+    az_rebalancing: bool | None = None
+    """ECS moves tasks to even out Availability Zones after a zone recovers or tasks crowd one zone. Always written
+    explicitly; by default on, except with a binpack placement (ECS does not rebalance it) or max_percent 100."""
 
 
 DependencyCondition = Literal["start", "complete", "success", "healthy"]
@@ -720,6 +723,24 @@ class QueueConfig(StrictModel):
     """Receives before a message moves to the dead-letter queue."""
 
 
+class PredictiveScalingConfig(StrictModel):
+    """Predictive scaling (Application Auto Scaling for ECS services): forecasts the load from the service's
+    history (at least 24 hours of it) and starts tasks before a recurring peak arrives."""
+
+    metric: Literal["cpu", "memory"] = "cpu"
+    """The utilization the forecast follows (ECS's CPU or memory metric pair)."""
+    target_percent: Annotated[int, Field(ge=1, le=100)]
+    """Utilization the forecast capacity aims at."""
+    mode: Literal["forecast_only", "forecast_and_scale"] = "forecast_and_scale"
+    """`forecast_only` publishes forecasts without acting, to judge them before they scale anything."""
+    scheduling_buffer_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
+    """How long before the forecast need the tasks are started."""
+    max_capacity_breach: Literal["honor", "increase"] = "honor"
+    """`increase` lets the forecast raise the maximum task count (by `max_capacity_buffer_percent`)."""
+    max_capacity_buffer_percent: Annotated[int, Field(ge=0, le=100)] | None = None
+    """With `increase`: how far above the forecast the maximum may go, in percent."""
+
+
 class ScalingConfig(StrictModel):
     """Service autoscaling: any combination of target tracking, steps, schedules and queue backlog."""
 
@@ -745,6 +766,8 @@ class ScalingConfig(StrictModel):
     """Scheduled changes of min and/or max."""
     queue: QueueConfig | None = None
     """Workers: target tracking on queue backlog per running task."""
+    predictive: PredictiveScalingConfig | None = None
+    """Predictive scaling on top of the reactive policies (they still act on what the forecast misses)."""
 
 
 class ServiceConfig(ContainerSettings):

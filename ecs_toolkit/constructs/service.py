@@ -22,6 +22,8 @@ class DeploymentSpec:
 
     min_healthy_percent: int = 100
     max_healthy_percent: int = 200
+    az_rebalancing: bool = True
+    """Written explicitly either way (ECS's default for a new service changed in 2025; CDK's schema default in 2.214)."""
 
 
 PLACEMENT = {
@@ -78,6 +80,8 @@ class EcsService(Construct):
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
             raise ValueError(f"EcsService: unknown placement strategies {unknown}")
+        if deployment.az_rebalancing and not fargate and any(name.startswith("binpack") for name in placement):
+            raise ValueError("EcsService: ECS does not rebalance Availability Zones for binpack placement")
         self.task = EcsTask(
             self,
             containers=containers,
@@ -118,6 +122,9 @@ class EcsService(Construct):
             "service_connect_configuration": service_connect,
             "propagate_tags": ecs.PropagatedTagSource.SERVICE,
             "enable_ecs_managed_tags": True,
+            "availability_zone_rebalancing": ecs.AvailabilityZoneRebalancing.ENABLED
+            if deployment.az_rebalancing
+            else ecs.AvailabilityZoneRebalancing.DISABLED,
         }
         self.service: ecs.BaseService
         if fargate:

@@ -75,6 +75,17 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
     yield from check_task_volumes(config, where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
+    if service.deployment.az_rebalancing and launch == "ec2" and any(p.startswith("binpack") for p in service.placement):
+        yield (
+            (*where, "deployment", "az_rebalancing"),
+            "ECS does not rebalance services placed with binpack: drop binpack-* from placement or set az_rebalancing: false",
+        )
+    if service.deployment.az_rebalancing and service.deployment.max_percent == 100:
+        yield (
+            (*where, "deployment", "az_rebalancing"),
+            "rebalancing starts a task before it stops one, and max_percent 100 leaves no room: raise max_percent or "
+            "set az_rebalancing: false",
+        )
     if service.deployment.min_healthy_percent == 100 and service.deployment.max_percent == 100:
         yield (*where, "deployment"), "min_healthy_percent 100 with max_percent 100 leaves no room to replace a task"
 
