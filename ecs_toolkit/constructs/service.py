@@ -22,8 +22,9 @@ class DeploymentSpec:
 
     min_healthy_percent: int = 100
     max_healthy_percent: int = 200
-    az_rebalancing: bool = True
-    """Written explicitly either way (ECS's default for a new service changed in 2025; CDK's schema default in 2.214)."""
+    az_rebalancing: bool | None = None
+    """Written explicitly either way (ECS's default for a new service changed in 2025; CDK's schema default in 2.214).
+    None: on, unless EC2 placement packs tasks (binpack, which ECS does not rebalance) or max_healthy_percent is 100."""
 
 
 PLACEMENT = {
@@ -80,8 +81,14 @@ class EcsService(Construct):
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
             raise ValueError(f"EcsService: unknown placement strategies {unknown}")
-        if deployment.az_rebalancing and not fargate and any(name.startswith("binpack") for name in placement):
+        packed = not fargate and any(name.startswith("binpack") for name in placement)
+        if deployment.az_rebalancing and packed:
             raise ValueError("EcsService: ECS does not rebalance Availability Zones for binpack placement")
+        rebalance = (
+            deployment.az_rebalancing
+            if deployment.az_rebalancing is not None
+            else not packed and deployment.max_healthy_percent > 100
+        )
         self.task = EcsTask(
             self,
             containers=containers,
@@ -123,7 +130,7 @@ class EcsService(Construct):
             "propagate_tags": ecs.PropagatedTagSource.SERVICE,
             "enable_ecs_managed_tags": True,
             "availability_zone_rebalancing": ecs.AvailabilityZoneRebalancing.ENABLED
-            if deployment.az_rebalancing
+            if rebalance
             else ecs.AvailabilityZoneRebalancing.DISABLED,
         }
         self.service: ecs.BaseService

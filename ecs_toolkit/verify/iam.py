@@ -84,7 +84,8 @@ def _check(findings: list[Finding], label: str, statements: list[Statement], rol
         findings.append(Finding("permission", label, OPEN, f"{role} may {', '.join(sorted({a for a, _ in needs}))}"))
 
 
-def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config: EnvironmentConfig) -> list[Finding]:
+def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config: EnvironmentConfig | None) -> list[Finding]:
+    """Secrets, image pulls, mounts and ECS Exec of every workload; the manifest's grants when there is one."""
     findings: list[Finding] = []
     for name, workload in workloads.items():
         if workload.task_definition is None:
@@ -112,17 +113,19 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                         "the execution role",
                         [("ecr:BatchGetImage", arn), ("ecr:GetDownloadUrlForLayer", arn), ("ecr:GetAuthorizationToken", "*")],
                     )
-        service_config = config.services[name]
+        # Without the manifest (templates alone) the declared statements are unknown, so nothing is claimed.
+        service_config = config.services.get(name) if config is not None else None
         for field, role, label in (
             ("task_role", task_role, "the task role"),
             ("execution_role", execution_role, "the execution role"),
         ):
-            settings = getattr(service_config, field)
+            settings = getattr(service_config, field) if service_config is not None else None
             if settings is not None and role is not None:
                 findings += _custom_permissions(assembly, name, field, role, label, settings)
         if task_role is not None:
             statements = role_statements(assembly, task_role)
-            for index, grant in enumerate(config.services[name].grants):
+            grants = config.services[name].grants if config is not None else ()
+            for index, grant in enumerate(grants):
                 _check(findings, f"{name}: grant {index} ({grant.intent})", statements, "the task role", _grant_needs(grant))
             for volume in props.get("Volumes", []):
                 efs = volume.get("EFSVolumeConfiguration") or {}
