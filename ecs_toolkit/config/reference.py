@@ -8,6 +8,7 @@ under ``config/`` where one uses it, and its meaning (the field's docstring).
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 import typing
@@ -78,7 +79,7 @@ def render(root: type[BaseModel] = EnvironmentConfig, manifests: Path = MANIFEST
 
 def _walk(model: type[BaseModel], path: str, seen: frozenset[type[BaseModel]] = frozenset()) -> Iterator[tuple[str, type]]:
     yield path, model
-    for name, field in model.model_fields.items():
+    for name, field in _own_fields_first(model):
         for nested in _models(field.annotation):
             if nested not in seen | {model}:
                 yield from _walk(nested, f"{path}.{name}" if path else name, seen | {model})
@@ -86,7 +87,7 @@ def _walk(model: type[BaseModel], path: str, seen: frozenset[type[BaseModel]] = 
 
 def _section(path: str, model: type[BaseModel], examples: dict[str, Any]) -> str:
     rows = ["| field | type | allowed | default | example | meaning |", "|---|---|---|---|---|---|"]
-    for name, field in model.model_fields.items():
+    for name, field in _own_fields_first(model):
         key = f"{path}.{name}" if path else name
         rows.append(
             f"| `{name}` | {_type(field.annotation)} | {_cell(_allowed(field))} | {_default(field)} "
@@ -97,6 +98,12 @@ def _section(path: str, model: type[BaseModel], examples: dict[str, Any]) -> str
         doc = ""
     title = f"`{path}`" if path else "Top level"
     return f"## {title}\n\n" + (f"{doc}\n\n" if doc else "") + "\n".join(rows)
+
+
+def _own_fields_first(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+    """A model's own fields, then those it shares through a base (``ServiceConfig``'s container settings)."""
+    own = inspect.get_annotations(model)
+    return sorted(model.model_fields.items(), key=lambda item: item[0] not in own)
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:

@@ -22,6 +22,7 @@ from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
+    PredictivePolicy,
     QueueBacklogTarget,
     ScheduledCapacity,
     ServiceScaling,
@@ -31,7 +32,7 @@ from ecs_toolkit.constructs.scaling import (
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
 from ecs_toolkit.stacks.common import removal_policy
 from ecs_toolkit.stacks.platform import PlatformStack
-from ecs_toolkit.stacks.tasks import plan_task, publish_task_outputs
+from ecs_toolkit.stacks.tasks import apply_role_policies, plan_task, publish_task_outputs
 
 
 class ServiceStack(cdk.Stack):
@@ -64,6 +65,7 @@ class ServiceStack(cdk.Stack):
             deployment=DeploymentSpec(
                 min_healthy_percent=service_config.deployment.min_healthy_percent,
                 max_healthy_percent=service_config.deployment.max_percent,
+                az_rebalancing=derived.az_rebalancing(service_config, plan.launch),
             ),
             enable_execute_command=service_config.exec,
             cloud_map=self._cloud_map(name, service_config, mode),
@@ -197,6 +199,7 @@ class ServiceStack(cdk.Stack):
     def _grants(self, service: ServiceConfig) -> None:
         grants = [TaskGrant(intent=g.intent, resource=g.resource, prefix=g.prefix, path=g.path) for g in service.grants]
         apply_grants(self.service.task_definition.task_role, grants, scope=self.service)
+        apply_role_policies(self.service, self.service.task_definition, service)
         execution_role = self.service.task_definition.execution_role
         if service.secrets_kms_key_arns and execution_role is not None:
             execution_role.add_to_principal_policy(
@@ -274,6 +277,15 @@ class ServiceStack(cdk.Stack):
                 queue=self.queue, backlog_per_task=scaling.queue.backlog_per_task, cluster_name=self.platform.cluster.cluster_name
             )
             if scaling.queue and self.queue
+            else None,
+            predictive=PredictivePolicy(
+                metric=scaling.predictive.metric,
+                target_percent=scaling.predictive.target_percent,
+                forecast_only=scaling.predictive.mode == "forecast_only",
+                scheduling_buffer=Duration.seconds(scaling.predictive.scheduling_buffer_seconds),
+                max_capacity_buffer_percent=scaling.predictive.max_capacity_buffer_percent,
+            )
+            if scaling.predictive
             else None,
         )
 
