@@ -143,6 +143,15 @@ class ClusterConfig(StrictModel):
 # --- load balancer and storage ------------------------------------------------------------
 
 
+class TestListenerConfig(StrictModel):
+    """The shared ALB's test listener: closed to the internet unless `allow_from` opens it."""
+
+    port: Port = 8080
+    """Listener port (not 80 or 443); HTTPS when the load balancer has a certificate."""
+    allow_from: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
+    """IPv4 CIDRs that may reach the test listener; by default only the VPC's own CIDR."""
+
+
 class LoadBalancerConfig(StrictModel):
     public: bool = True
     """Internet-facing (public subnets, 0.0.0.0/0 on the listener ports) or internal (the VPC's CIDR only)."""
@@ -152,6 +161,9 @@ class LoadBalancerConfig(StrictModel):
     """Connection idle timeout."""
     access_log_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     """Days access logs are kept in their encrypted bucket."""
+    test_listener: TestListenerConfig = TestListenerConfig()
+    """The listener that reaches a new revision before production traffic moves to it (created only
+    when a service uses blue-green, canary or linear)."""
 
 
 class FileSystemConfig(StrictModel):
@@ -235,8 +247,62 @@ class ContainerHealthCheckConfig(StrictModel):
     """Grace after start during which failures do not count."""
 
 
+LifecycleStage = Literal[
+    "reconcile_service",
+    "pre_scale_up",
+    "post_scale_up",
+    "test_traffic_shift",
+    "post_test_traffic_shift",
+    "production_traffic_shift",
+    "post_production_traffic_shift",
+]
+LambdaArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"),
+]
+
+
+class CanaryConfig(StrictModel):
+    """Canary: shift `percent` of production traffic, wait `interval_minutes`, then shift the rest."""
+
+    percent: Annotated[float, Field(ge=0.1, le=100.0)] = 5.0
+    """Share of production traffic the new revision gets first: 0.1 to 100, in steps of 0.1 (ECS's range)."""
+    interval_minutes: Annotated[int, Field(ge=0, le=1440)] = 10
+    """Minutes the canary share runs before the rest of the traffic moves (0 to 1440)."""
+
+
+class LinearConfig(StrictModel):
+    """Linear: shift production traffic in equal steps of `step_percent`, waiting `interval_minutes` between steps."""
+
+    step_percent: Annotated[float, Field(ge=3.0, le=100.0)] = 10.0
+    """Share of production traffic moved per step: 3 to 100, in steps of 0.1 (ECS's range)."""
+    interval_minutes: Annotated[int, Field(ge=0, le=1440)] = 6
+    """Minutes between two steps (0 to 1440); not applied after the last step."""
+
+
 class DeploymentConfig(StrictModel):
-    """Rolling deployment; the circuit breaker with rollback is always on."""
+    """How a new revision replaces the running one.
+
+    `rolling` replaces tasks in place (min_healthy_percent/max_percent), with the circuit breaker and
+    rollback always on. `blue-green`, `canary` and `linear` are ECS-native deployments: the new revision
+    starts beside the old one in an alternate target group, reachable on the load balancer's test
+    listener, then production traffic moves all at once, in a canary share then the rest, or in equal
+    steps; both revisions run for the bake time before the old one stops. They need a route on the
+    shared load balancer.
+    """
+
+    strategy: Literal["rolling", "blue-green", "canary", "linear"] = "rolling"
+    """`rolling` (default), `blue-green`, `canary` or `linear`."""
+    bake_time_minutes: Annotated[int, Field(ge=0, le=1440)] = 5
+    """blue-green, canary, linear: minutes both revisions keep running after all traffic has moved, so a
+    rollback is instant (0 to 1440)."""
+    canary: CanaryConfig | None = None
+    """strategy canary: the canary share and how long it runs; defaults to 5 % for 10 minutes."""
+    linear: LinearConfig | None = None
+    """strategy linear: the step and the wait between steps; defaults to 10 % every 6 minutes."""
+    hooks: dict[LifecycleStage, LambdaArn] = {}
+    """blue-green, canary, linear: a Lambda function ECS calls at a stage (`post_test_traffic_shift: arn:...`);
+    its answer lets the deployment go on, or rolls it back."""
 
     min_healthy_percent: Annotated[int, Field(ge=0, le=100)] = 100
     """Tasks that must stay running during a deployment, in percent of the desired count."""
@@ -476,7 +542,7 @@ class ServiceConfig(StrictModel):
     sidecars: list[SidecarConfig] = []
     """More containers in the task."""
     deployment: DeploymentConfig = DeploymentConfig()
-    """Rolling deployment settings."""
+    """Deployment strategy (rolling, blue-green, canary, linear) and its settings."""
     exec: bool = False
     """ECS Exec: adds the ssmmessages permissions to the task role."""
     volumes: dict[Name, str | VolumeConfig] = {}

@@ -170,6 +170,8 @@ class PlatformStack(cdk.Stack):
             idle_timeout=Duration.seconds(settings.idle_timeout_seconds),
             access_log_retention=Duration.days(settings.access_log_retention_days),
             removal_policy=removal_policy(self.config),
+            test_port=settings.test_listener.port if derived.needs_test_listener(self.config) else None,
+            test_clients=settings.test_listener.allow_from,
         )
 
     def _admit_load_balancer_to_instances(self, load_balancer: SharedLoadBalancer) -> None:

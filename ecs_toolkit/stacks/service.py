@@ -16,7 +16,7 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.compliance import SQS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, VolumeConfig
+from ecs_toolkit.config.models import CanaryConfig, EnvironmentConfig, LinearConfig, ServiceConfig, VolumeConfig
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
@@ -61,10 +61,7 @@ class ServiceStack(cdk.Stack):
             # With autoscaling the template leaves the count alone, so a deploy never resets it.
             desired_count=None if service_config.scaling else service_config.count,
             placement=service_config.placement,
-            deployment=DeploymentSpec(
-                min_healthy_percent=service_config.deployment.min_healthy_percent,
-                max_healthy_percent=service_config.deployment.max_percent,
-            ),
+            deployment=_deployment_spec(service_config),
             enable_execute_command=service_config.exec,
             cloud_map=self._cloud_map(name, service_config, mode),
             service_connect=self._service_connect(name, service_config),
@@ -143,6 +140,7 @@ class ServiceStack(cdk.Stack):
                 ),
                 deregistration_delay=deregistration,
                 grace_period=Duration.seconds(derived.grace_period_seconds(service)),
+                test_listener=load_balancer.test_listener,
             )
         if service.nlb is not None:
             groups = [
@@ -286,3 +284,21 @@ class ServiceStack(cdk.Stack):
             outputs.TARGET_GROUP_ARNS,
             value=Fn.join(outputs.LIST_SEPARATOR, target_groups) if target_groups else outputs.EMPTY_LIST,
         )
+
+
+def _deployment_spec(service: ServiceConfig) -> DeploymentSpec:
+    """The manifest's deployment section; canary and linear settings default to ECS's own defaults."""
+    settings = service.deployment
+    canary = settings.canary or CanaryConfig()
+    linear = settings.linear or LinearConfig()
+    return DeploymentSpec(
+        min_healthy_percent=settings.min_healthy_percent,
+        max_healthy_percent=settings.max_percent,
+        strategy=settings.strategy,
+        bake_time=Duration.minutes(settings.bake_time_minutes),
+        canary_percent=canary.percent,
+        canary_interval=Duration.minutes(canary.interval_minutes),
+        linear_step_percent=linear.step_percent,
+        linear_interval=Duration.minutes(linear.interval_minutes),
+        hooks={stage.upper(): arn for stage, arn in settings.hooks.items()},
+    )

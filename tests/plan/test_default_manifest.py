@@ -61,7 +61,9 @@ def test_the_replacement_time_comes_from_the_synthesized_values(plan: dict[str, 
         (task,) = _resources(cdk_out, row["stack"], "AWS::ECS::TaskDefinition")
         replacement = row["rollout"]["replacement"]
         if groups:
-            (group,) = groups
+            # Blue/green, canary and linear services add an alternate group with the same settings.
+            group = groups[0]
+            assert all(other == group for other in groups)
             delay = next(a["Value"] for a in group["TargetGroupAttributes"] if a["Key"] == "deregistration_delay.timeout_seconds")
             assert replacement["health"] == group["HealthCheckIntervalSeconds"] * group["HealthyThresholdCount"]
             assert replacement["deregistration"] == int(delay)

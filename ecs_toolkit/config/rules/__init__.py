@@ -4,6 +4,7 @@
 - ``cluster``: EC2 capacity groups, capacity provider strategies, dynamic host ports;
 - ``storage``: file systems and the volumes mounted from them;
 - ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
+- ``deployments``: deployment strategies and their settings, the load balancer's test listener;
 - ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
 - ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
@@ -19,6 +20,7 @@ from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
+from ecs_toolkit.config.rules.deployments import check_test_listener
 from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
 from ecs_toolkit.config.rules.placement import check_host_ports, check_placement, placement_warnings
@@ -47,6 +49,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_cluster(config)
     yield from check_file_systems(config)
     yield from check_routes(config)
+    yield from check_test_listener(config)
     yield from check_host_ports(config)
     yield from check_connections(config)
     yield from check_placement(config)

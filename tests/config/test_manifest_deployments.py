@@ -1,0 +1,149 @@
+"""Deployment strategies: what each takes, and the combinations ECS (or this toolkit) rejects.
+
+``manifest.service(body)`` puts the body's first line on line 12 under ``services.api``. ``WEB``
+takes lines 12-17 (route included), so ``deployment:`` is on line 18 and its first key on line 19.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+WEB = "kind: web\nimage: app\nport: 8080\ncpu: 256\nmemory_mib: 512\nroute: {path: /api/*}\n"
+BACKEND = "kind: backend\nimage: app\nport: 8080\ncpu: 256\nmemory_mib: 512\n"
+
+
+def deployment(body: str, base: str = WEB) -> str:
+    return base + "deployment:\n" + "".join(f"  {line}\n" for line in body.strip().splitlines())
+
+
+@pytest.mark.parametrize("strategy", ["rolling", "blue-green", "canary", "linear"])
+def test_loads_each_strategy_on_a_routed_web_service(manifest, strategy: str) -> None:
+    config = manifest.load(manifest.service(deployment(f"strategy: {strategy}")))
+
+    assert config.services["api"].deployment.strategy == strategy
+
+
+def test_defaults_follow_ecs_defaults(manifest) -> None:
+    config = manifest.load(manifest.service(deployment("strategy: canary\ncanary: {}")))
+    settings = config.services["api"].deployment
+
+    assert (settings.bake_time_minutes, settings.canary, settings.linear) == (5, settings.canary, None)
+    assert settings.canary is not None
+    assert (settings.canary.percent, settings.canary.interval_minutes) == (5.0, 10)
+
+
+def test_fails_when_a_strategy_is_unknown(manifest) -> None:
+    (problem,) = manifest.problems(manifest.service(deployment("strategy: red-black")))
+
+    assert problem.startswith("19: services.api.deployment.strategy: ")
+    assert "rolling" in problem and "blue-green" in problem and "canary" in problem and "linear" in problem
+
+
+@pytest.mark.parametrize("strategy", ["blue-green", "canary", "linear"])
+def test_fails_when_a_traffic_shifting_strategy_has_no_route(manifest, strategy: str) -> None:
+    problems = manifest.problems(manifest.service(deployment(f"strategy: {strategy}", base=BACKEND)))
+
+    assert problems == [
+        f"18: services.api.deployment.strategy: {strategy} shifts traffic between two target groups on the shared "
+        "load balancer: it needs a route (only web services with a route can use it; use rolling otherwise)"
+    ]
+
+
+def test_fails_when_a_traffic_shifting_service_also_has_an_nlb(manifest) -> None:
+    body = WEB + "nlb: {port: 1883}\n" + "deployment:\n  strategy: linear\n"
+
+    assert manifest.problems(manifest.service(body)) == [
+        "20: services.api.deployment.strategy: linear is built on the shared load balancer's route only; "
+        "a service with an nlb uses rolling"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "field", "message"),
+    [
+        ("strategy: canary\ncanary: {percent: 0}", 20, "canary.percent", "0.1"),
+        ("strategy: canary\ncanary: {percent: 100.5}", 20, "canary.percent", "100"),
+        ("strategy: linear\nlinear: {step_percent: 2.9}", 20, "linear.step_percent", "3"),
+        ("strategy: linear\nlinear: {interval_minutes: 1441}", 20, "linear.interval_minutes", "1440"),
+        ("strategy: blue-green\nbake_time_minutes: -1", 20, "bake_time_minutes", "0"),
+    ],
+    ids=["canary-zero", "canary-over-100", "linear-under-3", "linear-interval", "bake-negative"],
+)
+def test_fails_on_values_outside_ecs_ranges(manifest, body: str, line: int, field: str, message: str) -> None:
+    (problem,) = manifest.problems(manifest.service(deployment(body)))
+
+    assert problem.startswith(f"{line}: services.api.deployment.{field}: ")
+    assert message in problem
+
+
+def test_fails_when_a_percent_is_not_a_multiple_of_a_tenth(manifest) -> None:
+    problems = manifest.problems(manifest.service(deployment("strategy: canary\ncanary: {percent: 7.25}")))
+
+    assert problems == [
+        "20: services.api.deployment.canary.percent: 7.25 is not a multiple of 0.1 (ECS takes 0.1 to 100 in steps of 0.1)"
+    ]
+
+
+def test_accepts_a_percent_in_tenths(manifest) -> None:
+    config = manifest.load(manifest.service(deployment("strategy: linear\nlinear: {step_percent: 12.5}")))
+
+    assert config.services["api"].deployment.linear is not None
+    assert config.services["api"].deployment.linear.step_percent == 12.5
+
+
+def test_fails_when_settings_belong_to_another_strategy(manifest) -> None:
+    problems = manifest.problems(manifest.service(deployment("strategy: canary\nlinear: {step_percent: 10}")))
+
+    assert problems == ["20: services.api.deployment.linear: applies only to strategy linear, not canary"]
+
+
+def test_fails_when_rolling_gets_a_bake_time_or_hooks(manifest) -> None:
+    hook = "arn:aws:lambda:eu-west-1:111122223333:function:smoke"
+    body = f"bake_time_minutes: 10\nhooks: {{post_scale_up: {hook}}}"
+
+    assert manifest.problems(manifest.service(deployment(body))) == [
+        "19: services.api.deployment.bake_time_minutes: applies only to strategies blue-green, canary and linear, not rolling",
+        "20: services.api.deployment.hooks: lifecycle hooks run only in blue-green, canary and linear deployments, not rolling",
+    ]
+
+
+def test_fails_when_a_traffic_shifting_strategy_sets_rolling_percents(manifest) -> None:
+    problems = manifest.problems(manifest.service(deployment("strategy: blue-green\nmax_percent: 150")))
+
+    assert problems == [
+        "18: services.api.deployment: min_healthy_percent and max_percent apply to rolling deployments; "
+        "blue-green starts the full new revision beside the old one"
+    ]
+
+
+def test_fails_when_a_canary_outlasts_cloudformation(manifest) -> None:
+    body = "strategy: canary\nbake_time_minutes: 1000\ncanary: {interval_minutes: 1000}"
+
+    assert manifest.problems(manifest.service(deployment(body))) == [
+        "18: services.api.deployment: bake_time_minutes + canary.interval_minutes is 2000 minutes; "
+        "CloudFormation rejects a canary deployment longer than 1980 (33 hours)"
+    ]
+
+
+def test_fails_on_an_unknown_stage_or_a_malformed_function_arn(manifest) -> None:
+    arn = "arn:aws:lambda:eu-west-1:111122223333:function:a"
+    body = f"strategy: blue-green\nhooks:\n  after_everything: {arn}\n  pre_scale_up: smoke"
+
+    problems = manifest.problems(manifest.service(deployment(body)))
+
+    assert len(problems) == 2
+    assert problems[0].startswith("21: services.api.deployment.hooks")
+    assert "pre_scale_up" in problems[0] and "post_test_traffic_shift" in problems[0]
+    assert problems[1].startswith("22: services.api.deployment.hooks.pre_scale_up: ")
+
+
+def test_fails_when_the_test_listener_takes_a_production_port_or_a_bad_cidr(manifest) -> None:
+    text = manifest.service(deployment("strategy: blue-green")).replace(
+        "load_balancer: {}", "load_balancer: {test_listener: {port: 443, allow_from: [10.1.2.3/16, nonsense]}}"
+    )
+
+    assert sorted(manifest.problems(text)) == [
+        "2: load_balancer.test_listener.allow_from.0: '10.1.2.3/16' has host bits set: the network is 10.1.0.0/16",
+        "2: load_balancer.test_listener.allow_from.1: 'nonsense' is not an IPv4 CIDR (10.8.0.0/16)",
+        "2: load_balancer.test_listener.port: 443 is a production listener port: pick another (8080 by default)",
+    ]
