@@ -280,6 +280,27 @@ class LinearConfig(StrictModel):
     """Minutes between two steps (0 to 1440); not applied after the last step."""
 
 
+AlarmName = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f]{1,255}$")]
+
+
+class RollbackAlarmsConfig(StrictModel):
+    """CloudWatch alarms ECS watches during every deployment of the service, whatever its strategy: one in
+    ALARM stops the deployment and rolls it back. Load-balanced services get them; null turns one off."""
+
+    error_rate_percent: Annotated[float, Field(gt=0, le=100)] | None = 5.0
+    """Routed services: 5xx answers of the service's tasks, in percent of requests."""
+    p95_ms: Annotated[int, Field(ge=1, le=600000)] | None = 1000
+    """Routed services: 95th percentile of the tasks' response time, in milliseconds."""
+    p99_ms: Annotated[int, Field(ge=1, le=600000)] | None = 2500
+    """Routed services: 99th percentile of the tasks' response time, in milliseconds."""
+    unhealthy_targets: Annotated[int, Field(ge=1, le=1000)] | None = 1
+    """Routed and NLB services: unhealthy targets in the service's target groups."""
+    evaluation_periods: Annotated[int, Field(ge=1, le=30)] = 3
+    """One-minute periods in a row a threshold must be crossed."""
+    extra: list[AlarmName] = []
+    """Names of alarms defined elsewhere that should also roll deployments back."""
+
+
 class DeploymentConfig(StrictModel):
     """How a new revision replaces the running one.
 
@@ -300,6 +321,8 @@ class DeploymentConfig(StrictModel):
     """strategy canary: the canary share and how long it runs; defaults to 5 % for 10 minutes."""
     linear: LinearConfig | None = None
     """strategy linear: the step and the wait between steps; defaults to 10 % every 6 minutes."""
+    alarms: RollbackAlarmsConfig = RollbackAlarmsConfig()
+    """Alarms that roll a deployment back (every strategy)."""
     hooks: dict[LifecycleStage, LambdaArn] = {}
     """blue-green, canary, linear: a Lambda function ECS calls at a stage (`post_test_traffic_shift: arn:...`);
     its answer lets the deployment go on, or rolls it back."""

@@ -17,6 +17,7 @@ from ecs_toolkit import outputs
 from ecs_toolkit.compliance import SQS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import CanaryConfig, EnvironmentConfig, LinearConfig, ServiceConfig, VolumeConfig
+from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
@@ -68,7 +69,9 @@ class ServiceStack(cdk.Stack):
             **plan.arguments,
         )
         self.route: AlbRoute | None = None
+        self.nlb: NlbEndpoint | None = None
         self._routes(service_config, mode)
+        self._rollback_alarms(service_config)
         self._volumes(name, service_config)
         self._grants(service_config)
         if self.queue is not None:
@@ -148,7 +151,7 @@ class ServiceStack(cdk.Stack):
                 for item in derived.service_strategy(self.config, service)
                 if item.provider in self.platform.ecs.ec2_capacity
             ]
-            nlb = NlbEndpoint(
+            nlb = self.nlb = NlbEndpoint(
                 self,
                 "Nlb",
                 service=self.service,
@@ -166,6 +169,30 @@ class ServiceStack(cdk.Stack):
                 removal_policy=removal_policy(self.config),
             )
             cdk.CfnOutput(self, "NlbDnsName", value=nlb.load_balancer.load_balancer_dns_name)
+
+    def _rollback_alarms(self, service: ServiceConfig) -> None:
+        """The alarms every deployment of the service watches, with rollback on alarm."""
+        settings = service.deployment.alarms
+        groups = []
+        if self.route is not None:
+            groups.append(self.route.target_group)
+            if self.route.alternate_target_group is not None:
+                groups.append(self.route.alternate_target_group)
+        self.deployment_alarms = DeploymentAlarms(
+            self,
+            "DeploymentAlarms",
+            service=self.service,
+            application_target_groups=groups,
+            network_target_groups=[self.nlb.target_group] if self.nlb is not None else [],
+            thresholds=RollbackThresholds(
+                error_rate_percent=settings.error_rate_percent,
+                p95_ms=settings.p95_ms,
+                p99_ms=settings.p99_ms,
+                unhealthy_targets=settings.unhealthy_targets,
+                evaluation_periods=settings.evaluation_periods,
+            ),
+            extra_alarm_names=settings.extra,
+        )
 
     # --- storage and permissions ----------------------------------------------------------
 

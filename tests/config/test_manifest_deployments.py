@@ -147,3 +147,40 @@ def test_fails_when_the_test_listener_takes_a_production_port_or_a_bad_cidr(mani
         "2: load_balancer.test_listener.allow_from.1: 'nonsense' is not an IPv4 CIDR (10.8.0.0/16)",
         "2: load_balancer.test_listener.port: 443 is a production listener port: pick another (8080 by default)",
     ]
+
+
+# --- rollback alarms ---------------------------------------------------------------------------
+
+
+def test_rollback_alarms_default_on_and_each_can_be_turned_off(manifest) -> None:
+    body = "alarms:\n  p99_ms: null\n  error_rate_percent: 2.5\n  extra: [payments-errors]"
+    alarms = manifest.load(manifest.service(deployment(body))).services["api"].deployment.alarms
+
+    assert (alarms.error_rate_percent, alarms.p95_ms, alarms.p99_ms, alarms.unhealthy_targets) == (2.5, 1000, None, 1)
+    assert (alarms.evaluation_periods, alarms.extra) == (3, ["payments-errors"])
+
+
+def test_fails_when_load_balancer_alarms_are_set_on_a_service_without_one(manifest) -> None:
+    body = "alarms:\n  p95_ms: 500\n  unhealthy_targets: 2\n  extra: [queue-age]"
+
+    assert manifest.problems(manifest.service(deployment(body, base=BACKEND))) == [
+        "19: services.api.deployment.alarms.p95_ms: reads the shared load balancer's metrics: "
+        "only a service with a route has them",
+        "20: services.api.deployment.alarms.unhealthy_targets: counts load balancer targets: "
+        "only a service with a route or an nlb has them",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("alarms: {error_rate_percent: 0}", "error_rate_percent"),
+        ("alarms: {error_rate_percent: 101}", "error_rate_percent"),
+        ("alarms: {p95_ms: 0}", "p95_ms"),
+        ("alarms: {evaluation_periods: 31}", "evaluation_periods"),
+    ],
+)
+def test_fails_on_alarm_thresholds_no_alarm_can_use(manifest, body: str, field: str) -> None:
+    (problem,) = manifest.problems(manifest.service(deployment(body)))
+
+    assert problem.startswith(f"19: services.api.deployment.alarms.{field}: ")

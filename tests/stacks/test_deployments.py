@@ -186,3 +186,42 @@ def test_https_environment_gets_an_https_test_listener(shop: Synthesized) -> Non
     assert by_port[8080]["Protocol"] == "HTTPS"
     assert by_port[8080]["SslPolicy"] == by_port[443]["SslPolicy"]
     assert by_port[8080]["Certificates"] == by_port[443]["Certificates"]
+
+
+# --- rollback alarms ---------------------------------------------------------------------------
+
+
+def _alarm_thresholds(env: Synthesized, stack_name: str) -> dict[str, float]:
+    """Deployment alarms of a stack by the last part of their construct path, with their thresholds."""
+    named = _service(env, stack_name)["Properties"]["DeploymentConfiguration"].get("Alarms", {}).get("AlarmNames", [])
+    alarms = _resources(env, stack_name, "AWS::CloudWatch::Alarm")
+    found = {}
+    for name in named:
+        logical_id = name["Ref"]
+        found[logical_id.removeprefix("DeploymentAlarms")[:-8]] = alarms[logical_id]["Properties"]["Threshold"]
+    return found
+
+
+def test_every_strategy_rolls_back_on_its_load_balancer_alarms(default_env: Synthesized, shop: Synthesized) -> None:
+    assert _alarm_thresholds(default_env, "demo-web") == {
+        "ErrorRate": 5,
+        "P95Latency": 1,
+        "P99Latency": 2.5,
+        "UnhealthyTargets": 1,
+    }
+    assert _alarm_thresholds(default_env, "demo-api") == {
+        "ErrorRate": 5,
+        "P95Latency": 0.8,
+        "P99Latency": 2.5,
+        "UnhealthyTargets": 1,
+    }
+    assert _alarm_thresholds(shop, "shop-storefront") == {"ErrorRate": 2, "P95Latency": 1, "P99Latency": 2, "UnhealthyTargets": 1}
+    assert _alarm_thresholds(default_env, "demo-mqtt") == {"UnhealthyTargets": 1}  # rolling, behind an NLB
+    for stack_name in ("demo-web", "demo-api", "demo-mqtt"):
+        alarms = _service(default_env, stack_name)["Properties"]["DeploymentConfiguration"]["Alarms"]
+        assert (alarms["Enable"], alarms["Rollback"]) == (True, True)
+
+
+def test_a_service_without_a_load_balancer_gets_no_rollback_alarms(default_env: Synthesized) -> None:
+    for stack_name in ("demo-orders", "demo-queue"):
+        assert "Alarms" not in _service(default_env, stack_name)["Properties"]["DeploymentConfiguration"]

@@ -32,6 +32,7 @@ def check_deployment(config: EnvironmentConfig, where: Location, service: Servic
     deployment = service.deployment
     at: Location = (*where, "deployment")
     strategy = deployment.strategy
+    yield from _alarms(where, service)
     if deployment.canary is not None and strategy != "canary":
         yield (*at, "canary"), f"applies only to strategy canary, not {strategy}"
     if deployment.linear is not None and strategy != "linear":
@@ -101,3 +102,16 @@ def check_test_listener(config: EnvironmentConfig) -> Iterator[Finding]:
             continue
         if str(network) != source:
             yield where, f"{source!r} has host bits set: the network is {network}"
+
+
+def _alarms(where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    """Load-balancer alarms need a load balancer: say so where one is set on a service without one."""
+    alarms = service.deployment.alarms
+    at: Location = (*where, "deployment", "alarms")
+    routed = ("error_rate_percent", "p95_ms", "p99_ms")
+    for name in routed if service.route is None else ():
+        if name in alarms.model_fields_set and getattr(alarms, name) is not None:
+            yield (*at, name), "reads the shared load balancer's metrics: only a service with a route has them"
+    unhealthy_set = "unhealthy_targets" in alarms.model_fields_set and alarms.unhealthy_targets is not None
+    if unhealthy_set and service.route is None and service.nlb is None:
+        yield (*at, "unhealthy_targets"), "counts load balancer targets: only a service with a route or an nlb has them"
