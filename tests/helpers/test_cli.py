@@ -17,7 +17,19 @@ from ecs_toolkit.helpers.errors import NO_CREDENTIALS, NO_REGION
 from ecs_toolkit.helpers.sessions import ClientFactory
 from tests.helpers.world import MANIFEST, Failing, World
 
-SUBCOMMANDS = ["status", "wait", "drain", "run-task", "teardown", "preflight", "exec-check", "plan", "verify"]
+SUBCOMMANDS = [
+    "status",
+    "wait",
+    "drain",
+    "run-task",
+    "teardown",
+    "preflight",
+    "exec-check",
+    "deployments",
+    "rollback",
+    "plan",
+    "verify",
+]
 
 
 class Wrapping:
