@@ -84,6 +84,36 @@ def network_mode_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
     return "awsvpc" if launch_of(config, service) == "fargate" else "bridge"
 
 
+def nlb_transports(service: ServiceConfig) -> tuple[str, ...]:
+    """What the service's NLB forwards to the container: tcp, udp or both (tls forwards tcp)."""
+    if service.nlb is None:
+        return ("tcp",)
+    return {"udp": ("udp",), "tcp_udp": ("tcp", "udp")}.get(service.nlb.protocol, ("tcp",))
+
+
+def nlb_health_check_port(service: ServiceConfig) -> int | None:
+    """The TCP port the service's NLB checks, when the container must publish it besides its traffic:
+    always for udp (NLB health checks are TCP), and for an explicit port other than the container's."""
+    if service.nlb is None or service.port is None:
+        return None
+    port = service.nlb.health_check_port if service.nlb.health_check_port is not None else service.port
+    if port == service.port and "tcp" in nlb_transports(service):
+        return None
+    return port
+
+
+def static_host_ports(config: EnvironmentConfig, service: ServiceConfig) -> list[int]:
+    """Host ports a bridge-mode task publishes as they are instead of dynamically: the port and the
+    health-check port of an NLB service that forwards UDP or checks another port (the NLB registers one
+    port per task, and dynamic TCP and UDP host ports of one task differ). Empty for everything else."""
+    if network_mode_of(config, service) != "bridge" or service.nlb is None or service.port is None:
+        return []
+    check = nlb_health_check_port(service)
+    if nlb_transports(service) == ("tcp",) and check is None:
+        return []
+    return [service.port] + ([check] if check is not None and check != service.port else [])
+
+
 def task_cpu(config: EnvironmentConfig, service: ServiceConfig) -> int:
     return service.cpu if service.cpu is not None else EC2_DEFAULT_CPU
 
@@ -135,6 +165,17 @@ def file_system_removal(config: EnvironmentConfig, name: str) -> str:
     return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
 
 
+WHOLE_SITE = "/*"
+
+
+def listener_path(route: RouteConfig) -> str | None:
+    """The ALB path pattern of a route: ``/`` means the whole site (``/*``), as in AWS Copilot.
+
+    An ALB pattern ``/`` matches the root path alone, which no one writing ``path: "/"`` means.
+    """
+    return WHOLE_SITE if route.path == "/" else route.path
+
+
 PRIORITY_BAND_SIZE = 1000
 MAX_SPECIFICITY = 48
 
@@ -145,7 +186,8 @@ def listener_priority(route: RouteConfig) -> int:
     ``band * 1000 + crc32(host|path) % 1000``, where the band (1-49) falls as the route gets more
     specific (an exact host counts 24, a wildcard host 12, plus one per literal path character up
     to 24), so ``/api/*`` is evaluated before ``/*``. A route's priority never depends on the
-    other services or their order in the manifest, so adding a service reshuffles nothing.
+    other services or their order in the manifest, so adding a service reshuffles nothing. It is
+    derived from the path as written: ``/`` (routed as ``/*``) keeps the priority it always had.
     """
     if route.priority is not None:
         return route.priority

@@ -7,17 +7,46 @@ reported at the exact line it concerns. Defaults are declared here and only here
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")]
+
+@dataclass(frozen=True)
+class Described:
+    """Plain words for a constrained string, used in error messages: they finish "must be ..."."""
+
+    words: str
+
+
+Name = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"),
+    Described("2 to 32 lower-case letters, digits and hyphens, starting with a letter and ending with a letter or digit"),
+]
 """Lower-case letters, digits and hyphens, 2-32 characters: safe in stack, DNS and AWS names."""
-ProviderName = Annotated[str, StringConstraints(pattern=r"^([a-z][a-z0-9-]{0,30}[a-z0-9]|FARGATE|FARGATE_SPOT)$")]
+ProviderName = Annotated[
+    str,
+    StringConstraints(pattern=r"^([a-z][a-z0-9-]{0,30}[a-z0-9]|FARGATE|FARGATE_SPOT)$"),
+    Described("FARGATE, FARGATE_SPOT or an EC2 group's name (2 to 32 lower-case letters, digits and hyphens)"),
+]
 Port = Annotated[int, Field(ge=1, le=65535)]
-AcmCertificateArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")]
-KmsKeyArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")]
-EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+AcmCertificateArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$"),
+    Described("an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)"),
+]
+KmsKeyArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"),
+    Described("a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"),
+]
+EnvName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"),
+    Described("a variable name: letters, digits and underscores, not starting with a digit"),
+]
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 """The retention periods CloudWatch Logs accepts."""
 
@@ -34,15 +63,29 @@ class StrictModel(BaseModel):
 class ExistingVpcConfig(StrictModel):
     """A VPC imported by id and subnet ids: no lookup, so synth stays hermetic."""
 
-    vpc_id: Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8,17}$")]
+    vpc_id: Annotated[
+        str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8,17}$"), Described("a VPC id: vpc- and 8 to 17 lower-case hex digits")
+    ]
     """`vpc-...` id."""
     cidr: Annotated[str, StringConstraints(min_length=1)]
     """The VPC's primary IPv4 CIDR (/16 to /28): internal load balancers admit clients from it."""
     availability_zones: list[str] = Field(min_length=1)
     """The zones of the subnets below, in the same order."""
-    private_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]]
+    private_subnet_ids: list[
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$"),
+            Described("a subnet id: subnet- and 8 to 17 lower-case hex digits"),
+        ]
+    ]
     """Subnets for tasks, instances, mount targets and internal load balancers (one per zone)."""
-    public_subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = []
+    public_subnet_ids: list[
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$"),
+            Described("a subnet id: subnet- and 8 to 17 lower-case hex digits"),
+        ]
+    ] = []
     """Subnets for internet-facing load balancers (one per zone); required when the load balancer or an NLB is public."""
 
 
@@ -76,7 +119,11 @@ class NetworkConfig(StrictModel):
 class Ec2GroupConfig(StrictModel):
     name: Name
     """Group name: the capacity provider's name in strategies."""
-    instance_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]]
+    instance_types: list[
+        Annotated[
+            str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"), Described("an EC2 instance type such as m5.large")
+        ]
+    ]
     """One or several instance types of one architecture (Graviton types make an arm64 group)."""
     spot: bool = False
     """Spot instances (mixed instances policy, price-capacity-optimized, capacity rebalancing, Spot draining in the agent)."""
@@ -125,9 +172,15 @@ class PortRangeConfig(StrictModel):
 
 class ClusterConfig(StrictModel):
     container_insights: Literal["enhanced", "enabled", "disabled"] = "enhanced"
-    """Container Insights level; the queue backlog scaling reads its RunningTaskCount."""
+    """Container Insights level; the queue backlog scaling reads its RunningTaskCount (so it needs enabled or
+    enhanced). disabled (AWS Copilot's default) is recorded as an acknowledgement of AwsSolutions-ECS4."""
     namespace: (
-        Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] | None
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"),
+            Described("a DNS name of two or more lower-case labels, such as demo.internal"),
+        ]
+        | None
     ) = None
     """Cloud Map private DNS namespace; defaults to `<name>.internal`."""
     capacity: CapacityConfig = CapacityConfig()
@@ -187,9 +240,23 @@ class FileSystemConfig(StrictModel):
 
 
 class RouteConfig(StrictModel):
-    path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128)] | None = None
-    """Path pattern (`/api/*`)."""
-    host: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128)] | None = None
+    path: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128),
+            Described("a path pattern starting with / (letters, digits and _-./*?~%), such as /api/*"),
+        ]
+        | None
+    ) = None
+    """Path pattern (`/api/*`); `/` means the whole site (the rule matches `/*`)."""
+    host: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128),
+            Described("a host name (letters, digits, dots, hyphens and the wildcards * and ?), such as shop.example.com"),
+        ]
+        | None
+    ) = None
     """Host header (`shop.example.com`, wildcards allowed)."""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = None
     """Explicit listener-rule priority; by default derived from the route (see README)."""
@@ -198,7 +265,7 @@ class RouteConfig(StrictModel):
 class TargetHealthCheckConfig(StrictModel):
     """Load-balancer health check: defaults follow AWS guidance for fast rollouts."""
 
-    path: Annotated[str, StringConstraints(pattern=r"^/")] = "/"
+    path: Annotated[str, StringConstraints(pattern=r"^/"), Described("a path starting with /")] = "/"
     """HTTP path the load balancer checks."""
     interval_seconds: Annotated[int, Field(ge=5, le=300)] = 10
     """Seconds between checks."""
@@ -208,7 +275,11 @@ class TargetHealthCheckConfig(StrictModel):
     """Passing checks before a new task receives traffic."""
     unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 3
     """Failing checks before a task is replaced."""
-    success_codes: Annotated[str, StringConstraints(pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")] = "200-399"
+    success_codes: Annotated[
+        str,
+        StringConstraints(pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$"),
+        Described("HTTP status codes such as 200, 200-399 or 200,302"),
+    ] = "200-399"
     """HTTP codes that count as healthy."""
 
 
@@ -216,7 +287,10 @@ class NlbConfig(StrictModel):
     port: Port
     """Listener port."""
     protocol: Literal["tcp", "tls", "udp", "tcp_udp"] = "tcp"
-    """Listener protocol; tls terminates TLS with the certificate and forwards TCP."""
+    """Listener protocol; tls terminates TLS with the certificate and forwards TCP; tcp_udp forwards both on one port."""
+    health_check_port: Port | None = None
+    """TCP port the NLB health-checks; defaults to the container port. NLB health checks are never UDP, so a
+    udp service's container must also answer TCP here (on EC2 bridge, udp and tcp_udp use static host ports)."""
     certificate_arn: AcmCertificateArn | None = None
     """ACM certificate, required with tls."""
     public: bool = False
@@ -259,6 +333,7 @@ LifecycleStage = Literal[
 LambdaArn = Annotated[
     str,
     StringConstraints(pattern=r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"),
+    Described("a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias or version>])"),
 ]
 
 
@@ -280,7 +355,11 @@ class LinearConfig(StrictModel):
     """Minutes between two steps (0 to 1440); not applied after the last step."""
 
 
-AlarmName = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f]{1,255}$")]
+AlarmName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^\x00-\x1f]{1,255}$"),
+    Described("a CloudWatch alarm name (1 to 255 characters, no control characters)"),
+]
 
 
 class RollbackAlarmsConfig(StrictModel):
@@ -368,14 +447,23 @@ class VolumeConfig(StrictModel):
     """Where the file system appears in the main container (absolute)."""
     read_only: bool = False
     """Mount read-only (the task role then gets ClientMount only, no ClientWrite)."""
-    sub_path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_\-./]*$")] | None = None
+    sub_path: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^/[A-Za-z0-9_\-./]*$"),
+            Described("an absolute path of letters, digits and _-./, such as /site"),
+        ]
+        | None
+    ) = None
     """The access point's root inside the file system; defaults to `/<service>`."""
     uid: Annotated[int, Field(ge=0, le=4294967295)] | None = None
     """Owner of the access point's root and the identity of every access through it;
     defaults to the service's numeric `user`, else 1000."""
     gid: Annotated[int, Field(ge=0, le=4294967295)] | None = None
     """Group of the access point's root and of every access; defaults like uid."""
-    permissions: Annotated[str, StringConstraints(pattern=r"^[0-7]{3,4}$")] = "750"
+    permissions: Annotated[
+        str, StringConstraints(pattern=r"^[0-7]{3,4}$"), Described("an octal mode of 3 or 4 digits, such as 750")
+    ] = "750"
     """Mode of the access point's root directory when EFS creates it."""
 
 
@@ -403,9 +491,23 @@ class GrantConfig(StrictModel):
     sns-publish, ssm-read-path, secret-read, kms-decrypt."""
     resource: str | None = None
     """The ARN of the bucket, table, queue, topic, secret or key (not for ssm-read-path)."""
-    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+$")] | None = None
+    prefix: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+$"),
+            Described("an S3 key prefix (letters, digits and !_.*'()/-)"),
+        ]
+        | None
+    ) = None
     """s3 only: limit access to keys under this prefix."""
-    path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_.\-/]+$")] | None = None
+    path: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^/[A-Za-z0-9_.\-/]+$"),
+            Described("a parameter path starting with / (letters, digits and _.-/)"),
+        ]
+        | None
+    ) = None
     """ssm-read-path only: the parameter path (its parameters and those below)."""
 
 
@@ -465,7 +567,12 @@ class QueueConfig(StrictModel):
     """The queue a worker consumes: created (with a dead-letter queue) unless an ARN is given."""
 
     arn: (
-        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")] | None
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$"),
+            Described("an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)"),
+        ]
+        | None
     ) = None
     """An existing queue to consume; without it a queue and its dead-letter queue are created."""
     backlog_per_task: Annotated[int, Field(ge=1, le=100000)] = 10
@@ -567,7 +674,8 @@ class ServiceConfig(StrictModel):
     deployment: DeploymentConfig = DeploymentConfig()
     """Deployment strategy (rolling, blue-green, canary, linear) and its settings."""
     exec: bool = False
-    """ECS Exec: adds the ssmmessages permissions to the task role."""
+    """ECS Exec: the task role gets the Session Manager channels and session logging; a service runs
+    with Exec on, a job starts every run with it (`EnableExecuteCommand`)."""
     volumes: dict[Name, str | VolumeConfig] = {}
     """`{file system: /container/path}` or `{file system: {path, read_only, sub_path, uid, gid, permissions}}`."""
     grants: list[GrantConfig] = []
@@ -594,9 +702,16 @@ class ComplianceConfig(StrictModel):
 class EnvironmentConfig(StrictModel):
     name: Name
     """Environment name: prefixes every stack (`<name>-network`, `<name>-platform`, `<name>-<service>`)."""
-    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] | None = None
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$"), Described("a 12-digit AWS account id")] | None = None
     """12-digit AWS account; give it with `region` or not at all."""
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")] | None = None
+    region: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"),
+            Described("an AWS region such as eu-west-1"),
+        ]
+        | None
+    ) = None
     """With account and region the stacks are environment-specific; without, environment-agnostic."""
     ephemeral: bool = False
     """A throwaway environment: storage and logs are destroyed with the stacks."""

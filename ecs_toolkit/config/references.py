@@ -8,10 +8,13 @@ from typing import Literal
 
 _SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9_.\-/]+$")
 _SSM_NAME = re.compile(r"^/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*$")
+# Secret names: letters, digits and /_+=.@- (AWS's rule for names you choose); `!` appears in the names
+# of secrets that AWS services create and manage, such as RDS's `rds!db-<id>` and `rds!cluster-<id>`.
+_SECRET_NAME_CHARACTERS = r"[A-Za-z0-9/_+=.@!-]"
 _SECRET_ARN = re.compile(
-    r"^(?P<arn>arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+)(:(?P<key>[^:]+))?$"
+    rf"^(?P<arn>arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{{12}}:secret:{_SECRET_NAME_CHARACTERS}+)(:(?P<key>[^:]+))?$"
 )
-_SECRET_NAME = re.compile(r"^(?P<name>[A-Za-z0-9/_+=.@-]{1,512})(:(?P<key>[^:]+))?$")
+_SECRET_NAME = re.compile(rf"^(?P<name>{_SECRET_NAME_CHARACTERS}{{1,512}})(:(?P<key>[^:]+))?$")
 
 FORMATS = "ssm:/parameter/name, ssm:<parameter arn>, secretsmanager:<name>[:json-key] or secretsmanager:<secret arn>[:json-key]"
 

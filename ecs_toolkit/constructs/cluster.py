@@ -12,9 +12,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_servicediscovery as servicediscovery
 from constructs import Construct
 
-from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, skip_checkov
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 
+INSIGHTS_OFF = (
+    "Container Insights is turned off in the manifest (cluster.container_insights: disabled), "
+    "a decision its owner takes; ECS still publishes the service CPU and memory metrics"
+)
 FARGATE = "FARGATE"
 FARGATE_SPOT = "FARGATE_SPOT"
 
@@ -31,7 +35,8 @@ class StrategyItem:
 class EcsCluster(Construct):
     """An ECS cluster with safe defaults.
 
-    Container Insights (enhanced by default), ECS Exec sessions logged to a log group with
+    Container Insights (enhanced by default; turning it off is acknowledged against
+    AwsSolutions-ECS4), ECS Exec sessions logged to a log group with
     retention, and a private DNS namespace for service discovery. EC2 capacity joins with
     ``add_ec2_capacity`` and must live in the same stack as the cluster.
     """
@@ -65,6 +70,9 @@ class EcsCluster(Construct):
                 name=namespace, vpc=vpc, type=servicediscovery.NamespaceType.DNS_PRIVATE, use_for_service_connect=True
             ),
         )
+        if container_insights == ecs.ContainerInsights.DISABLED:
+            acknowledge(self.cluster, "AwsSolutions-ECS4", INSIGHTS_OFF)
+            skip_checkov(self.cluster, "CKV_AWS_65", INSIGHTS_OFF)
         self.fargate = fargate
         self.ec2_capacity: dict[str, Ec2Capacity] = {}
 

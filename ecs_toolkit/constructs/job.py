@@ -24,14 +24,18 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, SQS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, exec_log_group_of
 
 START_MARGIN = Duration.minutes(10)
 """Added to the task timeout for the whole execution: placement and image pull happen before the run."""
 
 
 class ScheduledJob(Construct):
-    """A task run on a schedule (cron/rate/at with a time zone) with a maximum run time enforced."""
+    """A task run on a schedule (cron/rate/at with a time zone) with a maximum run time enforced.
+
+    ``enable_execute_command`` starts every run with ECS Exec on (``EnableExecuteCommand`` in the
+    state's RunTask parameters) and gives the task role the same Exec permissions a service gets.
+    """
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class ScheduledJob(Construct):
         arm64: bool = False,
         capacity_provider_strategies: Sequence[ecs.CapacityProviderStrategy] | None = None,
         subnets: ec2.SubnetSelection | None = None,
+        enable_execute_command: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
@@ -70,6 +75,8 @@ class ScheduledJob(Construct):
             memory_mib=memory_mib,
             vpc=vpc,
             arm64=arm64,
+            enable_execute_command=enable_execute_command,
+            exec_log_group=exec_log_group_of(cluster),
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
@@ -96,6 +103,8 @@ class ScheduledJob(Construct):
             assign_public_ip=False if network_mode == "awsvpc" else None,
             task_timeout=sfn.Timeout.duration(timeout),
             propagated_tag_source=ecs.PropagatedTagSource.TASK_DEFINITION,
+            # Each run starts with ECS Exec on; the task role has the channels (EcsTask grants them).
+            enable_execute_command=enable_execute_command or None,
         )
         self.execution_logs = logs.LogGroup(self, "ExecutionLogs", retention=log_retention, removal_policy=removal_policy)
         skip_checkov(self.execution_logs, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)

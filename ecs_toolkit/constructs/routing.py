@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Token
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -223,8 +223,29 @@ class AlbRoute(Construct):
         )
 
 
+NLB_PROTOCOLS = {
+    "tcp": elbv2.Protocol.TCP,
+    "tls": elbv2.Protocol.TLS,
+    "udp": elbv2.Protocol.UDP,
+    "tcp_udp": elbv2.Protocol.TCP_UDP,
+}
+TRANSPORTS = {"tcp": ("tcp",), "tls": ("tcp",), "udp": ("udp",), "tcp_udp": ("tcp", "udp")}
+"""What each listener protocol carries to the targets."""
+
+
+def _port(transport: str, port: int) -> ec2.Port:
+    return ec2.Port.udp(port) if transport == "udp" else ec2.Port.tcp(port)
+
+
 class NlbEndpoint(Construct):
-    """A Network Load Balancer of the service's own (TCP, UDP or TLS with a certificate).
+    """A Network Load Balancer of the service's own (TCP, UDP, TCP_UDP, or TLS with a certificate).
+
+    Health checks are TCP (an NLB has no UDP health check) on the traffic port or ``health_check_port``;
+    the task's group (awsvpc) or the instances' groups (bridge, host) admit, only from the NLB's group,
+    every transport of the listener on the target port and TCP on the health-check port. So a UDP-only
+    container must also answer TCP on the health-check port. Bridge-mode TCP/TLS services use dynamic
+    host ports (the instances admit the pinned range); bridge-mode UDP needs ``static_host_port`` on the
+    main container, since dynamic TCP and UDP host ports of one task differ while the NLB registers one.
 
     TLS listeners log access to an encrypted bucket; NLBs write no access logs for TCP/UDP.
     """
@@ -242,19 +263,15 @@ class NlbEndpoint(Construct):
         public: bool = False,
         instance_security_groups: Sequence[ec2.ISecurityGroup] = (),
         host_ports: ec2.Port | None = None,
+        health_check_port: int | None = None,
         deregistration_delay: Duration = Duration.seconds(15),
         health_check_interval: Duration = Duration.seconds(10),
         access_log_retention: Duration = Duration.days(90),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
+        """``health_check_port``: the TCP port the NLB checks; None checks the traffic port over TCP."""
         super().__init__(scope, construct_id)
-        protocols = {
-            "tcp": elbv2.Protocol.TCP,
-            "tls": elbv2.Protocol.TLS,
-            "udp": elbv2.Protocol.UDP,
-            "tcp_udp": elbv2.Protocol.TCP_UDP,
-        }
-        if protocol not in protocols:
+        if protocol not in NLB_PROTOCOLS:
             raise ValueError(f"NlbEndpoint: unknown protocol {protocol!r}")
         if (protocol == "tls") != (certificate_arn is not None):
             raise ValueError("NlbEndpoint: a certificate is required with tls, and only then")
@@ -262,19 +279,22 @@ class NlbEndpoint(Construct):
             raise ValueError("NlbEndpoint: the service's main container has no port")
         if service.deployment.shifts_traffic:
             raise ValueError("NlbEndpoint: blue-green, canary and linear deployments are built on AlbRoute only; use rolling")
+        transports = TRANSPORTS[protocol]
+        self._check_container(service, transports, health_check_port)
         self.security_group = ec2.SecurityGroup(
             self, "SecurityGroup", vpc=vpc, description="Network load balancer", allow_all_outbound=False
         )
         clients = ec2.Peer.any_ipv4() if public else ec2.Peer.ipv4(vpc.vpc_cidr_block)
-        listener_port = ec2.Port.udp(port) if protocol == "udp" else ec2.Port.tcp(port)
-        self.security_group.add_ingress_rule(clients, listener_port, "Listener port from clients")
-        acknowledge(
-            self.security_group,
-            "AwsSolutions-EC23",
-            "Internet-facing: 0.0.0.0/0 on the listener port only"
-            if public
-            else "Internal: the listener port admits only the VPC's CIDR, a token the rule cannot evaluate",
-        )
+        for transport in transports:
+            self.security_group.add_ingress_rule(clients, _port(transport, port), "Listener port from clients")
+        if public or Token.is_unresolved(vpc.vpc_cidr_block):
+            acknowledge(
+                self.security_group,
+                "AwsSolutions-EC23",
+                "Internet-facing: 0.0.0.0/0 on the listener port only"
+                if public
+                else "Internal: the listener port admits only the VPC's CIDR, a token the rule cannot evaluate",
+            )
         self.load_balancer = elbv2.NetworkLoadBalancer(
             self,
             "LoadBalancer",
@@ -293,7 +313,7 @@ class NlbEndpoint(Construct):
             self.access_logs = None
             acknowledge(self.load_balancer, "AwsSolutions-ELB2", PLAIN_NLB_LOGS)
             skip_checkov(self.load_balancer, "CKV_AWS_91", PLAIN_NLB_LOGS)
-        target_protocol = elbv2.Protocol.TCP if protocol == "tls" else protocols[protocol]
+        target_protocol = elbv2.Protocol.TCP if protocol == "tls" else NLB_PROTOCOLS[protocol]
         self.target_group = elbv2.NetworkTargetGroup(
             self,
             "TargetGroup",
@@ -303,7 +323,8 @@ class NlbEndpoint(Construct):
             target_type=_target_type(service),
             deregistration_delay=deregistration_delay,
             health_check=elbv2.HealthCheck(
-                port="traffic-port",
+                # Explicit traffic-port: dynamic host ports need it (cfn-lint E3049 otherwise).
+                port="traffic-port" if health_check_port is None else str(health_check_port),
                 protocol=elbv2.Protocol.TCP,
                 interval=health_check_interval,
                 healthy_threshold_count=2,
@@ -313,7 +334,7 @@ class NlbEndpoint(Construct):
         self.listener = self.load_balancer.add_listener(
             "Listener",
             port=port,
-            protocol=protocols[protocol],
+            protocol=NLB_PROTOCOLS[protocol],
             certificates=[
                 elbv2.ListenerCertificate.from_certificate_manager(
                     acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
@@ -325,10 +346,51 @@ class NlbEndpoint(Construct):
             default_target_groups=[self.target_group],
         )
         _register(service, self.target_group, self.listener)
-        target_ports = ec2.Port.udp(service.main_port) if protocol == "udp" else ec2.Port.tcp(service.main_port)
+        self.target_ports = self._target_ports(service, transports, health_check_port, host_ports)
+        """What the targets admit from the NLB: (port, description) pairs."""
         if service.security_group is not None:
-            service.security_group.connections.allow_from(self.security_group, target_ports, "Container port from the NLB")
+            for ports, description in self.target_ports:
+                service.security_group.connections.allow_from(self.security_group, ports, description)
         else:
-            ports = host_ports if service.network_mode == "bridge" and host_ports is not None else target_ports
             for group in instance_security_groups:
-                self.security_group.connections.allow_to(group, ports, "Service ports on the instances")
+                for ports, description in self.target_ports:
+                    self.security_group.connections.allow_to(group, ports, description)
+
+    @staticmethod
+    def _check_container(service: EcsService, transports: Sequence[str], health_check_port: int | None) -> None:
+        """The main container must publish what the listener forwards, and TCP where the NLB checks."""
+        task = service.task
+        missing = [transport for transport in transports if transport not in task.main_protocols]
+        if missing:
+            raise ValueError(f"NlbEndpoint: the main container does not publish its port over {', '.join(missing)}")
+        checked = health_check_port if health_check_port is not None else service.main_port
+        tcp_on_traffic_port = "tcp" in task.main_protocols and checked == service.main_port
+        if not tcp_on_traffic_port and task.main_health_check_port != checked:
+            raise ValueError(
+                f"NlbEndpoint: health checks are TCP on port {checked}: give the main container health_check_port={checked}"
+            )
+        pinned = transports != ("tcp",) or checked != service.main_port
+        if service.network_mode == "bridge" and pinned and not task.main_static_host_port:
+            raise ValueError(
+                "NlbEndpoint: bridge mode with UDP or a separate health-check port needs static_host_port on the main "
+                "container (dynamic TCP and UDP host ports of one task differ, and the NLB registers one port)"
+            )
+
+    @staticmethod
+    def _target_ports(
+        service: EcsService, transports: Sequence[str], health_check_port: int | None, host_ports: ec2.Port | None
+    ) -> list[tuple[ec2.Port, str]]:
+        assert service.main_port is not None
+        if service.network_mode == "bridge" and not service.task.main_static_host_port:
+            # TCP or TLS on dynamic host ports: the pinned range (the check goes to the same traffic port).
+            ports = host_ports if host_ports is not None else ec2.Port.tcp(service.main_port)
+            return [(ports, "Service ports on the instances")]
+        checked = health_check_port if health_check_port is not None else service.main_port
+        what = "Container port from the NLB" if service.security_group is not None else "Service ports on the instances"
+        rules = [
+            (_port(transport, service.main_port), what if transports == ("tcp",) else f"{what} ({transport})")
+            for transport in transports
+        ]
+        if not ("tcp" in transports and checked == service.main_port):
+            rules.append((ec2.Port.tcp(checked), "Health checks (tcp) from the NLB"))
+        return rules

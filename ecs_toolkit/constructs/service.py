@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, exec_log_group_of
 
 __all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
@@ -138,7 +137,7 @@ class EcsService(Construct):
             vpc=vpc,
             arm64=arm64,
             enable_execute_command=enable_execute_command,
-            exec_log_group=_exec_log_group(cluster),
+            exec_log_group=exec_log_group_of(cluster),
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
@@ -244,12 +243,3 @@ class EcsService(Construct):
                     for function_arn, stages in sorted(by_function.items())
                 ],
             )
-
-
-def _exec_log_group(cluster: ecs.ICluster) -> logs.ILogGroup | None:
-    """The cluster's ECS Exec log group, where session output goes, if it has one."""
-    configuration = cluster.execute_command_configuration
-    if configuration is None or configuration.log_configuration is None:
-        return None
-    # A cluster built with a LogGroup (as EcsCluster does) hands it back typed as the narrower reference.
-    return typing.cast("logs.ILogGroup | None", configuration.log_configuration.cloud_watch_log_group)

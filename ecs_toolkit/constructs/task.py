@@ -5,6 +5,7 @@ Services and scheduled jobs both build their task with ``EcsTask``.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -36,7 +37,17 @@ class ContainerSpec:
     stop_timeout: Duration = Duration.seconds(30)
     read_only_root_filesystem: bool = True
     user: str | None = None
+    protocols: Sequence[str] = ("tcp",)
+    """Transports of ``port``: each gets its own port mapping (an ECS port mapping carries one protocol)."""
+    static_host_port: bool = False
+    """Bridge mode: publish ``port`` (and ``health_check_port``) on the same host port instead of a dynamic one.
+    Needed when a load balancer must reach the same host port over two transports (UDP traffic, TCP health
+    checks): dynamic host ports are picked per mapping, so the TCP and UDP ports of one task would differ."""
+    health_check_port: int | None = None
+    """A TCP port the load balancer checks, when it is not ``port`` over TCP; published like ``port``."""
 
+
+PROTOCOLS = {"tcp": ecs.Protocol.TCP, "udp": ecs.Protocol.UDP}
 
 NETWORK_MODES = {
     "awsvpc": ecs.NetworkMode.AWS_VPC,
@@ -76,6 +87,8 @@ class EcsTask:
         for their own security group (no ingress; callers open it per source)."""
         if not containers:
             raise ValueError("EcsTask: give at least one container")
+        for spec in containers:
+            _check_ports(spec, network_mode)
         if network_mode not in NETWORK_MODES:
             raise ValueError(f"EcsTask: unknown network mode {network_mode!r}")
         if fargate and network_mode != "awsvpc":
@@ -85,6 +98,9 @@ class EcsTask:
         self.scope = scope
         self.main_container_name = containers[0].name
         self.main_port = containers[0].port
+        self.main_protocols: tuple[str, ...] = tuple(containers[0].protocols)
+        self.main_static_host_port = containers[0].static_host_port
+        self.main_health_check_port = containers[0].health_check_port
         self.network_mode = network_mode
         self.log_stream_prefix = log_stream_prefix
         self.log_group = logs.LogGroup(scope, "Logs", retention=log_retention, removal_policy=removal_policy)
@@ -147,17 +163,25 @@ class EcsTask:
             ),
         )
         if spec.port is not None:
-            host_port = spec.port if self.network_mode in ("awsvpc", "host") else 0
-            container.add_port_mappings(
-                ecs.PortMapping(
-                    container_port=spec.port,
-                    host_port=host_port,
-                    protocol=ecs.Protocol.TCP,
-                    # Named mappings (for Service Connect) are not allowed in host mode.
-                    name=None if self.network_mode == "host" else f"{spec.name}-{spec.port}",
-                )
-            )
+            for protocol in spec.protocols:
+                container.add_port_mappings(self._port_mapping(spec, spec.port, protocol))
+            check = spec.health_check_port
+            if check is not None and not (check == spec.port and "tcp" in spec.protocols):
+                container.add_port_mappings(self._port_mapping(spec, check, "tcp"))
         return container
+
+    def _port_mapping(self, spec: ContainerSpec, port: int, protocol: str) -> ecs.PortMapping:
+        """awsvpc and host publish the port itself; bridge a dynamic host port unless the spec pins it."""
+        host_port = port if self.network_mode in ("awsvpc", "host") or spec.static_host_port else 0
+        # Mapping names (for Service Connect) must be unique in the task; the TCP one keeps the plain
+        # <container>-<port> name that Service Connect refers to. Named mappings are not allowed in host mode.
+        name = f"{spec.name}-{port}" if protocol == "tcp" else f"{spec.name}-{port}-{protocol}"
+        return ecs.PortMapping(
+            container_port=port,
+            host_port=host_port,
+            protocol=PROTOCOLS[protocol],
+            name=None if self.network_mode == "host" else name,
+        )
 
     def _grant_execute_command(self, role: iam.IRole, log_group: logs.ILogGroup | None) -> None:
         """ECS Exec: the SSM channels the agent opens in the task, and session logs to the cluster's exec log group."""
@@ -187,3 +211,28 @@ class EcsTask:
             "AwsSolutions-IAM5[Resource::*]",
             "ECS Exec: the ssmmessages channel actions and logs:DescribeLogGroups support no resource-level scoping",
         )
+
+
+def _check_ports(spec: ContainerSpec, network_mode: str) -> None:
+    if not spec.protocols or any(protocol not in PROTOCOLS for protocol in spec.protocols):
+        raise ValueError(f"EcsTask: container {spec.name!r} protocols must be tcp and/or udp, got {list(spec.protocols)}")
+    if len(set(spec.protocols)) != len(spec.protocols):
+        raise ValueError(f"EcsTask: container {spec.name!r} repeats a protocol: {list(spec.protocols)}")
+    if spec.port is None and (tuple(spec.protocols) != ("tcp",) or spec.static_host_port or spec.health_check_port):
+        raise ValueError(f"EcsTask: container {spec.name!r} has protocols or host-port settings but no port")
+    if spec.static_host_port and network_mode != "bridge":
+        raise ValueError(f"EcsTask: static_host_port applies to bridge mode only, not {network_mode}")
+    if spec.health_check_port is not None and network_mode == "bridge" and not spec.static_host_port:
+        raise ValueError(
+            f"EcsTask: container {spec.name!r} has a health_check_port in bridge mode without static_host_port: "
+            "a load balancer cannot find a dynamic host port it did not register"
+        )
+
+
+def exec_log_group_of(cluster: ecs.ICluster) -> logs.ILogGroup | None:
+    """The cluster's ECS Exec log group, where session output goes, if it has one."""
+    configuration = cluster.execute_command_configuration
+    if configuration is None or configuration.log_configuration is None:
+        return None
+    # A cluster built with a LogGroup (as EcsCluster does) hands it back typed as the narrower reference.
+    return typing.cast("logs.ILogGroup | None", configuration.log_configuration.cloud_watch_log_group)

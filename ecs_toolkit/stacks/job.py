@@ -39,6 +39,7 @@ class JobStack(cdk.Stack):
             time_zone=job.time_zone,
             timeout=Duration.minutes(job.timeout_minutes),
             retries=job.retries,
+            enable_execute_command=job.exec,
             **plan.arguments,
         )
         publish_task_outputs(self, self.job.task, plan)

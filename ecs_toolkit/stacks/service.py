@@ -131,7 +131,7 @@ class ServiceStack(cdk.Stack):
                 listener=load_balancer.listener,
                 load_balancer_security_group=load_balancer.security_group,
                 priority=derived.listener_priority(service.route),
-                path=service.route.path,
+                path=derived.listener_path(service.route),
                 host=service.route.host,
                 health_check=HealthCheckSpec(
                     path=check.path,
@@ -162,6 +162,8 @@ class ServiceStack(cdk.Stack):
                 public=service.nlb.public,
                 instance_security_groups=[group.security_group for group in groups],
                 host_ports=groups[0].host_ports if groups else None,
+                # The container's own port is the traffic port: "traffic-port" also suits dynamic host ports.
+                health_check_port=None if service.nlb.health_check_port == service.port else service.nlb.health_check_port,
                 deregistration_delay=deregistration,
                 access_log_retention=Duration.days(
                     self.config.load_balancer.access_log_retention_days if self.config.load_balancer else 90

@@ -110,6 +110,10 @@ def task_containers(
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),
         read_only_root_filesystem=service.read_only_root_filesystem,
         user=service.user,
+        protocols=derived.nlb_transports(service),
+        # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
+        static_host_port=bool(derived.static_host_ports(config, service)),
+        health_check_port=derived.nlb_health_check_port(service),
     )
     return [main, *sidecars]
 

@@ -136,9 +136,7 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                     "the task role",
                     needs,
                 )
-            if workload.service is not None and assembly.resolve(workload.stack, workload.service.properties).get(
-                "EnableExecuteCommand"
-            ):
+            if workload.runs_with_exec(assembly):
                 _check(
                     findings,
                     f"{name}: ECS Exec",

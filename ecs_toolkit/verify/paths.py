@@ -382,7 +382,7 @@ def _needs(assembly: Assembly, workload: Workload) -> list[str]:
         needs.append("secretsmanager")
     if ":ssm:" in text:
         needs.append("ssm")
-    if workload.service is not None and assembly.resolve(workload.stack, workload.service.properties).get("EnableExecuteCommand"):
+    if workload.runs_with_exec(assembly):
         needs.append("ssmmessages")
     return needs
 

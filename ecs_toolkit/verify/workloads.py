@@ -50,6 +50,15 @@ class Workload:
     def destinations(self) -> list[str]:
         return self.sources
 
+    def runs_with_exec(self, assembly: Assembly) -> bool:
+        """ECS Exec on the service, or on the job's RunTask call in its state machine."""
+        if self.service is not None:
+            return bool(assembly.resolve(self.stack, self.service.properties).get("EnableExecuteCommand"))
+        return any(
+            '"EnableExecuteCommand":true' in render(assembly.resolve(machine.stack, machine.properties).get("DefinitionString"))
+            for machine in assembly.resources_in(self.stack, "AWS::StepFunctions::StateMachine")
+        )
+
     def containers(self, assembly: Assembly) -> list[dict[str, Any]]:
         if self.task_definition is None:
             return []

@@ -67,7 +67,7 @@ def test_accepts_several_graviton_families_in_one_group(manifest) -> None:
 
 def test_fails_on_a_malformed_instance_type(manifest) -> None:
     assert manifest.problems(group("instance_types: [m5large]", "max: 2")) == [
-        "6: cluster.capacity.ec2.0.instance_types.0: 'm5large' does not match the expected format ^[a-z][a-z0-9-]*\\.[a-z0-9]+$"
+        "6: cluster.capacity.ec2.0.instance_types.0: must be an EC2 instance type such as m5.large (got 'm5large')"
     ]
 
 
@@ -89,7 +89,7 @@ def test_fails_when_a_group_omits_max(manifest) -> None:
 
 def test_fails_when_max_is_zero(manifest) -> None:
     assert manifest.problems(group("instance_types: [m5.large]", "max: 0")) == [
-        "7: cluster.capacity.ec2.0.max: Input should be greater than or equal to 1 (got 0)"
+        "7: cluster.capacity.ec2.0.max: must be a whole number from 1 to 1000 (got 0)"
     ]
 
 
@@ -204,8 +204,8 @@ def test_fails_on_a_provider_name_in_the_wrong_case(manifest) -> None:
     text = strategy("- {provider: Fargate}\n")
 
     assert manifest.problems(text) == [
-        "14: cluster.default_strategy.0.provider: 'Fargate' does not match the expected format "
-        "^([a-z][a-z0-9-]{0,30}[a-z0-9]|FARGATE|FARGATE_SPOT)$"
+        "14: cluster.default_strategy.0.provider: must be FARGATE, FARGATE_SPOT or an EC2 group's name "
+        "(2 to 32 lower-case letters, digits and hyphens) (got 'Fargate')"
     ]
 
 

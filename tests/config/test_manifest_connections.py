@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.loader import load_manifest_with_warnings
 from ecs_toolkit.config.rules import connection_warnings
 from tests.config.conftest import Manifests
 
@@ -145,4 +146,13 @@ def test_warns_about_a_backend_nothing_may_reach(manifest: Manifests) -> None:
             ("services", "orders"),
             "nothing may reach this backend: no service declares connects_to: [orders] and allow_from is empty",
         )
+    ]
+
+
+def test_the_loader_prints_the_unreachable_backend_as_a_warning_line(manifest: Manifests) -> None:
+    path = manifest.write(manifest.services(SERVICES % ""))
+    _, warnings = load_manifest_with_warnings(path)
+    assert [line for line in warnings if "services.orders: " in line] == [
+        f"{path}:19: services.orders: warning: nothing may reach this backend: "
+        "no service declares connects_to: [orders] and allow_from is empty"
     ]

@@ -196,6 +196,15 @@ def test_listener_priority_is_stable_across_releases() -> None:
     assert derived.listener_priority(RouteConfig(path="/*")) == 48597
     assert derived.listener_priority(RouteConfig(path="/api/*")) == 44175
     assert derived.listener_priority(RouteConfig(host="shop.example.com", path="/*")) == 24023
+    # "/" is routed as "/*" but keeps the priority derived from what the manifest says.
+    assert derived.listener_priority(RouteConfig(path="/")) == 48852
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern"), [("/", "/*"), ("/*", "/*"), ("/api/*", "/api/*"), ("/health", "/health"), (None, None)]
+)
+def test_slash_routes_the_whole_site(path: str | None, pattern: str | None) -> None:
+    assert derived.listener_path(RouteConfig(path=path, host="a.example.com")) == pattern
 
 
 def test_listener_priority_is_deterministic_for_equal_routes() -> None:
@@ -274,7 +283,7 @@ def test_derived_listener_priority_is_within_the_alb_range(route: RouteConfig) -
 def test_fails_on_an_explicit_listener_priority_outside_the_alb_range(manifest) -> None:
     text = manifest.service("kind: web\nimage: app\nport: 80\ncpu: 256\nmemory_mib: 512\nroute: {path: /*, priority: 50001}\n")
 
-    assert manifest.problems(text) == ["17: services.api.route.priority: Input should be less than or equal to 50000 (got 50001)"]
+    assert manifest.problems(text) == ["17: services.api.route.priority: must be a whole number from 1 to 50000 (got 50001)"]
 
 
 # --- secret references ----------------------------------------------------------------------
@@ -309,6 +318,23 @@ def test_fails_on_an_explicit_listener_priority_outside_the_alb_range(manifest) 
                 json_key="password",
             ),
         ),
+        (  # RDS-managed secrets have a `!` in their name
+            "secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-xyz-AbCdEf",
+            SecretReference(
+                "secretsmanager", "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-xyz-AbCdEf", is_arn=True
+            ),
+        ),
+        (
+            "secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b-AbCdEf:password",
+            SecretReference(
+                "secretsmanager",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b-AbCdEf",
+                is_arn=True,
+                json_key="password",
+            ),
+        ),
+        ("secretsmanager:rds!db-0a1b2c3d-xyz", SecretReference("secretsmanager", "rds!db-0a1b2c3d-xyz", is_arn=False)),
+        ("secretsmanager:a+b=c.d@e_f/g-h", SecretReference("secretsmanager", "a+b=c.d@e_f/g-h", is_arn=False)),
     ],
 )
 def test_parses_each_accepted_secret_reference_form(value: str, reference: SecretReference) -> None:
@@ -325,6 +351,11 @@ def test_parses_each_accepted_secret_reference_form(value: str, reference: Secre
             "'arn:aws:secretsmanager:eu-west-1:1:secret:x' is not a Secrets Manager secret ARN",
         ),
         ("secretsmanager:a:b:c", "'a:b:c' is not a Secrets Manager secret name"),
+        (
+            "secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:db#1-AbCdEf",
+            "'arn:aws:secretsmanager:us-east-1:123456789012:secret:db#1-AbCdEf' is not a Secrets Manager secret ARN",
+        ),
+        ("secretsmanager:my secret", "'my secret' is not a Secrets Manager secret name"),
     ],
 )
 def test_rejects_a_malformed_secret_reference(value: str, message: str) -> None:
@@ -379,3 +410,27 @@ def test_other_registries_are_not_ecr_images(image: str) -> None:
     from ecs_toolkit.config.references import parse_ecr_image
 
     assert parse_ecr_image(image) is None
+
+
+# --- NLB transports and health checks -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("nlb", "transports", "check"),
+    [
+        (None, ("tcp",), None),
+        ({"port": 443}, ("tcp",), None),
+        ({"port": 443, "protocol": "tls", "certificate_arn": "arn:aws:acm:eu-west-1:111122223333:certificate/x"}, ("tcp",), None),
+        ({"port": 53, "protocol": "tcp_udp"}, ("tcp", "udp"), None),
+        ({"port": 53, "protocol": "udp"}, ("udp",), 5353),  # NLB health checks are TCP: on the container port
+        ({"port": 53, "protocol": "udp", "health_check_port": 8080}, ("udp",), 8080),
+        ({"port": 443, "health_check_port": 8080}, ("tcp",), 8080),
+        ({"port": 443, "health_check_port": 5353}, ("tcp",), None),  # the traffic port itself
+    ],
+)
+def test_nlb_transports_and_the_tcp_port_the_container_must_also_publish(
+    nlb: dict[str, Any] | None, transports: tuple[str, ...], check: int | None
+) -> None:
+    service = ServiceConfig.model_validate({"kind": "web", "image": "x", "port": 5353, "nlb": nlb}, strict=False)
+    assert derived.nlb_transports(service) == transports
+    assert derived.nlb_health_check_port(service) == check

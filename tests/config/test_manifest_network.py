@@ -33,7 +33,7 @@ def test_fails_when_only_one_of_account_and_region_is_given(manifest, given: str
 def test_fails_on_an_account_that_is_not_twelve_digits(manifest) -> None:
     text = 'name: test\naccount: "1234"\nregion: eu-west-1\n'
 
-    assert manifest.problems(text) == ["2: account: '1234' does not match the expected format ^\\d{12}$"]
+    assert manifest.problems(text) == ["2: account: must be a 12-digit AWS account id (got '1234')"]
 
 
 def test_loads_with_both_account_and_region(manifest) -> None:
@@ -328,7 +328,7 @@ def test_fails_on_a_malformed_vpc_id(manifest) -> None:
     """
 
     assert manifest.problems(text) == [
-        "4: network.existing.vpc_id: 'vpc-xyz' does not match the expected format ^vpc-[0-9a-f]{8,17}$"
+        "4: network.existing.vpc_id: must be a VPC id: vpc- and 8 to 17 lower-case hex digits (got 'vpc-xyz')"
     ]
 
 

@@ -36,10 +36,9 @@ def test_fails_when_max_is_below_min(manifest) -> None:
 @pytest.mark.parametrize("target", [0, 101])
 def test_fails_on_a_cpu_or_memory_target_of_zero_or_over_100(manifest, target: int) -> None:
     body = WEB + f"scaling: {{max: 4, cpu_percent: {target}, memory_percent: {target}}}\n"
-    bound = "greater than or equal to 1" if target == 0 else "less than or equal to 100"
     assert manifest.problems(manifest.service(body)) == [
-        f"18: services.api.scaling.cpu_percent: Input should be {bound} (got {target})",
-        f"18: services.api.scaling.memory_percent: Input should be {bound} (got {target})",
+        f"18: services.api.scaling.cpu_percent: must be a whole number from 1 to 100 (got {target})",
+        f"18: services.api.scaling.memory_percent: must be a whole number from 1 to 100 (got {target})",
     ]
 
 
@@ -87,10 +86,7 @@ def test_fails_on_a_step_with_no_bounds_no_change_or_reversed_bounds(manifest) -
 def test_fails_on_a_single_step(manifest) -> None:
     body = WEB + "scaling:\n  max: 4\n  steps: {steps: [{lower: 70, change: 1}]}\n"
     problems = manifest.problems(manifest.service(body))
-    assert problems == [
-        "20: services.api.scaling.steps.steps: List should have at least 2 items after validation, not 1 "
-        "(got [{'lower': 70, 'change': 1}])"
-    ]
+    assert problems == ["20: services.api.scaling.steps.steps: must be a list of at least 2 items (got [{lower: 70, change: 1}])"]
 
 
 def test_fails_on_a_scheduled_action_that_changes_nothing_or_inverts_min_and_max(manifest) -> None:
@@ -114,14 +110,17 @@ def test_fails_on_queue_scaling_without_container_insights(manifest) -> None:
         "cluster:\n", "cluster:\n  container_insights: disabled\n"
     )
     assert manifest.problems(text) == [
-        "17: services.api.scaling.queue: backlog per task reads Container Insights' RunningTaskCount: turn container_insights on"
+        "17: services.api.scaling.queue: backlog per task divides by Container Insights' RunningTaskCount, "
+        "which container_insights: disabled does not publish: use enabled or enhanced"
     ]
 
 
 def test_fails_on_a_queue_arn_that_is_not_sqs(manifest) -> None:
     text = manifest.service(WORKER + 'scaling: {max: 4, queue: {arn: "arn:aws:sns:eu-west-1:111122223333:topic"}}\n')
     problems = manifest.problems(text)
-    assert len(problems) == 1 and problems[0].startswith("16: services.api.scaling.queue.arn: 'arn:aws:sns:")
+    assert len(problems) == 1 and problems[0].startswith(
+        "16: services.api.scaling.queue.arn: must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>) (got 'arn:aws:sns:"
+    )
 
 
 def test_accepts_a_worker_scaling_on_its_queue(manifest) -> None:
@@ -145,7 +144,7 @@ def test_fails_on_scaling_a_job(manifest) -> None:
 
 def test_fails_on_a_job_timeout_out_of_range(manifest) -> None:
     problems = manifest.problems(manifest.service(JOB + "timeout_minutes: 0\n"))
-    assert problems == ["17: services.api.timeout_minutes: Input should be greater than or equal to 1 (got 0)"]
+    assert problems == ["17: services.api.timeout_minutes: must be a whole number from 1 to 10080 (got 0)"]
 
 
 def test_accepts_a_job_with_time_zone_timeout_and_retries(manifest) -> None:

@@ -383,6 +383,14 @@ def test_reports_a_shared_host_and_path_once(manifest) -> None:
     assert manifest.problems(text) == ["24: services.two.route: same host and path as service 'one'"]
 
 
+def test_fails_when_one_service_routes_slash_and_another_the_whole_site(manifest) -> None:
+    text = manifest.services(two_web_services('route: {path: "/*"}', 'route: {path: "/"}'))
+
+    assert manifest.problems(text) == [
+        '24: services.two.route: same host and path as service \'one\' ("/" routes the whole site, as "/*" does)'
+    ]
+
+
 def test_accepts_one_path_on_two_hosts(manifest) -> None:
     text = manifest.services(two_web_services("route: {host: a.example.com, path: /*}", "route: {host: b.example.com, path: /*}"))
 
@@ -728,7 +736,20 @@ def test_fails_when_a_grant_resource_is_not_an_arn_of_its_kind(manifest, intent:
 
 def test_fails_on_an_unknown_grant_intent(manifest) -> None:
     assert manifest.problems(with_grants(manifest, "- intent: s3-admin")) == [
-        "18: services.api.grants.0.intent: 's3-admin' is not one of 's3-read', 's3-write', 's3-read-write', 'dynamodb-read', "
-        "'dynamodb-write', 'dynamodb-read-write', 'sqs-send', 'sqs-consume', 'sns-publish', 'ssm-read-path', 'secret-read' "
-        "or 'kms-decrypt'"
+        "18: services.api.grants.0.intent: must be one of: s3-read, s3-write, s3-read-write, dynamodb-read, dynamodb-write, "
+        "dynamodb-read-write, sqs-send, sqs-consume, sns-publish, ssm-read-path, secret-read, kms-decrypt (got 's3-admin')"
     ]
+
+
+RDS_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-xyz-AbCdEf"
+
+
+def test_accepts_an_rds_managed_secret_by_arn_in_secrets_and_in_a_grant(manifest) -> None:
+    text = with_grants(manifest, f"- {{intent: secret-read, resource: '{RDS_SECRET}'}}").replace(
+        "    grants:\n", f"    secrets: {{DB_PASSWORD: 'secretsmanager:{RDS_SECRET}:password'}}\n    grants:\n"
+    )
+
+    service = manifest.load(text).services["api"]
+
+    assert service.secrets == {"DB_PASSWORD": f"secretsmanager:{RDS_SECRET}:password"}
+    assert service.grants[0].resource == RDS_SECRET

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from aws_cdk.assertions import Match
 
-from tests.conftest import Synthesized
+from ecs_toolkit.config import load_manifest
+from tests.conftest import Synthesized, synthesize_config
 
 
 def test_schedule_runs_with_time_zone_retries_and_a_dead_letter_queue(default_env: Synthesized) -> None:
@@ -66,3 +68,65 @@ def test_job_publishes_what_run_task_needs(default_env: Synthesized) -> None:
         assert key in outputs
     assert outputs["CapacityProviderStrategy"]["Value"] == "FARGATE_SPOT:0:1"
     assert "ServiceName" not in outputs
+
+
+EXEC_JOB = """\
+name: ops
+cluster: {capacity: {fargate: true}}
+services:
+  migrate:
+    kind: job
+    image: public.ecr.aws/docker/library/busybox:stable
+    command: [sh, -c, "sleep 600"]
+    schedule: "rate(1 day)"
+    cpu: 256
+    memory_mib: 512
+    user: "65534"
+    exec: true
+"""
+
+
+@pytest.fixture(scope="module")
+def exec_job(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    manifest = tmp_path_factory.mktemp("exec") / "ops.yaml"
+    manifest.write_text(EXEC_JOB)
+    return synthesize_config(load_manifest(manifest))
+
+
+def test_a_job_with_exec_starts_each_run_with_ecs_exec_and_its_task_role_may_open_the_channels(exec_job: Synthesized) -> None:
+    template = exec_job.template(exec_job.environment.services["migrate"])
+    machine = next(iter(template.find_resources("AWS::StepFunctions::StateMachine").values()))
+    definition = json.loads(
+        "".join(part if isinstance(part, str) else "0" for part in machine["Properties"]["DefinitionString"]["Fn::Join"][1])
+    )
+    run = next(iter(definition["States"].values()))
+    assert run["Resource"].endswith("ecs:runTask.sync")
+    assert run["Parameters"]["EnableExecuteCommand"] is True
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": Match.array_with(["ssmmessages:CreateControlChannel"]), "Resource": "*"})]
+                )
+            },
+            "Roles": [{"Ref": Match.string_like_regexp("JobTaskDefinitionTaskRole")}],
+        },
+    )
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]})]
+                )
+            }
+        },
+    )
+
+
+def test_a_job_without_exec_starts_runs_without_it(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["nightly-report"]).to_json()
+    machine = next(r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
+    assert "EnableExecuteCommand" not in json.dumps(machine["DefinitionString"])
+    assert "ssmmessages" not in json.dumps(template)

@@ -226,3 +226,53 @@ def test_forty_services_synthesize_with_every_stack_under_200_resources() -> Non
     for stack in synthesized.environment.stacks:
         resources = synthesized.assembly.get_stack_by_name(stack.stack_name).template["Resources"]
         assert len(resources) < 200, f"{stack.stack_name}: {len(resources)} resources"
+
+
+@pytest.fixture(scope="module")
+def batch() -> Synthesized:
+    return synthesize(ROOT / "config" / "examples" / "ec2-only.yaml")
+
+
+def test_tcp_udp_bridge_service_reaches_its_container_over_both_transports_and_passes_tcp_health_checks(
+    batch: Synthesized,
+) -> None:
+    """config/examples/ec2-only.yaml's resolver: DNS over UDP and TCP through one NLB port on bridge-mode EC2."""
+    template = batch.template(batch.environment.services["resolver"])
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {"Port": 53, "Protocol": "TCP_UDP"})
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        {
+            "Protocol": "TCP_UDP",
+            "Port": 1053,
+            "TargetType": "instance",
+            "HealthCheckProtocol": "TCP",
+            "HealthCheckPort": "traffic-port",
+        },
+    )
+    task = template.find_resources("AWS::ECS::TaskDefinition")
+    (definition,) = task.values()
+    mappings = definition["Properties"]["ContainerDefinitions"][0]["PortMappings"]
+    assert {(m["Protocol"], m["ContainerPort"], m["HostPort"]) for m in mappings} == {("tcp", 1053, 1053), ("udp", 1053, 1053)}
+    assert len({m["Name"] for m in mappings}) == 2
+    admitted = {
+        (r["Properties"]["IpProtocol"], r["Properties"]["FromPort"], r["Properties"]["ToPort"])
+        for r in template.find_resources(
+            "AWS::EC2::SecurityGroupIngress",
+            {"Properties": {"GroupId": {"Fn::ImportValue": Match.string_like_regexp("Ec2Groupgeneral")}}},
+        ).values()
+    }
+    assert admitted == {("tcp", 1053, 1053), ("udp", 1053, 1053)}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Synthesized:
+    return synthesize(ROOT / "config" / "examples" / "minimal.yaml")
+
+
+def test_a_slash_route_sends_the_whole_site_to_the_service_with_its_stable_priority(sandbox: Synthesized) -> None:
+    """config/examples/minimal.yaml routes `path: "/"`: an ALB pattern "/" would match the root alone."""
+    template = sandbox.template(sandbox.environment.services["hello"])
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+        {"Priority": 48852, "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}]},
+    )

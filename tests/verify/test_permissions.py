@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.verify import verify
 from ecs_toolkit.verify.findings import CLOSED, OPEN
 from ecs_toolkit.verify.iam import Statement, allows
-from tests.verify.templates import assembly, config, platform, service
+from tests.verify.templates import ENV, assembly, att, config, platform, service
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app/db"
 
@@ -57,3 +58,25 @@ def test_explicit_deny_wins_over_allow() -> None:
     assert allows(statements, "s3:GetObject", "arn:aws:s3:::bucket/key")
     assert not allows(statements, "s3:DeleteObject", "arn:aws:s3:::bucket/key")
     assert not allows(statements, "s3:GetObject", "arn:aws:s3:::other/key")
+
+
+def test_a_job_started_with_exec_needs_the_channels_on_its_task_role() -> None:
+    job = {"kind": "job", "image": "busybox", "cpu": 256, "memory_mib": 512, "schedule": "rate(1 hour)", "exec": True}
+    config = EnvironmentConfig.model_validate({"name": ENV, "services": {"app": job}})
+    definition = {
+        "Fn::Join": ["", ['{"StartAt":"Run","States":{"Run":{"Parameters":{"EnableExecuteCommand":true,', '"Cluster":"c"}}}}']]
+    }
+    template = {
+        "Resources": {
+            "TaskRole": {"Type": "AWS::IAM::Role", "Properties": {}},
+            "TaskDefinition": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"NetworkMode": "awsvpc", "TaskRoleArn": att("TaskRole", "Arn"), "ContainerDefinitions": []},
+            },
+            "StateMachine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": definition}},
+        }
+    }
+    findings = verify(assembly(platform(), template), config)
+    (exec_finding,) = [f for f in findings if f.path == "app: ECS Exec"]
+    assert exec_finding.status == CLOSED
+    assert "ssmmessages:CreateControlChannel" in exec_finding.detail

@@ -9,6 +9,7 @@
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
 - ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
 - ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
+- ``warnings``: what is valid but probably not meant (printed, never failing);
 - ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
 """
 
@@ -23,7 +24,12 @@ from ecs_toolkit.config.rules.connections import check_connections, connection_w
 from ecs_toolkit.config.rules.deployments import check_test_listener
 from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
-from ecs_toolkit.config.rules.placement import check_host_ports, check_placement, placement_warnings
+from ecs_toolkit.config.rules.placement import (
+    check_fixed_bridge_ports,
+    check_host_ports,
+    check_placement,
+    placement_warnings,
+)
 from ecs_toolkit.config.rules.scheduling import check_schedules
 from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_routes, check_service
 from ecs_toolkit.config.rules.storage import check_file_systems
@@ -51,6 +57,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_routes(config)
     yield from check_test_listener(config)
     yield from check_host_ports(config)
+    yield from check_fixed_bridge_ports(config)
     yield from check_connections(config)
     yield from check_placement(config)
     yield from check_schedules(config)

@@ -11,7 +11,7 @@ work; ``placement_warnings`` is what works only at some scales or on some of a g
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ecs_toolkit.config import derived
@@ -45,6 +45,38 @@ def check_host_ports(config: EnvironmentConfig) -> Iterator[Finding]:
                     f"but the service's capacity groups have at most {instances}"
                 ),
             )
+
+
+def check_fixed_bridge_ports(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Bridge-mode UDP behind an NLB publishes its host ports as they are (``derived.static_host_ports``):
+    they must stay outside the dynamic range and clear of every other fixed host port. Reserved ports
+    and one task per instance are checked with host mode's (``_host_mode``)."""
+    owners: dict[int, str] = {
+        service.port: name
+        for name, service in config.services.items()
+        if derived.network_mode_of(config, service) == "host" and service.port is not None
+    }
+    dynamic = config.cluster.host_port_range
+    for name, service in config.services.items():
+        for port in derived.static_host_ports(config, service):
+            where: Location = ("services", name, "port" if port == service.port else "nlb")
+            what = f"bridge mode with an NLB over UDP publishes host port {port} as it is"
+            if dynamic.start <= port <= dynamic.end:
+                yield where, f"{what}, inside cluster.host_port_range ({dynamic.start}-{dynamic.end}): use a port outside it"
+            elif port in owners and owners[port] != name:
+                yield where, f"{what}, and service {owners[port]!r} already uses that host port"
+            owners.setdefault(port, name)
+        fixed = derived.static_host_ports(config, service)
+        if fixed and service.scaling is None:
+            groups = {group.name: group for group in config.cluster.capacity.ec2}
+            strategy = derived.service_strategy(config, service)
+            instances = sum(groups[item.provider].max for item in strategy if item.provider in groups)
+            if service.count > instances:
+                yield (
+                    ("services", name, "count"),
+                    f"{service.count} tasks in bridge mode with fixed host ports need {service.count} instances "
+                    f"(one per instance for port {fixed[0]}), but the service's capacity groups have at most {instances}",
+                )
 
 
 RESERVED_HOST_PORTS = (22, 2375, 2376, 51678, 51679, 51680)
@@ -107,6 +139,10 @@ def _placement(config: EnvironmentConfig) -> Iterator[tuple[Severity, Location, 
         mode = derived.network_mode_of(config, service)
         if mode == "host":
             yield from _host_mode(where, service, groups)
+        elif derived.static_host_ports(config, service):
+            fixed = derived.static_host_ports(config, service)
+            ports = [((*where, "port" if port == service.port else "nlb"), port) for port in fixed]
+            yield from _host_mode(where, service, groups, ports=ports, how="in bridge mode with fixed host ports")
         if mode == "awsvpc" and groups:
             yield from _interfaces(where, service, groups)
 
@@ -176,11 +212,19 @@ def _architecture(where: Location, service: ServiceConfig, group: _Group) -> Ite
         )
 
 
-def _host_mode(where: Location, service: ServiceConfig, groups: list[_Group]) -> Iterator[tuple[Severity, Location, str]]:
-    """Host networking binds each container port on the instance itself."""
-    ports = [((*where, "port"), service.port)] + [
-        ((*where, "sidecars", index, "port"), sidecar.port) for index, sidecar in enumerate(service.sidecars)
-    ]
+def _host_mode(
+    where: Location,
+    service: ServiceConfig,
+    groups: list[_Group],
+    ports: Sequence[tuple[Location, int | None]] | None = None,
+    how: str = "in host mode",
+) -> Iterator[tuple[Severity, Location, str]]:
+    """Host networking binds each container port on the instance itself (and so do the fixed host ports
+    of bridge-mode UDP behind an NLB: ``ports`` and ``how`` say which and how)."""
+    if ports is None:
+        ports = [((*where, "port"), service.port)] + [
+            ((*where, "sidecars", index, "port"), sidecar.port) for index, sidecar in enumerate(service.sidecars)
+        ]
     for at, port in ports:
         if port in RESERVED_HOST_PORTS:
             yield (
@@ -201,7 +245,7 @@ def _host_mode(where: Location, service: ServiceConfig, groups: list[_Group]) ->
             "error",
             fewest_at,
             (
-                f"{fewest} tasks in host mode need {fewest} instances ({one_per}), "
+                f"{fewest} tasks {how} need {fewest} instances ({one_per}), "
                 f"but the service's capacity groups have at most {instances}"
             ),
         )
@@ -211,7 +255,7 @@ def _host_mode(where: Location, service: ServiceConfig, groups: list[_Group]) ->
             "warning",
             most_at,
             (
-                f"scaling up to {most} tasks in host mode needs {most} instances ({one_per}); "
+                f"scaling up to {most} tasks {how} needs {most} instances ({one_per}); "
                 f"the service's capacity groups have at most {instances}, so tasks above {instances} cannot be placed"
             ),
         )
@@ -228,7 +272,7 @@ def _host_mode(where: Location, service: ServiceConfig, groups: list[_Group]) ->
             "error",
             at,
             (
-                f"a rolling deployment can never start: {fewest} tasks in host mode fill all {instances} instances the groups "
+                f"a rolling deployment can never start: {fewest} tasks {how} fill all {instances} instances the groups "
                 f"may have ({one_per}), and min_healthy_percent {percent} keeps every old task running: "
                 f"lower deployment.min_healthy_percent to {fix} or less, or raise the groups' max"
             ),
@@ -238,7 +282,7 @@ def _host_mode(where: Location, service: ServiceConfig, groups: list[_Group]) ->
             "warning",
             most_at,
             (
-                f"at {instances} tasks in host mode every instance the groups may have is full ({one_per}) and "
+                f"at {instances} tasks {how} every instance the groups may have is full ({one_per}) and "
                 f"min_healthy_percent {percent} keeps every old task running, so a deployment at that scale cannot start: "
                 "lower deployment.min_healthy_percent or raise the groups' max"
             ),

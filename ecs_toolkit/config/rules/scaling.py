@@ -23,7 +23,13 @@ def check_scaling(config: EnvironmentConfig, where: Location, service: ServiceCo
         if service.kind != "worker":
             yield (*at, "queue"), f"queue backlog scaling is for workers, this is a {service.kind}"
         if config.cluster.container_insights == "disabled":
-            yield (*at, "queue"), "backlog per task reads Container Insights' RunningTaskCount: turn container_insights on"
+            yield (
+                (*at, "queue"),
+                (
+                    "backlog per task divides by Container Insights' RunningTaskCount, which container_insights: disabled "
+                    "does not publish: use enabled or enhanced"
+                ),
+            )
     if scaling.steps is not None:
         yield from _steps((*at, "steps", "steps"), scaling.steps.steps)
     for index, action in enumerate(scaling.schedule):

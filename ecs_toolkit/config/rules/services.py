@@ -24,9 +24,12 @@ def check_routes(config: EnvironmentConfig) -> Iterator[Finding]:
         route = service.route
         if route is None:
             continue
-        key = (route.host, route.path)
+        key = (route.host, derived.listener_path(route))  # "/" routes the whole site, as "/*" does
         if key in owners:
-            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}"
+            other = config.services[owners[key]].route
+            slash = "/" in (route.path, other.path if other is not None else None) and route.path != getattr(other, "path", None)
+            hint = ' ("/" routes the whole site, as "/*" does)' if slash else ""
+            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}{hint}"
             continue
         owners[key] = name
         priority = derived.listener_priority(route)
@@ -140,6 +143,17 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
             yield (*where, "nlb", "certificate_arn"), "is required with protocol tls, and only then"
     if service.discovery is not None and service.discovery.service_connect and service.port is None:
         yield (*where, "discovery", "service_connect"), "needs the container port"
+    elif (
+        service.discovery is not None
+        and service.discovery.service_connect
+        and "tcp" not in derived.nlb_transports(service)
+        and derived.nlb_health_check_port(service) != service.port
+    ):
+        yield (
+            (*where, "discovery", "service_connect"),
+            "Service Connect carries TCP, and this service's port is UDP only: use discovery without service_connect, "
+            "or nlb protocol tcp_udp",
+        )
     if service.deployment.grace_period_seconds is not None and service.route is None and service.nlb is None:
         yield (*where, "deployment", "grace_period_seconds"), "applies to load-balanced services only"
 
@@ -183,7 +197,7 @@ GRANT_ARNS: dict[str, re.Pattern[str]] = {
     "dynamodb": re.compile(r"^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}$"),
     "sqs": re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$"),
     "sns": re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"),
-    "secret": re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$"),
+    "secret": re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$"),
     "kms": re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$"),
 }
 GRANT_RESOURCE_KIND = {"s3": "bucket", "dynamodb": "table", "sqs": "queue", "sns": "topic", "secret": "secret", "kms": "key"}
