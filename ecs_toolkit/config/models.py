@@ -380,6 +380,22 @@ class RollbackAlarmsConfig(StrictModel):
     """Names of alarms defined elsewhere that should also roll deployments back."""
 
 
+class ServiceAlarmsConfig(StrictModel):
+    """Alarms on the service's health, sent to the environment's alarm topic; null turns one off. Load-balanced
+    services also send their rollback alarms (deployment.alarms) there."""
+
+    cpu_percent: Annotated[int, Field(ge=1, le=100)] | None = 90
+    """Average CPU utilization of the service's tasks at or above this."""
+    memory_percent: Annotated[int, Field(ge=1, le=100)] | None = 90
+    """Average memory utilization of the service's tasks at or above this."""
+    running_below_desired: bool = True
+    """Fewer tasks running than desired (Container Insights' task counts; needs container_insights on)."""
+    queue_age_seconds: Annotated[int, Field(ge=60, le=1209600)] | None = 900
+    """Workers with a queue: the oldest message waiting at least this long."""
+    periods: Annotated[int, Field(ge=1, le=30)] = 5
+    """One-minute periods in a row a threshold must be crossed."""
+
+
 class DeploymentConfig(StrictModel):
     """How a new revision replaces the running one.
 
@@ -671,6 +687,8 @@ class ServiceConfig(StrictModel):
     """Retention of the service's log group; one of CloudWatch's values."""
     sidecars: list[SidecarConfig] = []
     """More containers in the task."""
+    alarms: ServiceAlarmsConfig = ServiceAlarmsConfig()
+    """Services (not jobs): CPU, memory, running tasks and queue age alarms, sent to the alarm topic."""
     deployment: DeploymentConfig = DeploymentConfig()
     """Deployment strategy (rolling, blue-green, canary, linear) and its settings."""
     exec: bool = False
@@ -697,6 +715,27 @@ class ServiceConfig(StrictModel):
 class ComplianceConfig(StrictModel):
     packs: list[Literal["hipaa", "nist-800-53-r5", "pci-dss-3.2.1"]] = []
     """cdk-nag rule packs run at synth in addition to AwsSolutions (which always runs)."""
+
+
+class AlarmsConfig(StrictModel):
+    """Where alarms go: one KMS-encrypted SNS topic per environment, every alarm of the environment acts on it."""
+
+    email: list[
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
+            Described("an email address (name@example.com)"),
+        ]
+    ] = []
+    """Email addresses subscribed to the topic (each confirms by email once)."""
+    https: list[
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^https://[^\s]+$", max_length=2048),
+            Described("an https:// URL"),
+        ]
+    ] = []
+    """HTTPS endpoints subscribed to the topic (each confirms the subscription once)."""
 
 
 class EnvironmentConfig(StrictModel):
@@ -729,3 +768,5 @@ class EnvironmentConfig(StrictModel):
     """Services and jobs by name (one stack each)."""
     compliance: ComplianceConfig = ComplianceConfig()
     """Extra compliance rule packs; every finding must be fixed or acknowledged with a reason."""
+    alarms: AlarmsConfig = AlarmsConfig()
+    """The environment's alarm topic and its email or HTTPS subscribers."""

@@ -13,9 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ecs_toolkit.constructs.service import EcsService
@@ -68,10 +74,13 @@ class DeploymentAlarms(Construct):
         network_target_groups: Sequence[elbv2.NetworkTargetGroup] = (),
         thresholds: RollbackThresholds = RollbackThresholds(),
         extra_alarm_names: Sequence[str] = (),
+        actions: Sequence[cloudwatch.IAlarmAction] = (),
     ) -> None:
+        """``actions`` (the alarm topic) also learn of every alarm, besides the rollback it causes."""
         super().__init__(scope, construct_id)
         thresholds.validate()
         self.thresholds = thresholds
+        self.actions = list(actions)
         self.alarms: list[cloudwatch.Alarm] = []
         """Every alarm created here (the service's deployment watches them all)."""
         if application_target_groups:
@@ -117,19 +126,20 @@ class DeploymentAlarms(Construct):
 
     def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str) -> None:
         periods = self.thresholds.evaluation_periods
-        self.alarms.append(
-            cloudwatch.Alarm(
-                self,
-                construct_id,
-                metric=metric,
-                threshold=threshold,
-                evaluation_periods=periods,
-                datapoints_to_alarm=periods,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=f"Rolls a deployment back: {what} at or above {threshold:g} for {periods} minute(s)",
-            )
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=periods,
+            datapoints_to_alarm=periods,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"Rolls a deployment back: {what} at or above {threshold:g} for {periods} minute(s)",
         )
+        for action in self.actions:
+            alarm.add_alarm_action(action)
+        self.alarms.append(alarm)
 
 
 def _max(metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.IMetric:
@@ -140,3 +150,120 @@ def _max(metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.IMetric:
     return cloudwatch.MathExpression(
         expression="MAX([" + ", ".join(f"FILL({key}, 0)" for key in using) + "])", using_metrics=using, period=PERIOD
     )
+
+
+class AlarmTopic(Construct):
+    """The environment's alarm topic: SNS encrypted with its own rotating KMS key, SSL-only, with email and
+    HTTPS subscribers. CloudWatch may use the key, so alarms can publish to the encrypted topic."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        emails: Sequence[str] = (),
+        https_endpoints: Sequence[str] = (),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        bad = [url for url in https_endpoints if not url.startswith("https://")]
+        if bad:
+            raise ValueError(f"AlarmTopic: HTTPS endpoints must start with https://, got {bad}")
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Encrypts the environment's alarm topic",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+            )
+        )
+        self.topic = sns.Topic(self, "Topic", master_key=self.key, enforce_ssl=True, display_name="ECS environment alarms")
+        for address in emails:
+            self.topic.add_subscription(subscriptions.EmailSubscription(address))
+        for url in https_endpoints:
+            self.topic.add_subscription(subscriptions.UrlSubscription(url, protocol=sns.SubscriptionProtocol.HTTPS))
+        self.action = cloudwatch_actions.SnsAction(self.topic)
+        """The action every alarm of the environment takes."""
+
+
+class ServiceAlarms(Construct):
+    """A running service's health: CPU and memory high, fewer tasks running than desired, a worker's queue aging.
+
+    Every alarm takes ``actions``; ``None`` turns one off.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service: EcsService,
+        actions: Sequence[cloudwatch.IAlarmAction],
+        cpu_percent: int | None = 90,
+        memory_percent: int | None = 90,
+        running_below_desired: bool = True,
+        queue: sqs.IQueue | None = None,
+        queue_age: Duration | None = Duration.minutes(15),
+        periods: int = 5,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not 1 <= periods <= 30:
+            raise ValueError("ServiceAlarms: periods must be 1-30")
+        for percent in (cpu_percent, memory_percent):
+            if percent is not None and not 1 <= percent <= 100:
+                raise ValueError("ServiceAlarms: cpu_percent and memory_percent must be 1-100")
+        self.periods = periods
+        self.actions = list(actions)
+        self.alarms: list[cloudwatch.Alarm] = []
+        ecs_service = service.service
+        if cpu_percent is not None:
+            cpu = ecs_service.metric_cpu_utilization(period=PERIOD, statistic="Average")
+            self._alarm("CpuHigh", cpu, cpu_percent, "average CPU utilization of the tasks, percent")
+        if memory_percent is not None:
+            memory = ecs_service.metric_memory_utilization(period=PERIOD, statistic="Average")
+            self._alarm("MemoryHigh", memory, memory_percent, "average memory utilization of the tasks, percent")
+        if running_below_desired:
+            dimensions = {"ClusterName": ecs_service.cluster.cluster_name, "ServiceName": ecs_service.service_name}
+
+            def insights(name: str) -> cloudwatch.Metric:
+                return cloudwatch.Metric(
+                    namespace="ECS/ContainerInsights",
+                    metric_name=name,
+                    dimensions_map=dimensions,
+                    period=PERIOD,
+                    statistic="Average",
+                )
+
+            missing = cloudwatch.MathExpression(
+                expression="FILL(desired, 0) - FILL(running, 0)",
+                using_metrics={"desired": insights("DesiredTaskCount"), "running": insights("RunningTaskCount")},
+                label="tasks desired but not running",
+                period=PERIOD,
+            )
+            self._alarm("RunningBelowDesired", missing, 1, "tasks desired but not running")
+        if queue is not None and queue_age is not None:
+            age = queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum")
+            self._alarm("QueueAge", age, queue_age.to_seconds(), "age of the oldest message in the queue, seconds")
+
+    def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=self.periods,
+            datapoints_to_alarm=self.periods,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"{what} at or above {threshold:g} for {self.periods} minute(s)",
+        )
+        for action in self.actions:
+            alarm.add_alarm_action(action)
+        self.alarms.append(alarm)

@@ -16,6 +16,7 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.constructs.alarms import AlarmTopic
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.file_system import SharedFileSystem
@@ -57,6 +58,14 @@ class PlatformStack(cdk.Stack):
         )
         self.cluster = self.ecs.cluster
         self.capacity_events = self._capacity_events_topic() if cluster_config.capacity.ec2 else None
+        self.alarm_topic = AlarmTopic(
+            self,
+            "Alarms",
+            emails=config.alarms.email,
+            https_endpoints=config.alarms.https,
+            removal_policy=removal_policy(config),
+        )
+        """Every alarm of the environment acts on this topic."""
         ports = cluster_config.host_port_range
         for group in cluster_config.capacity.ec2:
             capacity = Ec2Capacity(
@@ -192,6 +201,7 @@ class PlatformStack(cdk.Stack):
                     )
 
     def _outputs(self) -> None:
+        cdk.CfnOutput(self, outputs.ALARM_TOPIC_ARN, value=self.alarm_topic.topic.topic_arn)
         existing = self.config.network.existing
         if existing is not None:
             cdk.CfnOutput(self, outputs.VPC_ID, value=existing.vpc_id)

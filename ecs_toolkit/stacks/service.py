@@ -17,7 +17,7 @@ from ecs_toolkit import outputs
 from ecs_toolkit.compliance import SQS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import CanaryConfig, EnvironmentConfig, LinearConfig, ServiceConfig, VolumeConfig
-from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds
+from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
@@ -194,6 +194,21 @@ class ServiceStack(cdk.Stack):
                 evaluation_periods=settings.evaluation_periods,
             ),
             extra_alarm_names=settings.extra,
+            actions=[self.platform.alarm_topic.action],
+        )
+        health = service.alarms
+        insights = self.config.cluster.container_insights != "disabled"
+        self.service_alarms = ServiceAlarms(
+            self,
+            "Alarms",
+            service=self.service,
+            actions=[self.platform.alarm_topic.action],
+            cpu_percent=health.cpu_percent,
+            memory_percent=health.memory_percent,
+            running_below_desired=health.running_below_desired and insights,
+            queue=self.queue,
+            queue_age=Duration.seconds(health.queue_age_seconds) if health.queue_age_seconds is not None else None,
+            periods=health.periods,
         )
 
     # --- storage and permissions ----------------------------------------------------------

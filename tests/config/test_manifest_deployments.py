@@ -184,3 +184,63 @@ def test_fails_on_alarm_thresholds_no_alarm_can_use(manifest, body: str, field: 
     (problem,) = manifest.problems(manifest.service(deployment(body)))
 
     assert problem.startswith(f"19: services.api.deployment.alarms.{field}: ")
+
+
+# --- the alarm topic and the services' health alarms ----------------------------------------------
+
+WORKER = "kind: worker\nimage: app\ncpu: 256\nmemory_mib: 512\n"
+JOB = 'kind: job\nimage: app\ncpu: 256\nmemory_mib: 512\nschedule: "rate(1 hour)"\n'
+
+
+def test_health_alarms_default_on_and_each_can_be_turned_off(manifest) -> None:
+    alarms = manifest.load(manifest.service(BACKEND + "alarms: {cpu_percent: null, memory_percent: 75}\n")).services["api"].alarms
+
+    assert (alarms.cpu_percent, alarms.memory_percent, alarms.running_below_desired, alarms.periods) == (None, 75, True, 5)
+
+
+def test_fails_when_a_service_without_a_queue_watches_queue_age(manifest) -> None:
+    problems = manifest.problems(manifest.service(WORKER + "alarms: {queue_age_seconds: 600}\n"))
+
+    assert problems == ["16: services.api.alarms.queue_age_seconds: only a worker with scaling.queue has a queue to watch"]
+
+
+def test_fails_when_a_job_sets_service_alarms(manifest) -> None:
+    problems = manifest.problems(manifest.service(JOB + "alarms: {cpu_percent: 50}\n"))
+
+    assert problems == [
+        "17: services.api.alarms: a job's alarms are its failed and unstarted runs (always on); alarms applies to services"
+    ]
+
+
+def test_fails_when_running_tasks_are_watched_without_container_insights(manifest) -> None:
+    text = manifest.service(BACKEND + "alarms: {running_below_desired: true}\n").replace(
+        "cluster:\n", "cluster:\n  container_insights: disabled\n"
+    )
+
+    (problem,) = manifest.problems(text)
+    assert "services.api.alarms.running_below_desired: reads Container Insights' task counts" in problem
+
+
+def _with_topic(manifest, topic: str) -> str:  # type: ignore[no-untyped-def]
+    return manifest.service(BACKEND).replace("name: test\n", f"name: test\nalarms: {topic}\n", 1)
+
+
+def test_alarm_topic_takes_email_and_https_subscribers(manifest) -> None:
+    config = manifest.load(_with_topic(manifest, "{email: [ops@example.com], https: [https://hooks.example.com/x]}"))
+
+    assert (config.alarms.email, config.alarms.https) == (["ops@example.com"], ["https://hooks.example.com/x"])
+
+
+def test_alarm_topic_rejects_malformed_subscribers(manifest) -> None:
+    problems = manifest.problems(_with_topic(manifest, "{email: [nobody], https: [http://x.org]}"))
+
+    assert sorted(problems) == [
+        "2: alarms.email.0: must be an email address (name@example.com), at most 254 characters (got 'nobody')",
+        "2: alarms.https.0: must be an https:// URL, at most 2048 characters (got 'http://x.org')",
+    ]
+
+
+def test_alarm_topic_rejects_a_repeated_subscriber(manifest) -> None:
+    problems = manifest.problems(_with_topic(manifest, "{email: [ops@example.com, ops@example.com]}"))
+
+    assert problems == ["2: alarms.email.1: 'ops@example.com' is listed twice"]

@@ -12,7 +12,7 @@ from aws_cdk import Duration, assertions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 
-from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds
+from ecs_toolkit.constructs.alarms import AlarmTopic, DeploymentAlarms, RollbackThresholds
 from ecs_toolkit.constructs.cluster import EcsCluster
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.routing import AlbRoute
@@ -108,3 +108,8 @@ def test_alarms_read_both_target_groups_and_need_every_period(blue_green: dict[s
 def test_thresholds_reject_values_no_alarm_can_use(thresholds: RollbackThresholds, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         thresholds.validate()
+
+
+def test_alarm_topic_takes_only_https_endpoints() -> None:
+    with pytest.raises(ValueError, match="must start with https://"):
+        AlarmTopic(cdk.Stack(new_app(), "Bare"), "Alarms", https_endpoints=["http://hooks.example.com/x"])

@@ -225,3 +225,68 @@ def test_every_strategy_rolls_back_on_its_load_balancer_alarms(default_env: Synt
 def test_a_service_without_a_load_balancer_gets_no_rollback_alarms(default_env: Synthesized) -> None:
     for stack_name in ("demo-orders", "demo-queue"):
         assert "Alarms" not in _service(default_env, stack_name)["Properties"]["DeploymentConfiguration"]
+
+
+# --- the alarm topic and the services' health alarms ----------------------------------------------
+
+
+def _topic_ref(env: Synthesized, platform: str) -> str:
+    (topic_id,) = _resources(env, platform, "AWS::SNS::Topic").keys() - {
+        k for k in _resources(env, platform, "AWS::SNS::Topic") if k.startswith("CapacityEvents")
+    }
+    return topic_id
+
+
+def test_one_encrypted_topic_per_environment_with_the_manifests_subscribers(default_env: Synthesized, shop: Synthesized) -> None:
+    for env, platform, subscriber in (
+        (default_env, "demo-platform", ("email", "ops@example.com")),
+        (shop, "shop-platform", ("https", "https://hooks.example.com/ecs-alarms")),
+    ):
+        topic_id = _topic_ref(env, platform)
+        topic = _resources(env, platform, "AWS::SNS::Topic")[topic_id]["Properties"]
+        (subscription,) = _resources(env, platform, "AWS::SNS::Subscription").values()
+        key_id = topic["KmsMasterKeyId"]["Fn::GetAtt"][0]
+        key = _resources(env, platform, "AWS::KMS::Key")[key_id]["Properties"]
+        cloudwatch = [s for s in key["KeyPolicy"]["Statement"] if s.get("Sid") == "CloudWatchAlarmsPublish"]
+
+        assert (subscription["Properties"]["Protocol"], subscription["Properties"]["Endpoint"]) == subscriber
+        assert subscription["Properties"]["TopicArn"] == {"Ref": topic_id}
+        assert key["EnableKeyRotation"] is True
+        assert cloudwatch[0]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+
+
+def test_every_alarm_of_every_stack_has_an_action(default_env: Synthesized, shop: Synthesized) -> None:
+    checked = 0
+    for env in (default_env, shop):
+        for stack in env.environment.stacks:
+            for logical_id, alarm in _resources(env, stack.stack_name, "AWS::CloudWatch::Alarm").items():
+                assert alarm["Properties"].get("AlarmActions"), f"{stack.stack_name}/{logical_id} has no action"
+                checked += 1
+    assert checked >= 30
+
+
+def test_services_get_cpu_memory_running_and_queue_alarms_on_the_topic(default_env: Synthesized) -> None:
+    topic = f"demo-platform:ExportsOutputRef{_topic_ref(default_env, 'demo-platform')}"
+
+    def health(stack_name: str) -> dict[str, float]:
+        alarms = _resources(default_env, stack_name, "AWS::CloudWatch::Alarm")
+        found = {}
+        for logical_id, alarm in alarms.items():
+            if logical_id.startswith("Alarms"):
+                assert json.dumps(alarm["Properties"]["AlarmActions"]).count(topic) == 1
+                assert alarm["Properties"]["EvaluationPeriods"] == 5
+                found[logical_id.removeprefix("Alarms")[:-8]] = alarm["Properties"]["Threshold"]
+        return found
+
+    assert health("demo-orders") == {"CpuHigh": 90, "MemoryHigh": 90, "RunningBelowDesired": 1}
+    assert health("demo-queue") == {"CpuHigh": 90, "MemoryHigh": 80, "RunningBelowDesired": 1, "QueueAge": 600}
+    web = _resources(default_env, "demo-web", "AWS::CloudWatch::Alarm")
+    rollback = [a for k, a in web.items() if k.startswith("DeploymentAlarms")]
+    assert rollback and all(topic in json.dumps(a["Properties"]["AlarmActions"]) for a in rollback)
+
+
+def test_a_jobs_failure_alarms_notify_the_topic(default_env: Synthesized) -> None:
+    alarms = _resources(default_env, "demo-nightly-report", "AWS::CloudWatch::Alarm")
+
+    assert len(alarms) == 2
+    assert all("demo-platform:ExportsOutputRefAlarms" in json.dumps(a["Properties"]["AlarmActions"]) for a in alarms.values())

@@ -21,7 +21,7 @@ from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
-from ecs_toolkit.config.rules.deployments import check_test_listener
+from ecs_toolkit.config.rules.deployments import check_alarm_topic, check_test_listener
 from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
 from ecs_toolkit.config.rules.placement import (
@@ -56,6 +56,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_file_systems(config)
     yield from check_routes(config)
     yield from check_test_listener(config)
+    yield from check_alarm_topic(config)
     yield from check_host_ports(config)
     yield from check_fixed_bridge_ports(config)
     yield from check_connections(config)

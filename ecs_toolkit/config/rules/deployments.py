@@ -81,6 +81,34 @@ def check_deployment(config: EnvironmentConfig, where: Location, service: Servic
         )
 
 
+def check_service_alarms(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    """The health alarms belong to services; a few of them to some services only."""
+    alarms = service.alarms
+    at: Location = (*where, "alarms")
+    chosen = alarms.model_fields_set
+    if service.kind == "job":
+        if chosen:
+            yield at, "a job's alarms are its failed and unstarted runs (always on); alarms applies to services"
+        return
+    has_queue = service.scaling is not None and service.scaling.queue is not None
+    if "queue_age_seconds" in chosen and alarms.queue_age_seconds is not None and not has_queue:
+        yield (*at, "queue_age_seconds"), "only a worker with scaling.queue has a queue to watch"
+    if "running_below_desired" in chosen and alarms.running_below_desired and config.cluster.container_insights == "disabled":
+        yield (
+            (*at, "running_below_desired"),
+            "reads Container Insights' task counts: turn cluster.container_insights on (enabled or enhanced)",
+        )
+
+
+def check_alarm_topic(config: EnvironmentConfig) -> Iterator[Finding]:
+    for kind in ("email", "https"):
+        seen: set[str] = set()
+        for index, value in enumerate(getattr(config.alarms, kind)):
+            if value in seen:
+                yield ("alarms", kind, index), f"{value!r} is listed twice"
+            seen.add(value)
+
+
 def check_test_listener(config: EnvironmentConfig) -> Iterator[Finding]:
     balancer = config.load_balancer
     if balancer is None:

@@ -10,7 +10,7 @@ from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, Ser
 from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.config.rules.cluster import check_strategy
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message, split_path
-from ecs_toolkit.config.rules.deployments import check_deployment
+from ecs_toolkit.config.rules.deployments import check_deployment, check_service_alarms
 from ecs_toolkit.config.rules.scaling import check_scaling
 from ecs_toolkit.config.rules.storage import check_volumes
 
@@ -72,6 +72,7 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
     yield from check_deployment(config, where, service)
+    yield from check_service_alarms(config, where, service)
     if service.deployment.min_healthy_percent == 100 and service.deployment.max_percent == 100:
         yield (*where, "deployment"), "min_healthy_percent 100 with max_percent 100 leaves no room to replace a task"
 
