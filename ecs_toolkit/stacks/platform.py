@@ -19,6 +19,7 @@ from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.alarms import AlarmTopic
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
+from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import SharedFileSystem
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
@@ -97,6 +98,15 @@ class PlatformStack(cdk.Stack):
         self.load_balancer = self._load_balancer() if config.load_balancer is not None else None
         if self.load_balancer is not None:
             self._admit_load_balancer_to_instances(self.load_balancer)
+        self.dashboard = EnvironmentDashboard(
+            self,
+            "Dashboard",
+            dashboard_name=f"{config.name}-ecs",
+            cluster_name=self.cluster.cluster_name,
+            load_balancer_full_name=self.load_balancer.load_balancer.load_balancer_full_name if self.load_balancer else None,
+            ec2_capacity=bool(cluster_config.capacity.ec2),
+            queue_name_term=config.name if any(s.scaling and s.scaling.queue for s in config.services.values()) else None,
+        )
         self._outputs()
 
     def _existing_vpc(self) -> ec2.IVpc:

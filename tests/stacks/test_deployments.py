@@ -290,3 +290,50 @@ def test_a_jobs_failure_alarms_notify_the_topic(default_env: Synthesized) -> Non
 
     assert len(alarms) == 2
     assert all("demo-platform:ExportsOutputRefAlarms" in json.dumps(a["Properties"]["AlarmActions"]) for a in alarms.values())
+
+
+# --- the environment's dashboard ------------------------------------------------------------------
+
+
+def _reference(part: dict[str, Any]) -> str:
+    if "Ref" in part:
+        return f"Ref:{part['Ref']}"
+    if "Fn::GetAtt" in part:
+        return "GetAtt:" + ".".join(part["Fn::GetAtt"])
+    return next(iter(part))
+
+
+def _dashboard(env: Synthesized, platform: str) -> tuple[str, dict[str, Any]]:
+    """The dashboard's name and its body, with every CloudFormation reference written as <Ref:logical id>."""
+    (dashboard,) = _resources(env, platform, "AWS::CloudWatch::Dashboard").values()
+    parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
+    text = "".join(part if isinstance(part, str) else f"<{_reference(part)}>" for part in parts)
+    return dashboard["Properties"]["DashboardName"], json.loads(text)
+
+
+def test_one_dashboard_per_environment_draws_every_service_group_and_queue(default_env: Synthesized, shop: Synthesized) -> None:
+    name, body = _dashboard(default_env, "demo-platform")
+    titles = [w["properties"]["title"] for w in body["widgets"]]
+    expressions = [m[0]["expression"] for w in body["widgets"] for m in w["properties"]["metrics"]]
+
+    assert name == "demo-ecs"
+    assert titles == [
+        "CPU utilization per service (%)",
+        "Memory utilization per service (%)",
+        "Running vs desired tasks per service",
+        "Requests per target group",
+        "5xx from targets per target group",
+        "Target response time per target group (s)",
+        "Target health per target group",
+        "EC2 capacity: reservation per capacity provider (%)",
+        "EC2 capacity: container instances in the cluster",
+        "Queue depth (visible messages)",
+    ]
+    cluster = 'ClusterName="<Ref:ClusterC2E21B66>"'
+    assert all(cluster in e for e in expressions if "ClusterName" in e.split("}")[0])
+    assert sum("ApplicationELB" in e and "LoadBalancerFullName" in e for e in expressions) == 6
+    assert any("DesiredTaskCount" in e for e in expressions) and any("RunningTaskCount" in e for e in expressions)
+
+    _, shop_body = _dashboard(shop, "shop-platform")
+    shop_titles = [w["properties"]["title"] for w in shop_body["widgets"]]
+    assert not [t for t in shop_titles if t.startswith("EC2 capacity") or t.startswith("Queue")]  # Fargate only, no queue
