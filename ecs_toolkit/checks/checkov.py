@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+from ecs_toolkit.project import project_root
+
 INSTALL_HINT = "make check (creates .venv-checkov from requirements-checkov.txt)"
+
+
+def default_checkov() -> Path:
+    """checkov in the project's own venv (``.venv-checkov``): it pins a boto3 that conflicts with the toolkit's."""
+    return project_root() / ".venv-checkov" / "bin" / "checkov"
 
 
 class CheckovError(RuntimeError):
@@ -61,8 +66,9 @@ def _count(reports: list[dict[str, Any]], key: str) -> int:
     return sum(int(report.get("summary", {}).get(key, 0)) for report in reports)
 
 
-def run_checkov(directory: Path, *, checkov: Path = CHECKOV) -> CheckovReport:
+def run_checkov(directory: Path, *, checkov: Path | None = None) -> CheckovReport:
     """Scan every template under ``directory``; raise ``CheckovError`` if checkov cannot give a report."""
+    checkov = checkov or default_checkov()
     if not checkov.exists():
         raise CheckovError(f"{checkov} is missing: run {INSTALL_HINT}")
     started = time.monotonic()

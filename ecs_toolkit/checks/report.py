@@ -22,16 +22,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ecs_toolkit.checks import hardening, lint, readme
-from ecs_toolkit.checks.checkov import CheckovError, CheckovReport, run_checkov
+from ecs_toolkit.checks.checkov import CheckovError, CheckovReport, default_checkov, run_checkov
 from ecs_toolkit.config import EnvironmentConfig, ManifestError, load_manifest
+from ecs_toolkit.project import cdk_context, project_root
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = ROOT / "config"
+__all__ = ["cdk_context", "discover", "main", "manifest_packs", "run"]
 
 
-def discover(config_dir: Path = CONFIG_DIR) -> list[Path]:
-    """Every manifest under ``config/``: default.yaml first, then the rest in path order."""
-    found = sorted(config_dir.rglob("*.yaml"))
+def discover(config_dir: Path | None = None) -> list[Path]:
+    """Every manifest under the project's ``config/``: default.yaml first, then the rest in path order."""
+    found = sorted((config_dir or project_root() / "config").rglob("*.yaml"))
     return sorted(found, key=lambda path: (path.name != "default.yaml", path))
 
 
@@ -41,15 +41,9 @@ def manifest_packs(config: EnvironmentConfig) -> list[str]:
     return [str(name) for name in getattr(settings, "packs", None) or ()]
 
 
-def cdk_context(root: Path = ROOT) -> dict[str, Any]:
-    """The context of cdk.json (feature flags): an App built in-process does not read it by itself."""
-    context: dict[str, Any] = json.loads((root / "cdk.json").read_text())["context"]
-    return context
-
-
 def _relative(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(path.resolve().relative_to(project_root()))
     except ValueError:
         return str(path)
 
@@ -206,8 +200,13 @@ def _checkov(results: list[ManifestResult], future: Future[CheckovReport] | None
     return problems, summary
 
 
-def run(manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO = sys.stdout) -> int:
-    """Check ``manifests``; print the report to ``out``; 0 when every gate passes."""
+def run(
+    manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO | None = None, *, require_checkov: bool = True
+) -> int:
+    """Check ``manifests``; print the report to ``out``; 0 when every gate passes.
+
+    Without ``require_checkov``, a project with no ``.venv-checkov`` gets the other gates and a line saying so."""
+    out = out or sys.stdout  # read at call time: tests and callers may have replaced it
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ecs-toolkit-check-") as scratch:
         templates_dir = Path(scratch) / "templates"
@@ -219,13 +218,16 @@ def run(manifests: Sequence[Path], extra_packs: Sequence[str] = (), out: TextIO 
             if isinstance(outcome, Built):
                 built.append(outcome)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(run_checkov, templates_dir) if built else None
+            skip_checkov = not require_checkov and not default_checkov().exists()
+            future = pool.submit(run_checkov, templates_dir) if built and not skip_checkov else None
             for item in built:
                 _nag(item)
                 _lint(item)
                 _hardening(item)
                 _verify(item)
             checkov_problems, checkov_summary = _checkov([item.result for item in built], future)
+            if skip_checkov:
+                checkov_summary = f"checkov: skipped, not installed ({default_checkov()}; see requirements-checkov.txt)"
     for result in results:
         print(f"== {result.label}", file=out)
         for line in result.lines:
@@ -249,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="",
         help="extra cdk-nag packs for every manifest, comma-separated (hipaa, nist-800-53-r5, pci-dss-3.2.1)",
     )
+    parser.add_argument(
+        "--require-checkov", action="store_true", help="fail when checkov is not installed (default: skip it with a note)"
+    )
     parser.add_argument("--write-readme", action="store_true", help="regenerate the README's compliance section and exit")
     args = parser.parse_args(argv)
     if args.write_readme:
@@ -257,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     manifests = list(args.manifests) or discover()
     if not manifests:
-        print(f"no manifest under {CONFIG_DIR}", file=sys.stderr)
+        print(f"no manifest under {project_root() / 'config'}", file=sys.stderr)
         return 1
     packs = [name.strip() for name in args.packs.split(",") if name.strip()]
-    return run(manifests, packs)
+    return run(manifests, packs, require_checkov=args.require_checkov)

@@ -29,6 +29,7 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from ecs_toolkit.config import deprecations
 from ecs_toolkit.config.messages import MISSING, child, pydantic_problems
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules import Finding, Location, check_rules
@@ -68,14 +69,18 @@ def load_manifest_with_warnings(path: str | Path) -> tuple[EnvironmentConfig, li
     """
     path = Path(path)
     document = read_document(path)
+    plain = _plain(document)
+    deprecated, conflicts = deprecations.upgrade(plain)
+    if conflicts:
+        raise ManifestError(_format(path, document, conflicts))
     try:
-        config = EnvironmentConfig.model_validate(_plain(document))
+        config = EnvironmentConfig.model_validate(plain)
     except ValidationError as error:
         raise ManifestError(_format(path, document, pydantic_problems(error, document))) from None
     findings = list(check_rules(config))
     if findings:
         raise ManifestError(_format(path, document, findings))
-    return config, _format(path, document, check_warnings(config), prefix="warning: ")
+    return config, _format(path, document, [*deprecated, *check_warnings(config)], prefix="warning: ")
 
 
 def read_document(path: Path) -> CommentedMap:

@@ -1,0 +1,64 @@
+"""ECS constructs for hand-written CDK apps: the public API.
+
+Each construct takes CDK objects and typed keyword-only options (never the manifest), validates
+them in its constructor (a ``ValueError`` naming the construct and what is allowed) and documents
+its defaults in its signature and docstring. Construct ids inside them are stable: renaming one
+replaces resources, so they are part of this API. ``tests/constructs/test_<module>.py`` is the
+contract of each module.
+
+    from ecs_toolkit.constructs import EcsCluster, EcsService, SharedLoadBalancer, AlbRoute, ...
+"""
+
+from ecs_toolkit.constructs.access_logs import AccessLogBucket
+from ecs_toolkit.constructs.capacity import Ec2Capacity
+from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
+from ecs_toolkit.constructs.connections import PortRange, admit
+from ecs_toolkit.constructs.file_system import EfsMount, SharedFileSystem
+from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, grant_statements
+from ecs_toolkit.constructs.job import ScheduledJob
+from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.network import Network, imported_vpc, internal_subnets, subnet_masks
+from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
+from ecs_toolkit.constructs.scaling import (
+    CustomMetricTarget,
+    QueueBacklogTarget,
+    ScheduledCapacity,
+    ServiceScaling,
+    StepInterval,
+    StepPolicy,
+)
+from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
+
+__all__ = [
+    "AccessLogBucket",
+    "AlbRoute",
+    "ContainerSpec",
+    "CustomMetricTarget",
+    "DeploymentSpec",
+    "Ec2Capacity",
+    "EcsCluster",
+    "EcsService",
+    "EcsTask",
+    "EfsMount",
+    "HealthCheckSpec",
+    "Network",
+    "NlbEndpoint",
+    "PortRange",
+    "QueueBacklogTarget",
+    "ScheduledCapacity",
+    "ScheduledJob",
+    "ServiceScaling",
+    "SharedFileSystem",
+    "SharedLoadBalancer",
+    "StepInterval",
+    "StepPolicy",
+    "StrategyItem",
+    "TaskGrant",
+    "admit",
+    "apply_grants",
+    "grant_statements",
+    "imported_vpc",
+    "internal_subnets",
+    "subnet_masks",
+]

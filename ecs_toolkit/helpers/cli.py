@@ -1,7 +1,12 @@
-"""``ecs-toolkit``: operations on a deployed environment, found through its manifest and stack outputs.
+"""``ecs-toolkit``: start a project (init), build and prove it offline (synth, check, verify, plan,
+rehearse) and operate the deployed environment, found through its manifest and stack outputs.
 
-Exit codes: 0 success, 1 failure (missing resources, failed deployment, timeout, AWS error),
-2 bad manifest or usage; ``run-task`` exits with the container's exit code.
+Every command works on the project in the working directory (the nearest directory with a cdk.json);
+``--config``/``-c`` names the manifest, by default the one in cdk.json's ``config`` context.
+
+Exit codes: 0 success, 1 failure (missing resources, failed deployment, timeout, AWS error, a failed
+gate, a file init would overwrite), 2 bad manifest or usage (plan and verify: 1 for a bad manifest);
+``run-task`` exits with the container's exit code.
 """
 
 from __future__ import annotations
@@ -13,17 +18,20 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecs_toolkit import plan, verify
+from ecs_toolkit import __version__, plan, verify
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.helpers import deployments, drain, exec_check, preflight, run_task, status, teardown, wait
+from ecs_toolkit.helpers import deployments, drain, exec_check, local, preflight, run_task, status, teardown, wait
 from ecs_toolkit.helpers.discover import Environment, discover, require_known
 from ecs_toolkit.helpers.errors import HelperError, UsageError, one_line
 from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
 from ecs_toolkit.helpers.render import to_json
 from ecs_toolkit.helpers.sessions import Client, ClientFactory
+from ecs_toolkit.project import default_config
 
-DEFAULT_CONFIG = "config/default.yaml"
+DEFAULT_CONFIG = "the cdk.json context's config, else config/default.yaml"
+LOCAL_COMMANDS = ("init", "synth", "check", "rehearse")
+"""Subcommands on the project in the working directory (see ``helpers.local``)."""
 Factory = Callable[..., Client]
 """``factory(service, region=None) -> client``; ``ClientFactory`` in production."""
 
@@ -188,7 +196,7 @@ def _common() -> argparse.ArgumentParser:
     """Options accepted before or after the subcommand (SUPPRESS keeps one from overwriting the other)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", default=argparse.SUPPRESS, metavar="PATH", help=f"environment manifest (default: {DEFAULT_CONFIG})"
+        "-c", "--config", default=argparse.SUPPRESS, metavar="PATH", help=f"environment manifest (default: {DEFAULT_CONFIG})"
     )
     common.add_argument("--profile", default=argparse.SUPPRESS, help="AWS profile (default: the usual credential chain)")
     common.add_argument(
@@ -235,10 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
         prog="ecs-toolkit",
-        description="Operate a deployed ecs-toolkit environment. Targets are found from the manifest and the stacks' outputs.",
+        description="Start, build, prove and operate an ecs-toolkit project. Commands run against the project in the "
+        "working directory; operations find their targets from the manifest and the stacks' outputs.",
         epilog="Exit codes: 0 ok, 1 failure, 2 bad manifest or usage; run-task exits with the container's exit code.",
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
@@ -357,6 +367,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     sub.set_defaults(handler=_rollback)
 
+    sub = commands.add_parser("init", help="write a new project that uses this package", description=local.INIT_DESCRIPTION)
+    local.add_init(sub)
+    sub.set_defaults(handler=local.run_init)
+
+    sub = add("synth", "validate the manifest and synthesize it with the pinned CDK CLI", local.SYNTH_DESCRIPTION)
+    local.add_synth(sub)
+    sub.set_defaults(handler=local.run_synth)
+
+    sub = add("check", "every compliance gate on every manifest of the project", local.CHECK_DESCRIPTION)
+    local.add_check(sub)
+    sub.set_defaults(handler=local.run_check)
+
+    sub = add("rehearse", "deploy into a local AWS emulator and check the result", local.REHEARSE_DESCRIPTION)
+    local.add_rehearse(sub)
+    sub.set_defaults(handler=local.run_rehearse)
+
     sub = add("plan", "rollout time, cost, EC2 packing and stack sizes, before any deploy", plan.DESCRIPTION)
     plan.add_arguments(sub, common=False)
     sub.set_defaults(handler=None)
@@ -392,8 +418,12 @@ def main(
     if args.command in ("plan", "verify"):
         # Read synthesized templates only: no AWS clients, no credentials.
         return plan.run(args) if args.command == "plan" else verify.run(args)
+    if args.command in LOCAL_COMMANDS:
+        # The project on disk: no AWS clients, no credentials.
+        local_code: int = args.handler(args)
+        return local_code
     try:
-        config = load_manifest(getattr(args, "config", DEFAULT_CONFIG))
+        config = load_manifest(getattr(args, "config", None) or default_config())
     except ManifestError as error:
         for line in error.lines:
             print(line, file=sys.stderr)

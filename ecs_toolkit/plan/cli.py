@@ -21,8 +21,9 @@ from ecs_toolkit.plan.prices import DEFAULT_REGION, load_prices
 from ecs_toolkit.plan.report import build_plan, render, to_json
 from ecs_toolkit.plan.synth import synthesize
 from ecs_toolkit.plan.templates import expected_stacks, read_environment
+from ecs_toolkit.project import default_config
 
-DEFAULT_CONFIG = "config/default.yaml"
+DEFAULT_CONFIG = "the cdk.json context's config, else config/default.yaml"
 DESCRIPTION = (
     "Synthesize a manifest (or reuse --cdk-out) and report, from the templates: the worst-case rolling-deploy "
     "time per service, the estimated monthly cost at minimum and maximum scale, how many tasks fit on each EC2 "
@@ -34,7 +35,7 @@ DESCRIPTION = (
 def add_source_arguments(parser: argparse.ArgumentParser, *, common: bool = True, what: str = "the plan") -> None:
     """--config and --json (unless a parent CLI has them: ``common=False``), and --cdk-out: what template readers share."""
     if common:
-        parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH", help=f"manifest (default: {DEFAULT_CONFIG})")
+        parser.add_argument("-c", "--config", default=None, metavar="PATH", help=f"manifest (default: {DEFAULT_CONFIG})")
         parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
     parser.add_argument(
         "--cdk-out",
@@ -85,7 +86,7 @@ def templates_for(config: EnvironmentConfig, manifest: Path, cdk_out: Path | Non
 
 def run(args: argparse.Namespace) -> int:
     """Print the plan for parsed arguments (``config``, ``region``, ``json``, ``cdk_out``; missing ones default)."""
-    manifest = Path(getattr(args, "config", None) or DEFAULT_CONFIG)
+    manifest = Path(getattr(args, "config", None) or default_config())
     try:
         config = load_manifest(manifest)
     except ManifestError as error:

@@ -4,35 +4,42 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from ecs_toolkit.plan.errors import PlanError
+from ecs_toolkit.project import project_root
 
 SYNTH_TIMEOUT_SECONDS = 900
 
 
-def project_root(start: Path | None = None) -> Path:
-    """The directory with ``cdk.json`` and ``app.py``: the working directory or above it, else the package's checkout."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "cdk.json").is_file() and (candidate / "app.py").is_file():
-            return candidate
-    return Path(__file__).resolve().parents[2]
+__all__ = ["SynthFailed", "cdk_command", "failure_line", "project_root", "synthesize"]
 
 
 def cdk_command(root: Path) -> Path:
     cli = root / "node_modules" / ".bin" / "cdk"
     if not cli.exists():
-        raise PlanError(f"the pinned CDK CLI is missing ({cli}): run `make setup` (npm install) first")
+        raise PlanError(f"the pinned CDK CLI is missing ({cli}): run `npm install` in {root} first")
     return cli
 
 
+class SynthFailed(PlanError):
+    """A synth that failed; ``lines`` holds the app's own ``file:line: field: message`` lines, if it printed any."""
+
+    def __init__(self, message: str, lines: list[str]) -> None:
+        super().__init__(message)
+        self.lines = lines
+
+
 def synthesize(manifest: Path, out_dir: Path, *, root: Path | None = None) -> None:
-    """``cdk synth --quiet -c config=MANIFEST -o OUT_DIR``; a failure becomes one line."""
+    """``cdk synth --quiet -c config=MANIFEST -o OUT_DIR``; a failure becomes one line (``SynthFailed``)."""
     root = root or project_root()
     cli = cdk_command(root)
     environment = dict(os.environ)
-    environment["PATH"] = os.pathsep.join([str(root / "node_modules" / ".bin"), environment.get("PATH", "")])
+    # node_modules/.bin: the pinned CLI and Node; then this Python's directory, so that cdk.json's `python3 app.py`
+    # runs in the environment the toolkit is installed in.
+    paths = [str(root / "node_modules" / ".bin"), str(Path(sys.executable).parent), environment.get("PATH", "")]
+    environment["PATH"] = os.pathsep.join(paths)
     command = [str(cli), "synth", "--quiet", "-c", f"config={manifest.resolve()}", "-o", str(out_dir.resolve())]
     try:
         result = subprocess.run(
@@ -43,7 +50,11 @@ def synthesize(manifest: Path, out_dir: Path, *, root: Path | None = None) -> No
     except OSError as error:
         raise PlanError(f"cannot run the CDK CLI: {error}") from None
     if result.returncode != 0:
-        raise PlanError(f"synth of {manifest} failed (exit {result.returncode}): {failure_line(result.stderr or result.stdout)}")
+        # The app reports manifest problems as `<absolute manifest>:line: field: message`: give them back as named.
+        prefix = f"{manifest.resolve()}:"
+        lines = [f"{manifest}:{line[len(prefix) :]}" for line in result.stderr.splitlines() if line.startswith(prefix)]
+        reason = lines[0] if lines else failure_line(result.stderr or result.stdout)
+        raise SynthFailed(f"synth of {manifest} failed (exit {result.returncode}): {reason}", lines)
 
 
 def failure_line(output: str) -> str:

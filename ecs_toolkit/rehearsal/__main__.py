@@ -22,6 +22,7 @@ from pathlib import Path
 from ecs_toolkit import assembly as shared_assembly
 from ecs_toolkit.config import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.project import default_config, project_root
 from ecs_toolkit.rehearsal import fixes, gaps
 from ecs_toolkit.rehearsal.assembly import AssemblyError, StackTemplate, load_assembly
 from ecs_toolkit.rehearsal.checks import EMULATOR_ERRORS, SERVICES
@@ -33,7 +34,7 @@ from ecs_toolkit.rehearsal.server import Emulator, EmulatorError
 from ecs_toolkit.rehearsal.verify import Verification, Verifier
 from ecs_toolkit.verify import verify
 
-DEFAULT_CONFIG = "config/default.yaml"
+DEFAULT_CONFIG = "the cdk.json context's config, else config/default.yaml"
 
 
 class Progress:
@@ -49,7 +50,7 @@ class Progress:
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ecs_toolkit.rehearsal", description=__doc__.split("\n")[0])
-    parser.add_argument("--config", default=DEFAULT_CONFIG, help=f"the manifest to rehearse (default {DEFAULT_CONFIG})")
+    parser.add_argument("-c", "--config", default=None, help=f"the manifest to rehearse (default {DEFAULT_CONFIG})")
     parser.add_argument("--work-dir", type=Path, help="keep the cloud assembly and logs here (default: a temporary directory)")
     parser.add_argument("--concurrency", type=int, default=4, help="stacks deployed at once, dependencies permitting (default 4)")
     parser.add_argument("--assembly", type=Path, help="deploy this synthesized cloud assembly instead of synthesizing --config")
@@ -60,7 +61,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
-    project = Path.cwd()
+    project = project_root()
+    args.config = args.config or default_config(project)
     if not (project / "cdk.json").exists():
         print(f"error: no cdk.json in {project}: run the rehearsal from the project root", file=sys.stderr)
         return 2

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ecs_toolkit.assembly import AssemblyError, load_assembly
 from ecs_toolkit.config.loader import ManifestError, load_manifest
-from ecs_toolkit.plan.cli import DEFAULT_CONFIG, add_source_arguments, templates_for
+from ecs_toolkit.plan.cli import add_source_arguments, templates_for
 from ecs_toolkit.plan.errors import PlanError
+from ecs_toolkit.project import default_config
 from ecs_toolkit.verify.findings import Finding
 from ecs_toolkit.verify.proof import verify
 
@@ -42,7 +43,7 @@ def render(findings: list[Finding], *, show_all: bool, label: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    manifest = Path(getattr(args, "config", None) or DEFAULT_CONFIG)
+    manifest = Path(getattr(args, "config", None) or default_config())
     try:
         config = load_manifest(manifest)
     except ManifestError as error:

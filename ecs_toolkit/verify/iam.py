@@ -84,7 +84,8 @@ def _check(findings: list[Finding], label: str, statements: list[Statement], rol
         findings.append(Finding("permission", label, OPEN, f"{role} may {', '.join(sorted({a for a, _ in needs}))}"))
 
 
-def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config: EnvironmentConfig) -> list[Finding]:
+def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config: EnvironmentConfig | None) -> list[Finding]:
+    """Secrets, image pulls, mounts and ECS Exec of every workload; the manifest's grants when there is one."""
     findings: list[Finding] = []
     for name, workload in workloads.items():
         if workload.task_definition is None:
@@ -114,7 +115,8 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                     )
         if task_role is not None:
             statements = role_statements(assembly, task_role)
-            for index, grant in enumerate(config.services[name].grants):
+            grants = config.services[name].grants if config is not None else ()
+            for index, grant in enumerate(grants):
                 _check(findings, f"{name}: grant {index} ({grant.intent})", statements, "the task role", _grant_needs(grant))
             for volume in props.get("Volumes", []):
                 efs = volume.get("EFSVolumeConfiguration") or {}

@@ -266,8 +266,11 @@ def _vpc_peer(proof: Proof) -> Peer:
 # --- declared connections -------------------------------------------------------------------------
 
 
-def prove_connections(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig) -> None:
+def prove_connections(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig | None) -> None:
     assembly = proof.assembly
+    if config is None:
+        _found_connections(proof, workloads)
+        return
     for caller, callee in derived.declared_connections(config):
         source, target = workloads.get(caller), workloads.get(callee)
         if source is None or target is None:
@@ -293,6 +296,23 @@ def prove_connections(proof: Proof, workloads: dict[str, Workload], config: Envi
                 "tcp",
                 target.host_ports(entry.port, host_port),
             )
+
+
+def _found_connections(proof: Proof, workloads: dict[str, Workload]) -> None:
+    """No manifest declares connections: each rule admitting one workload's groups into another's is one, OPEN."""
+    for callee in workloads.values():
+        for caller in workloads.values():
+            sources = set(caller.sources)
+            if caller is callee or not sources:
+                continue
+            ranges: dict[str, list[tuple[int, int]]] = {}
+            for key in callee.destinations:
+                for rule in proof.security.rules_into(key):
+                    if rule.peer.kind == "group" and rule.peer.value in sources and rule.protocol in ("tcp", "udp"):
+                        ranges.setdefault(rule.protocol, []).append((rule.start, rule.end))
+            for protocol, found in sorted(ranges.items()):
+                label = f"{caller.name} -> {callee.name}"
+                proof.path("connection", label, callee.destinations, caller.sources, protocol, sorted(set(found)))
 
 
 # --- file systems ---------------------------------------------------------------------------------

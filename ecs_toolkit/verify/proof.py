@@ -18,10 +18,16 @@ from ecs_toolkit.verify.paths import (
 from ecs_toolkit.verify.workloads import read_workloads
 
 
-def verify(assembly: Assembly, config: EnvironmentConfig) -> list[Finding]:
-    """Every intended path and permission, OPEN or CLOSED, then every rule no intended path needs."""
+def verify(assembly: Assembly, config: EnvironmentConfig | None = None) -> list[Finding]:
+    """Every intended path and permission, OPEN or CLOSED, then every rule no intended path needs.
+
+    Without ``config`` (an app built from the constructs, no manifest) the workloads are the templates' ECS
+    services and nothing declares a connection or a grant: every ingress rule from one workload's security
+    groups into another's is taken as a connection and reported OPEN, so each is listed for review; the
+    load-balancer, file-system, AWS API and execution-role proofs and the search for unintended rules
+    are the same as with a manifest."""
     security = read_security_groups(assembly)
-    if config.network.existing is not None:
+    if config is not None and config.network.existing is not None:
         security.vpc_cidrs.add(config.network.existing.cidr)
     proof = Proof(assembly=assembly, security=security)
     workloads = read_workloads(assembly, config)

@@ -38,6 +38,8 @@ class Workload:
     task_groups: list[str] = field(default_factory=list)
     instances: list[InstanceGroup] = field(default_factory=list)
     subnets: list[Any] = field(default_factory=list)
+    main_container: str | None = None
+    """The container that serves the workload's port; None: the one named like the workload (the stacks' rule)."""
 
     @property
     def sources(self) -> list[str]:
@@ -79,7 +81,7 @@ class Workload:
 
     def mappings(self, assembly: Assembly, container: str | None = None) -> list[tuple[int, int | None, str]]:
         """(container port, host port, protocol) of the named container (default: the main one)."""
-        wanted = container or self.name
+        wanted = container or self.main_container or self.name
         found = []
         for definition in self.containers(assembly):
             if definition.get("Name") != wanted:
@@ -96,7 +98,10 @@ class Workload:
         return found
 
 
-def read_workloads(assembly: Assembly, config: EnvironmentConfig) -> dict[str, Workload]:
+def read_workloads(assembly: Assembly, config: EnvironmentConfig | None) -> dict[str, Workload]:
+    """The manifest's services and jobs; with no manifest, every ECS service in the templates (see ``discover_workloads``)."""
+    if config is None:
+        return discover_workloads(assembly)
     platform = outputs.platform_stack_name(config.name)
     instances = _instance_groups(assembly)
     default_strategy = _cluster_strategy(assembly)
@@ -111,22 +116,53 @@ def read_workloads(assembly: Assembly, config: EnvironmentConfig) -> dict[str, W
         mode = str(definition.properties.get("NetworkMode", "bridge")) if definition else "bridge"
         workload = Workload(name, entry.kind, stack, mode, definition, services[0] if services else None)
         if workload.service is not None:
-            props = assembly.resolve(stack, workload.service.properties)
-            network = props.get("NetworkConfiguration", {}).get("AwsvpcConfiguration", {})
-            workload.task_groups = group_keys(assembly, network.get("SecurityGroups"))
-            workload.subnets = list(network.get("Subnets") or [])
-            strategy = props.get("CapacityProviderStrategy") or ([] if "LaunchType" in props else default_strategy)
-            providers = [item.get("CapacityProvider") for item in strategy]
+            providers = _read_service(assembly, workload, default_strategy)
         else:
             output = assembly.output(stack, outputs.TASK_SECURITY_GROUP_IDS)
             workload.task_groups = group_keys(assembly, [output]) if output != outputs.EMPTY_LIST else []
             providers = _job_providers(assembly, stack, platform)
             workload.subnets = _private_subnets(assembly, config)
-        workload.instances = [instances[p] for p in providers if isinstance(p, ResourceRef) and p in instances]
-        if mode != "awsvpc":
-            workload.subnets = sorted({s for group in workload.instances for s in group.subnets}, key=render)
+        _place(workload, providers, instances)
         found[name] = workload
     return found
+
+
+def discover_workloads(assembly: Assembly) -> dict[str, Workload]:
+    """Every ``AWS::ECS::Service`` of the templates, named ``stack/logical id``: for an app built without a manifest.
+
+    The main container is the first essential one that maps a port (else the first). Scheduled tasks are not
+    services and are not found this way."""
+    instances = _instance_groups(assembly)
+    default_strategy = _cluster_strategy(assembly)
+    found: dict[str, Workload] = {}
+    for service in assembly.resources("AWS::ECS::Service"):
+        definition = assembly.target(assembly.resolve(service.stack, service.properties).get("TaskDefinition"))
+        mode = str(definition.properties.get("NetworkMode", "bridge")) if definition else "bridge"
+        name = f"{service.stack}/{service.logical_id}"
+        workload = Workload(name, "service", service.stack, mode, definition, service)
+        containers = workload.containers(assembly)
+        serving = [c for c in containers if c.get("Essential", True) and c.get("PortMappings")] or containers
+        workload.main_container = str(serving[0].get("Name")) if serving else None
+        _place(workload, _read_service(assembly, workload, default_strategy), instances)
+        found[name] = workload
+    return found
+
+
+def _read_service(assembly: Assembly, workload: Workload, default_strategy: list[dict[str, Any]]) -> list[Any]:
+    """Fill in a service's task groups and subnets; return the capacity providers it runs on."""
+    assert workload.service is not None
+    props = assembly.resolve(workload.stack, workload.service.properties)
+    network = props.get("NetworkConfiguration", {}).get("AwsvpcConfiguration", {})
+    workload.task_groups = group_keys(assembly, network.get("SecurityGroups"))
+    workload.subnets = list(network.get("Subnets") or [])
+    strategy = props.get("CapacityProviderStrategy") or ([] if "LaunchType" in props else default_strategy)
+    return [item.get("CapacityProvider") for item in strategy]
+
+
+def _place(workload: Workload, providers: list[Any], instances: dict[ResourceRef, InstanceGroup]) -> None:
+    workload.instances = [instances[p] for p in providers if isinstance(p, ResourceRef) and p in instances]
+    if workload.network_mode != "awsvpc":
+        workload.subnets = sorted({s for group in workload.instances for s in group.subnets}, key=render)
 
 
 def _instance_groups(assembly: Assembly) -> dict[ResourceRef, InstanceGroup]:

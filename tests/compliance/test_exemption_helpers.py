@@ -39,3 +39,11 @@ def test_skip_checkov_refuses_a_short_reason_a_foreign_id_and_a_construct_withou
         skip_checkov(group, "AwsSolutions-S1", REASON)
     with pytest.raises(ValueError, match="not a CloudFormation resource"):
         skip_checkov(stack, "CKV_AWS_158", REASON)
+
+
+def test_acknowledge_refuses_an_empty_or_vague_reason() -> None:
+    stack = cdk.Stack(new_app(), "Bare")
+    with pytest.raises(ValueError, match="specific reason"):
+        acknowledge(stack, "AwsSolutions-IAM5", "because")
+    with pytest.raises(ValueError, match="rule id is required"):
+        acknowledge(stack, " ", "a long enough reason for the check")

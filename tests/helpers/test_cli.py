@@ -27,6 +27,10 @@ SUBCOMMANDS = [
     "exec-check",
     "deployments",
     "rollback",
+    "init",
+    "synth",
+    "check",
+    "rehearse",
     "plan",
     "verify",
 ]
@@ -236,7 +240,10 @@ def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith(f"usage: ecs-toolkit {command}")
-    assert "--config PATH" in out and "--json" in out
+    if command == "init":  # writes a project: there is no manifest or AWS account yet
+        assert "--config" not in out and "--example" in out
+    else:
+        assert "-c PATH, --config PATH" in out and "--json" in out
 
 
 def test_the_parser_knows_exactly_the_documented_subcommands() -> None:

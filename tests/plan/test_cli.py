@@ -90,7 +90,7 @@ def test_unreadable_templates_exit_1_with_one_line(tmp_path: Path, no_synth: Non
 
 
 def test_the_cli_must_be_installed(tmp_path: Path) -> None:
-    with pytest.raises(PlanError, match="run `make setup`"):
+    with pytest.raises(PlanError, match="run `npm install`"):
         synth.cdk_command(tmp_path)
 
 

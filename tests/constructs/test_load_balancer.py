@@ -1,0 +1,55 @@
+"""SharedLoadBalancer: the environment's ALB, HTTP or HTTPS with a redirect, a 404 for unmatched requests."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import assertions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Match
+
+from ecs_toolkit.constructs import SharedLoadBalancer
+from tests.constructs.conftest import Example
+
+CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
+
+
+def test_defaults_public_http_with_a_404_default_and_invalid_headers_dropped(example: Example) -> None:
+    (balancer,) = example.resources("AWS::ElasticLoadBalancingV2::LoadBalancer", Scheme="internet-facing").values()
+    attributes = {item["Key"]: item["Value"] for item in balancer["Properties"]["LoadBalancerAttributes"]}
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["idle_timeout.timeout_seconds"] == "60"
+    example.template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        {
+            "Port": 80,
+            "Protocol": "HTTP",
+            "DefaultActions": [
+                Match.object_like({"Type": "fixed-response", "FixedResponseConfig": Match.object_like({"StatusCode": "404"})})
+            ],
+        },
+    )
+    assert (example.built.alb.port, example.built.alb.https) == (80, False)
+
+
+def test_clients_reach_only_the_listener_port(example: Example) -> None:
+    group = example.template.to_json()["Resources"][example.logical_id(example.built.alb.security_group)]["Properties"]
+    (ingress,) = group["SecurityGroupIngress"]
+    assert (ingress["CidrIp"], ingress["FromPort"], ingress["ToPort"]) == ("0.0.0.0/0", 80, 80)
+
+
+def test_with_a_certificate_https_on_443_and_port_80_redirects(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    alb = SharedLoadBalancer(stack, "Alb", vpc=vpc, public=False, certificate_arn=CERTIFICATE)
+    template = assertions.Template.from_stack(stack)
+    assert (alb.port, alb.https) == (443, True)
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::LoadBalancer", {"Scheme": "internal"})
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        {"Port": 443, "Protocol": "HTTPS", "Certificates": [{"CertificateArn": CERTIFICATE}], "SslPolicy": Match.any_value()},
+    )
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        {"Port": 80, "DefaultActions": [Match.object_like({"Type": "redirect"})]},
+    )
+    ingress = template.to_json()["Resources"][stack.get_logical_id(alb.security_group.node.default_child)]["Properties"]
+    assert sorted(rule["FromPort"] for rule in ingress["SecurityGroupIngress"]) == [80, 443]
+    assert all(rule["CidrIp"] != "0.0.0.0/0" for rule in ingress["SecurityGroupIngress"])  # internal: the VPC only

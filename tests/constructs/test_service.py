@@ -1,0 +1,61 @@
+"""EcsService: a long-running service with a circuit breaker, its own task definition, roles and log group."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+
+from ecs_toolkit.constructs import DeploymentSpec, EcsCluster, EcsService
+from tests.constructs.conftest import Example, container
+
+
+def _service(example: Example, service: EcsService) -> dict[str, object]:
+    properties: dict[str, object] = example.template.to_json()["Resources"][example.logical_id(service.service)]["Properties"]
+    return properties
+
+
+def test_defaults_a_circuit_breaker_with_rollback_100_200_and_one_task(example: Example) -> None:
+    api = _service(example, example.built.api)
+    assert api["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}  # type: ignore[index]
+    assert api["DeploymentConfiguration"]["MinimumHealthyPercent"] == 100  # type: ignore[index]
+    assert api["DeploymentConfiguration"]["MaximumPercent"] == 200  # type: ignore[index]
+    assert api["DesiredCount"] == 1
+    assert api["PropagateTags"] == "SERVICE" and api["EnableECSManagedTags"] is True
+    assert "EnableExecuteCommand" not in api or api["EnableExecuteCommand"] is False
+
+
+def test_a_fargate_service_runs_in_private_subnets_without_a_public_ip_on_its_strategy(example: Example) -> None:
+    api = _service(example, example.built.api)
+    network = api["NetworkConfiguration"]["AwsvpcConfiguration"]  # type: ignore[index]
+    assert network["AssignPublicIp"] == "DISABLED"
+    assert len(network["Subnets"]) == 2 and len(network["SecurityGroups"]) == 1
+    assert [(s["CapacityProvider"], s.get("Base", 0), s["Weight"]) for s in api["CapacityProviderStrategy"]] == [  # type: ignore[attr-defined]
+        ("FARGATE", 1, 1),
+        ("FARGATE_SPOT", 0, 3),
+    ]
+
+
+def test_an_ec2_bridge_service_spreads_over_zones_then_packs_memory(example: Example) -> None:
+    web = _service(example, example.built.web)
+    assert web["PlacementStrategies"] == [
+        {"Field": "attribute:ecs.availability-zone", "Type": "spread"},
+        {"Field": "MEMORY", "Type": "binpack"},
+    ]
+    assert "NetworkConfiguration" not in web
+    assert example.built.web.security_group is None  # bridge: the instances' group is the one that counts
+
+
+def test_service_rejects_a_deployment_that_cannot_replace_a_task_and_unknown_placement(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    common = {"cluster": cluster.cluster, "vpc": vpc, "containers": [container()], "cpu": 256, "memory_mib": 512}
+    with pytest.raises(ValueError, match="max_healthy_percent must exceed min_healthy_percent, or no task can be replaced"):
+        EcsService(
+            stack,
+            "Stuck",
+            fargate=True,
+            deployment=DeploymentSpec(min_healthy_percent=100, max_healthy_percent=100),
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(ValueError, match=r"unknown placement strategies \['random-ish'\]"):
+        EcsService(stack, "Placement", fargate=False, placement=("spread-az", "random-ish"), **common)  # type: ignore[arg-type]
