@@ -1,4 +1,4 @@
-"""Rollback alarms on a hand-built blue/green service: every alarm name reaches the template.
+"""Alarms: rollback alarms on a hand-built blue/green service (every alarm name reaches the template), the topic.
 
 CDK's ``enable_deployment_alarms`` keeps only the alarms of its first call (aws-cdk#36308); the
 toolkit writes ``DeploymentConfiguration.Alarms`` itself, and this test reads what arrives.
@@ -12,7 +12,7 @@ from aws_cdk import Duration, assertions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 
-from ecs_toolkit.constructs.alarms import AlarmTopic, DeploymentAlarms, RollbackThresholds
+from ecs_toolkit.constructs.alarms import AlarmTopic, DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.cluster import EcsCluster
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.routing import AlbRoute
@@ -57,7 +57,7 @@ def blue_green() -> dict[str, object]:
         thresholds=RollbackThresholds(p99_ms=None, evaluation_periods=2),
         extra_alarm_names=["payments-errors", "checkout-latency"],
     )
-    return {"template": assertions.Template.from_stack(stack), "alarms": alarms, "stack": stack}
+    return {"template": assertions.Template.from_stack(stack), "alarms": alarms, "stack": stack, "service": service}
 
 
 def test_every_alarm_and_every_extra_name_reaches_the_deployment_configuration(blue_green: dict[str, object]) -> None:
@@ -99,10 +99,10 @@ def test_alarms_read_both_target_groups_and_need_every_period(blue_green: dict[s
 @pytest.mark.parametrize(
     ("thresholds", "message"),
     [
-        (RollbackThresholds(error_rate_percent=0), "error_rate_percent"),
-        (RollbackThresholds(p95_ms=0), "latency"),
-        (RollbackThresholds(unhealthy_targets=0), "unhealthy_targets"),
-        (RollbackThresholds(evaluation_periods=0), "evaluation_periods"),
+        (RollbackThresholds(error_rate_percent=0), "error_rate_percent must be above 0 and at most 100"),
+        (RollbackThresholds(p95_ms=0), "latency thresholds must be at least 1 ms"),
+        (RollbackThresholds(unhealthy_targets=0), "unhealthy_targets must be at least 1"),
+        (RollbackThresholds(evaluation_periods=0), "evaluation_periods must be 1-30"),
     ],
 )
 def test_thresholds_reject_values_no_alarm_can_use(thresholds: RollbackThresholds, message: str) -> None:
@@ -111,5 +111,15 @@ def test_thresholds_reject_values_no_alarm_can_use(thresholds: RollbackThreshold
 
 
 def test_alarm_topic_takes_only_https_endpoints() -> None:
-    with pytest.raises(ValueError, match="must start with https://"):
+    with pytest.raises(ValueError, match="HTTPS endpoints must start with https://, got"):
         AlarmTopic(cdk.Stack(new_app(), "Bare"), "Alarms", https_endpoints=["http://hooks.example.com/x"])
+
+
+def test_service_alarms_reject_impossible_periods_and_percents(blue_green: dict[str, object]) -> None:
+    stack = cdk.Stack(new_app(), "Other")
+    service = blue_green["service"]
+    assert isinstance(service, EcsService)
+    with pytest.raises(ValueError, match="periods must be 1-30"):
+        ServiceAlarms(stack, "Periods", service=service, actions=[], periods=0)
+    with pytest.raises(ValueError, match="cpu_percent and memory_percent must be 1-100"):
+        ServiceAlarms(stack, "Percent", service=service, actions=[], memory_percent=101)
