@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 import zlib
 
-from ecs_toolkit.config.models import EnvironmentConfig, RouteConfig, ServiceConfig, StrategyItemConfig, VolumeConfig
+from ecs_toolkit.config.models import (
+    Ec2GroupConfig,
+    EnvironmentConfig,
+    RouteConfig,
+    ServiceConfig,
+    StrategyItemConfig,
+    VolumeConfig,
+)
 from ecs_toolkit.data import instance_types
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -235,3 +242,50 @@ def needs_test_listener(config: EnvironmentConfig) -> bool:
     return config.load_balancer is not None and any(
         service.route is not None and shifts_traffic(service) for service in config.services.values()
     )
+
+
+_NEURON_FAMILY = re.compile(r"^(inf|trn)\d")
+"""AWS Inferentia and Trainium families: their accelerators need the Neuron driver, not a GPU one."""
+_GPU_FAMILY = re.compile(r"^[gp]\d+[a-z]*\.")
+"""NVIDIA GPU families (g4dn, g5, g6, p4d, p5, ...), for types the instance data does not list."""
+
+
+def instance_gpus(instance_type: str) -> int:
+    """GPUs of an instance type: from the instance data, else 1 for a GPU family it does not list."""
+    known = instance_types().get(instance_type)
+    if known is not None:
+        return known.gpus
+    return 1 if _GPU_FAMILY.match(instance_type) else 0
+
+
+def is_neuron(instance_type: str) -> bool:
+    return _NEURON_FAMILY.match(instance_type) is not None
+
+
+def natural_ami(instance_type: str) -> str:
+    """The ECS-optimized AL2023 variant one instance type needs: gpu, neuron, arm64 or standard."""
+    if is_neuron(instance_type):
+        return "al2023-neuron"
+    if instance_gpus(instance_type) > 0:
+        return "al2023-gpu"
+    return "al2023-arm64" if instance_architecture(instance_type) == "arm64" else "al2023"
+
+
+def ami_of(group: Ec2GroupConfig) -> str:
+    """The group's AMI variant: its own, else the one its first instance type needs (the rules require
+    every type of the group to agree when the manifest does not choose)."""
+    return group.ami if group.ami is not None else natural_ami(group.instance_types[0])
+
+
+def task_gpus(service: ServiceConfig) -> int:
+    """GPUs one task reserves: the sum over its containers."""
+    return (service.gpus or 0) + sum(sidecar.gpus or 0 for sidecar in service.sidecars)
+
+
+def az_rebalancing(service: ServiceConfig, launch: str) -> bool:
+    """The service's ``availabilityZoneRebalancing``: the manifest's, else on unless EC2 placement packs tasks (binpack),
+    which ECS does not rebalance, or max_percent 100 leaves no room to start a task before stopping one."""
+    if service.deployment.az_rebalancing is not None:
+        return service.deployment.az_rebalancing
+    packed = launch == "ec2" and any(strategy.startswith("binpack") for strategy in service.placement)
+    return not packed and service.deployment.max_percent > 100

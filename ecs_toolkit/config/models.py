@@ -113,6 +113,64 @@ class NetworkConfig(StrictModel):
     """Import this VPC instead of creating one (then the other network fields do not apply)."""
 
 
+# --- roles ---------------------------------------------------------------------------------
+
+
+IamAction = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"),
+    Described("an IAM action such as s3:GetObject (service prefix, a colon, the action; * and ? allowed)"),
+]
+IamResource = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*|arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws|\*)?:\S+)$", max_length=2048),
+    Described("an ARN (arn:aws:<service>:<region>:<account>:<resource>, * and ? allowed) or *"),
+]
+ManagedPolicyArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]{1,512}$"),
+    Described("a managed policy ARN (arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>)"),
+]
+RuleId = Annotated[
+    str,
+    StringConstraints(pattern=r"^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-[A-Za-z0-9]+(\[.+\])?$"),
+    Described("a cdk-nag rule id such as AwsSolutions-IAM5 or AwsSolutions-IAM5[Resource::*]"),
+]
+
+
+class PolicyStatementConfig(StrictModel):
+    """One IAM statement, added to the role as written."""
+
+    effect: Literal["allow", "deny"] = "allow"
+    """Allow, or deny (a deny wins over every allow of the role)."""
+    actions: list[IamAction] = Field(min_length=1)
+    """Actions (`s3:GetObject`, `s3:Get*`)."""
+    resources: list[IamResource] = Field(min_length=1)
+    """Resource ARNs, or `*` for actions that support no resource scoping."""
+    conditions: dict[str, dict[str, str | list[str]]] = {}
+    """IAM conditions, `{operator: {key: value or values}}` (`{StringEquals: {"aws:RequestedRegion": eu-west-1}}`)."""
+
+
+class AcknowledgementConfig(StrictModel):
+    rule: RuleId
+    """The cdk-nag rule the statements or managed policies trip (`AwsSolutions-IAM5`, `AwsSolutions-IAM4`,
+    or a granular id such as `AwsSolutions-IAM5[Resource::*]`)."""
+    reason: Annotated[str, StringConstraints(min_length=20, max_length=1000)]
+    """Why the finding is acceptable here: a reviewer reads it (at least 20 characters)."""
+
+
+class RolePolicyConfig(StrictModel):
+    """Permissions a role gets beyond what grants, secrets and images imply; reviewed by cdk-nag and proven by verify."""
+
+    statements: list[PolicyStatementConfig] = []
+    """Policy statements, in one inline policy of their own on the role."""
+    managed_policies: list[ManagedPolicyArn] = []
+    """Managed policies attached to the role (AWS managed ones trip AwsSolutions-IAM4)."""
+    acknowledge: list[AcknowledgementConfig] = []
+    """The cdk-nag findings these statements and policies cause, each with a reason: IAM4 is acknowledged on
+    the role, everything else on the statements' own policy, never on what the toolkit generates."""
+
+
 # --- cluster and capacity ----------------------------------------------------------------
 
 
@@ -145,6 +203,13 @@ class Ec2GroupConfig(StrictModel):
     """Encrypted gp3 root volume size."""
     on_demand_base: Annotated[int, Field(ge=0)] = 0
     """Spot groups only: instances kept on-demand before Spot takes over."""
+    ami: Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron"] | None = None
+    """ECS-optimized Amazon Linux 2023 variant. By default from the instance types: types with GPUs get the GPU AMI
+    (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the arm64 AMI, others the standard one."""
+    user_data: list[Annotated[str, StringConstraints(min_length=1, max_length=4096)]] = []
+    """Shell lines each instance runs at boot, after the toolkit's agent settings (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    instance_role: RolePolicyConfig | None = None
+    """Custom statements and managed policies on the instances' role (for what user data or host agents call)."""
 
 
 class CapacityConfig(StrictModel):
@@ -431,9 +496,188 @@ class DeploymentConfig(StrictModel):
     defaults to 30 s, or the container health check's start period if that is longer."""
     deregistration_delay_seconds: Annotated[int, Field(ge=0, le=3600)] = 15
     """Seconds the load balancer drains a stopping task's connections."""
+    az_rebalancing: bool | None = None
+    """ECS moves tasks to even out Availability Zones after a zone recovers or tasks crowd one zone. Always written
+    explicitly; by default on, except with a binpack placement (ECS does not rebalance it) or max_percent 100."""
 
 
-class SidecarConfig(StrictModel):
+DependencyCondition = Literal["start", "complete", "success", "healthy"]
+Capability = Literal[
+    "ALL", "AUDIT_CONTROL", "AUDIT_WRITE", "BLOCK_SUSPEND", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER",
+    "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD",
+    "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN",
+    "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE",
+    "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM",
+]  # fmt: skip
+"""The Linux capabilities ECS accepts in a container's `linuxParameters.capabilities` (KernelCapabilities API)."""
+UlimitNameLiteral = Literal[
+    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio",
+    "rttime", "sigpending", "stack",
+]  # fmt: skip
+TmpfsOption = Literal[
+    "defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async", "dirsync",
+    "remount", "mand", "nomand", "atime", "noatime", "diratime", "nodiratime", "bind", "rbind", "unbindable",
+    "runbindable", "private", "rprivate", "shared", "rshared", "slave", "rslave", "relatime", "norelatime",
+    "strictatime", "nostrictatime", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol",
+]  # fmt: skip
+AbsolutePath = Annotated[
+    str, StringConstraints(pattern=r"^/[^\s]*$", max_length=4096), Described("an absolute path without spaces, such as /app")
+]
+"""An absolute path without whitespace (`/var/cache/app`)."""
+_OCTET = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPv4Address = Annotated[
+    str, StringConstraints(pattern=rf"^{_OCTET}(\.{_OCTET}){{3}}$"), Described("an IPv4 address such as 10.0.0.2")
+]
+"""A dotted IPv4 address (`10.0.0.2`)."""
+HostName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"),
+    Described("a host name of letters, digits, dots and hyphens, such as db.example.com"),
+]
+
+
+class RestartPolicyConfig(StrictModel):
+    """ECS restarts the container in place when it exits, instead of replacing the task."""
+
+    ignored_exit_codes: list[Annotated[int, Field(ge=0, le=255)]] = Field(default=[], max_length=50)
+    """Exit codes that do not trigger a restart (at most 50), for example `[0]` for a container that may finish."""
+    attempt_reset_period_seconds: Annotated[int, Field(ge=60, le=1800)] = 300
+    """Seconds the container must have run before ECS restarts it again (60-1800); one that exits sooner stays stopped."""
+
+
+class TmpfsConfig(StrictModel):
+    path: AbsolutePath
+    """Where the in-memory file system appears in the container."""
+    size_mib: Annotated[int, Field(ge=1, le=983040)]
+    """Its size, taken from the container's memory."""
+    options: list[TmpfsOption] = []
+    """Mount options (`noexec`, `nosuid`, `nodev`, `ro`, ...), as ECS's tmpfs `mountOptions` take them."""
+
+
+class LinuxConfig(StrictModel):
+    """Linux settings of a container (`linuxParameters`)."""
+
+    capabilities_add: list[Capability] = []
+    """Kernel capabilities added to Docker's default set (Fargate allows only SYS_PTRACE)."""
+    capabilities_drop: list[Capability] = []
+    """Kernel capabilities removed from Docker's default set (`[ALL]` drops every one)."""
+    init_process: bool = False
+    """Run an init process as PID 1 that forwards signals and reaps zombie processes."""
+    shared_memory_mib: Annotated[int, Field(ge=1, le=983040)] | None = None
+    """Size of /dev/shm (EC2 only: Fargate does not support it)."""
+    tmpfs: list[TmpfsConfig] = []
+    """In-memory file systems, for example writable scratch space under a read-only root (EC2 only)."""
+
+
+class UlimitConfig(StrictModel):
+    name: UlimitNameLiteral
+    """The resource (`nofile`, `nproc`, `memlock`, `core`, `stack`, ...)."""
+    soft: Annotated[int, Field(ge=-1, le=2147483647)]
+    """Soft limit (-1 is unlimited)."""
+    hard: Annotated[int, Field(ge=-1, le=2147483647)]
+    """Hard limit, at least the soft limit (-1 is unlimited)."""
+
+
+class MountConfig(StrictModel):
+    path: AbsolutePath
+    """Where the volume appears in the container."""
+    read_only: bool = False
+    """Mount read-only."""
+
+
+class VolumesFromConfig(StrictModel):
+    container: Name
+    """Another container of the task whose volumes this one mounts at the same paths."""
+    read_only: bool = False
+    """Mount them read-only."""
+
+
+class ContainerSettings(StrictModel):
+    """Settings every container of a task takes: the main container (on the service itself) and each sidecar."""
+
+    command: list[str] | None = None
+    """Command override."""
+    entry_point: list[str] | None = None
+    """Entry point override."""
+    environment: dict[EnvName, str] = {}
+    """Plain settings; names that look like secrets are rejected."""
+    secrets: dict[EnvName, str] = {}
+    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
+    user: str | None = None
+    """Run as this user (`uid` or `uid:gid`)."""
+    read_only_root_filesystem: bool = True
+    """Read-only root file system (on by default; turn off for images that write outside volumes)."""
+    container_health_check: ContainerHealthCheckConfig | None = None
+    """Docker health check of the container (needed by other containers' `depends_on: healthy`)."""
+    memory_reservation_mib: Annotated[int, Field(ge=6)] | None = None
+    """Soft memory limit: what the container is expected to use, at most its hard limit; it may use more
+    until the hard limit while the instance has memory to spare."""
+    depends_on: dict[Name, DependencyCondition] = {}
+    """Containers of the same task that must reach a state before this one starts: `start`, `complete` or
+    `success` (the other container exited, with code 0 for success; not for essential containers), or
+    `healthy` (it passes its container_health_check). Containers stop in the reverse order."""
+    restart: RestartPolicyConfig | None = None
+    """Restart the container in place when it exits (`{}` for the defaults)."""
+    linux: LinuxConfig | None = None
+    """Capabilities, init process, shared memory and tmpfs mounts."""
+    ulimits: list[UlimitConfig] = []
+    """Resource limits (`nofile` up to 1048576 on Fargate)."""
+    working_directory: AbsolutePath | None = None
+    """Directory the command runs in."""
+    dns_servers: list[IPv4Address] = []
+    """DNS servers of the container instead of the instance's (bridge and host network modes only)."""
+    extra_hosts: dict[HostName, IPv4Address] = {}
+    """Entries added to the container's /etc/hosts, `{name: address}` (bridge and host network modes only)."""
+    gpus: Annotated[int, Field(ge=1, le=16)] | None = None
+    """GPUs reserved for the container (EC2 groups with GPU instance types only); the task needs their sum on one instance."""
+    mounts: dict[Name, AbsolutePath | MountConfig] = {}
+    """The task's `task_volumes` this container mounts: `{volume: /path}` or `{volume: {path, read_only}}`."""
+    volumes_from: list[VolumesFromConfig] = []
+    """Mount every volume of another container of the task, at the paths that container uses."""
+
+
+EbsVolumeTypeLiteral = Literal["gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"]
+
+
+class EbsVolumeConfig(StrictModel):
+    """An EBS volume ECS creates for each task at launch and deletes when the task stops."""
+
+    size_gib: Annotated[int, Field(ge=1, le=16384)]
+    """Size (gp3 and gp2 1-16384 GiB, io1 and io2 from 4, st1 and sc1 from 125, standard up to 1024)."""
+    type: EbsVolumeTypeLiteral = "gp3"
+    """Volume type."""
+    iops: Annotated[int, Field(ge=100, le=256000)] | None = None
+    """Provisioned IOPS: gp3 3000-16000 (3000 when unset), io1 100-64000 and io2 100-256000 (required there)."""
+    throughput_mibps: Annotated[int, Field(ge=125, le=1000)] | None = None
+    """gp3 only: throughput, 125-1000 MiB/s (125 when unset)."""
+    encrypted: bool = True
+    """Encrypt the volume (with the account's EBS key unless kms_key_arn names one)."""
+    kms_key_arn: KmsKeyArn | None = None
+    """A customer managed key for the volume's encryption."""
+    file_system: Literal["xfs", "ext4", "ext3"] = "xfs"
+    """File system ECS creates on the volume."""
+    snapshot_id: (
+        Annotated[
+            str, StringConstraints(pattern=r"^snap-[0-9a-f]{8,17}$"), Described("a snapshot id: snap- and 8 to 17 hex digits")
+        ]
+        | None
+    ) = None
+    """Start each task's volume from this snapshot."""
+    initialization_rate_mibps: Annotated[int, Field(ge=100, le=300)] | None = None
+    """With snapshot_id: the rate (100-300 MiB/s) at which the snapshot's blocks are loaded, so the volume is fast sooner."""
+
+
+class TaskVolumeConfig(StrictModel):
+    """A volume of the task, mounted by its containers under `mounts`: task-local storage that lives as long as
+    the task (no field), a directory of the EC2 instance (`host_path`), or an EBS volume per task (`ebs`)."""
+
+    host_path: AbsolutePath | None = None
+    """EC2 only: this directory of the instance (it outlives the task and is shared with other tasks there)."""
+    ebs: EbsVolumeConfig | None = None
+    """A new EBS volume for each task, attached by ECS (services only, one per task)."""
+
+
+class SidecarConfig(ContainerSettings):
     name: Name
     """Container name (must differ from the service's)."""
     image: str
@@ -441,21 +685,11 @@ class SidecarConfig(StrictModel):
     essential: bool = True
     """The task stops when an essential container stops."""
     cpu: Annotated[int, Field(ge=0, le=196608)] | None = None
-    """CPU units reserved for the sidecar."""
+    """CPU units reserved for the sidecar, taken from the task's."""
     memory_mib: Annotated[int, Field(ge=6)] = 128
     """Hard memory limit, taken from the task's memory."""
     port: Port | None = None
     """Container port, if the sidecar listens."""
-    command: list[str] | None = None
-    """Command override."""
-    environment: dict[EnvName, str] = {}
-    """Plain settings (secret-looking names are rejected)."""
-    secrets: dict[EnvName, str] = {}
-    """Secrets by reference, as for the service."""
-    user: str | None = None
-    """Run as this user."""
-    read_only_root_filesystem: bool = True
-    """Read-only root file system."""
 
 
 class VolumeConfig(StrictModel):
@@ -599,6 +833,24 @@ class QueueConfig(StrictModel):
     """Receives before a message moves to the dead-letter queue."""
 
 
+class PredictiveScalingConfig(StrictModel):
+    """Predictive scaling (Application Auto Scaling for ECS services): forecasts the load from the service's
+    history (at least 24 hours of it) and starts tasks before a recurring peak arrives."""
+
+    metric: Literal["cpu", "memory"] = "cpu"
+    """The utilization the forecast follows (ECS's CPU or memory metric pair)."""
+    target_percent: Annotated[int, Field(ge=1, le=100)]
+    """Utilization the forecast capacity aims at."""
+    mode: Literal["forecast_only", "forecast_and_scale"] = "forecast_and_scale"
+    """`forecast_only` publishes forecasts without acting, to judge them before they scale anything."""
+    scheduling_buffer_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
+    """How long before the forecast need the tasks are started."""
+    max_capacity_breach: Literal["honor", "increase"] = "honor"
+    """`increase` lets the forecast raise the maximum task count (by `max_capacity_buffer_percent`)."""
+    max_capacity_buffer_percent: Annotated[int, Field(ge=0, le=100)] | None = None
+    """With `increase`: how far above the forecast the maximum may go, in percent."""
+
+
 class ScalingConfig(StrictModel):
     """Service autoscaling: any combination of target tracking, steps, schedules and queue backlog."""
 
@@ -624,9 +876,11 @@ class ScalingConfig(StrictModel):
     """Scheduled changes of min and/or max."""
     queue: QueueConfig | None = None
     """Workers: target tracking on queue backlog per running task."""
+    predictive: PredictiveScalingConfig | None = None
+    """Predictive scaling on top of the reactive policies (they still act on what the forecast misses)."""
 
 
-class ServiceConfig(StrictModel):
+class ServiceConfig(ContainerSettings):
     kind: Literal["web", "backend", "worker", "job"]
     """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled)."""
     image: str = Field(min_length=1)
@@ -667,22 +921,8 @@ class ServiceConfig(StrictModel):
         "binpack-memory",
     ]
     """EC2 only: spread over AZs first, then pack instances by memory."""
-    command: list[str] | None = None
-    """Command override."""
-    entry_point: list[str] | None = None
-    """Entry point override."""
-    environment: dict[EnvName, str] = {}
-    """Plain settings; names that look like secrets are rejected."""
-    secrets: dict[EnvName, str] = {}
-    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
-    container_health_check: ContainerHealthCheckConfig | None = None
-    """Docker health check of the main container."""
     stop_timeout_seconds: Annotated[int, Field(ge=2, le=120)] = 30
     """Time between SIGTERM and SIGKILL; well inside the 2-minute Spot notice."""
-    read_only_root_filesystem: bool = True
-    """Read-only root file system (on by default; turn off for images that write outside volumes)."""
-    user: str | None = None
-    """Run as this user (`uid` or `uid:gid`)."""
     log_retention_days: int = 30
     """Retention of the service's log group; one of CloudWatch's values."""
     sidecars: list[SidecarConfig] = []
@@ -694,10 +934,16 @@ class ServiceConfig(StrictModel):
     exec: bool = False
     """ECS Exec: the task role gets the Session Manager channels and session logging; a service runs
     with Exec on, a job starts every run with it (`EnableExecuteCommand`)."""
+    task_volumes: dict[Name, TaskVolumeConfig] = {}
+    """Volumes of the task that its containers share (`mounts`, `volumes_from`): task-local, host path or EBS."""
     volumes: dict[Name, str | VolumeConfig] = {}
     """`{file system: /container/path}` or `{file system: {path, read_only, sub_path, uid, gid, permissions}}`."""
     grants: list[GrantConfig] = []
     """Task-role access to named resources; the task role is empty otherwise."""
+    task_role: RolePolicyConfig | None = None
+    """Custom statements and managed policies on the task role (what the application calls)."""
+    execution_role: RolePolicyConfig | None = None
+    """Custom statements and managed policies on the execution role (what ECS does to start the task)."""
     secrets_kms_key_arns: list[KmsKeyArn] = []
     """Customer managed keys that encrypt the referenced secrets/parameters (execution role may decrypt)."""
     scaling: ScalingConfig | None = None

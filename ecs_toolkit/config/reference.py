@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 import typing
@@ -29,13 +30,19 @@ def render(root: type[BaseModel] = EnvironmentConfig) -> str:
             continue
         seen.add(model)
         rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
-        for name, field in model.model_fields.items():
+        for name, field in _own_fields_first(model):
             rows.append(f"| `{name}` | {_type(field.annotation)} | {_default(field)} | {_describe(field)} |")
             for nested in _models(field.annotation):
                 queue.append((f"{path}.{name}" if path != "(top level)" else name, nested))
         doc = " ".join((model.__doc__ or "").split("\n\n")[0].split())
         sections.append(f"#### `{path}` ({model.__name__})\n\n" + (f"{doc}\n\n" if doc else "") + "\n".join(rows))
     return "\n\n".join(sections) + "\n"
+
+
+def _own_fields_first(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+    """A model's own fields, then those it shares through a base (``ServiceConfig``'s container settings)."""
+    own = inspect.get_annotations(model)
+    return sorted(model.model_fields.items(), key=lambda item: item[0] not in own)
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:

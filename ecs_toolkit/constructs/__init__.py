@@ -16,13 +16,14 @@ from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.connections import PortRange, admit
 from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import EfsMount, SharedFileSystem
-from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, grant_statements
+from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, attach_role_policy, grant_statements, granular_rule_ids
 from ecs_toolkit.constructs.job import ScheduledJob
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import Network, imported_vpc, internal_subnets, subnet_masks
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
+    PredictivePolicy,
     QueueBacklogTarget,
     ScheduledCapacity,
     ServiceScaling,
@@ -30,7 +31,7 @@ from ecs_toolkit.constructs.scaling import (
     StepPolicy,
 )
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
 
 __all__ = [
     "AccessLogBucket",
@@ -47,10 +48,13 @@ __all__ = [
     "EfsMount",
     "EnvironmentDashboard",
     "HealthCheckSpec",
+    "LinuxOptions",
     "Network",
     "NlbEndpoint",
     "PortRange",
+    "PredictivePolicy",
     "QueueBacklogTarget",
+    "RestartPolicy",
     "RollbackThresholds",
     "ScheduledCapacity",
     "ScheduledJob",
@@ -62,9 +66,12 @@ __all__ = [
     "StepPolicy",
     "StrategyItem",
     "TaskGrant",
+    "TaskVolume",
     "admit",
     "apply_grants",
+    "attach_role_policy",
     "grant_statements",
+    "granular_rule_ids",
     "imported_vpc",
     "internal_subnets",
     "subnet_masks",

@@ -52,7 +52,12 @@ class Ec2Capacity(Construct):
         host_port_range: tuple[int, int] = DEFAULT_HOST_PORT_RANGE,
         arm64: bool = False,
         notification_topic: sns.ITopic | None = None,
+        hardware: ecs.AmiHardwareType | None = None,
+        user_data_commands: Sequence[str] = (),
     ) -> None:
+        """``hardware`` picks the ECS-optimized Amazon Linux 2023 variant (``STANDARD``, ``ARM``, ``GPU``,
+        ``NEURON``); by default ``ARM`` when ``arm64`` else ``STANDARD``. ``user_data_commands`` run after
+        the agent settings."""
         super().__init__(scope, construct_id)
         if not instance_types:
             raise ValueError("Ec2Capacity: give at least one instance type")
@@ -64,6 +69,9 @@ class Ec2Capacity(Construct):
             raise ValueError(f"Ec2Capacity: host_port_range {host_port_range} is reversed")
         if on_demand_base_capacity and not spot:
             raise ValueError("Ec2Capacity: on_demand_base_capacity applies to Spot capacity only")
+        hardware = hardware or (ecs.AmiHardwareType.ARM if arm64 else ecs.AmiHardwareType.STANDARD)
+        if (hardware == ecs.AmiHardwareType.ARM) != arm64:
+            raise ValueError(f"Ec2Capacity: the {hardware.name} AMI does not match arm64={arm64}")
         self.host_port_range = host_port_range
         self.host_ports = ec2.Port.tcp_range(*host_port_range)
         self.security_group = ec2.SecurityGroup(
@@ -94,8 +102,12 @@ class Ec2Capacity(Construct):
             "scoping; the agent's other writes are scoped to this cluster by CDK",
         )
         self.user_data = ec2.UserData.for_linux()
-        self.user_data.add_commands(*self.agent_settings(host_port_range=host_port_range, spot=spot))
-        hardware = ecs.AmiHardwareType.ARM if arm64 else ecs.AmiHardwareType.STANDARD
+        self.user_data.add_commands(
+            *self.agent_settings(host_port_range=host_port_range, spot=spot, gpu=hardware == ecs.AmiHardwareType.GPU)
+        )
+        if user_data_commands:
+            self.user_data.add_commands(*user_data_commands)
+        self.hardware = hardware
         self.launch_template = ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
@@ -154,9 +166,11 @@ class Ec2Capacity(Construct):
         )
 
     @staticmethod
-    def agent_settings(*, host_port_range: tuple[int, int], spot: bool) -> list[str]:
+    def agent_settings(*, host_port_range: tuple[int, int], spot: bool, gpu: bool = False) -> list[str]:
         """Lines appended to /etc/ecs/ecs.config before the agent starts."""
         settings = [f"ECS_DYNAMIC_HOST_PORT_RANGE={host_port_range[0]}-{host_port_range[1]}", "ECS_AWSVPC_BLOCK_IMDS=true"]
+        if gpu:
+            settings.append("ECS_ENABLE_GPU_SUPPORT=true")
         if spot:
             settings.append("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true")
         return [f"echo {setting} >> /etc/ecs/ecs.config" for setting in settings]

@@ -109,3 +109,60 @@ def apply_grants(role: iam.IRole, grants: Sequence[TaskGrant], *, scope: IConstr
                     "a granted table's indexes, or parameters under a granted path; no action is a wildcard",
                 )
     return policy
+
+
+MANAGED_POLICY_RULE = "AwsSolutions-IAM4"
+"""cdk-nag's rule on AWS managed policies; it reports on the role that holds them."""
+WILDCARD_RULE = "AwsSolutions-IAM5"
+"""cdk-nag's rule on wildcard actions and resources; it reports on the policy that holds them."""
+
+
+def attach_role_policy(
+    role: iam.IRole,
+    *,
+    scope: IConstruct,
+    construct_id: str,
+    statements: Sequence[iam.PolicyStatement] = (),
+    managed_policy_arns: Sequence[str] = (),
+    acknowledgements: Sequence[tuple[str, str]] = (),
+) -> iam.Policy | None:
+    """Custom statements (one inline policy of their own) and managed policies on ``role``.
+
+    Each ``(rule, reason)`` acknowledgement goes on the narrowest construct the rule reports on:
+    IAM4 (managed policies) on the role, anything else on the statements' policy, so a finding
+    in the toolkit's own policies is never silenced by it. A statement that allows ``*`` on ``*``
+    is refused.
+    """
+    for statement in statements:
+        if statement.effect == iam.Effect.ALLOW and "*" in statement.actions and "*" in statement.resources:
+            raise ValueError(f"{construct_id}: a statement allows every action on every resource")
+    policy = None
+    if statements:
+        policy = iam.Policy(scope, construct_id, statements=list(statements))  # type: ignore[arg-type]
+        role.attach_inline_policy(policy)
+    for index, arn in enumerate(managed_policy_arns):
+        role.add_managed_policy(
+            iam.ManagedPolicy.from_managed_policy_arn(scope, f"{construct_id}Managed{index}", arn)  # type: ignore[arg-type]
+        )
+    for rule, manifest_reason in acknowledgements:
+        target = role if rule.split("[", 1)[0] == MANAGED_POLICY_RULE or policy is None else policy
+        ids = granular_rule_ids(rule, scope=scope, statements=statements, managed_policy_arns=managed_policy_arns)
+        for manifest_rule_id in ids:
+            acknowledge(target, manifest_rule_id, manifest_reason)
+    return policy
+
+
+def granular_rule_ids(
+    rule: str, *, scope: IConstruct, statements: Sequence[iam.PolicyStatement], managed_policy_arns: Sequence[str]
+) -> list[str]:
+    """The ids cdk-nag reports for a bare IAM4 or IAM5 rule: one per AWS managed policy (IAM4), one per
+    wildcard action or resource (IAM5); other rules, and ids that are granular already, as given."""
+    if rule == MANAGED_POLICY_RULE:
+        return [f"{rule}[Policy::{arn}]" for arn in managed_policy_arns if ":iam::aws:policy/" in arn]
+    if rule == WILDCARD_RULE:
+        actions = {a for s in statements if s.effect == iam.Effect.ALLOW for a in s.actions if "*" in a}
+        resources = {r for s in statements if s.effect == iam.Effect.ALLOW for r in s.resources if "*" in r}
+        return [f"{rule}[Action::{a}]" for a in sorted(actions)] + [
+            f"{rule}[Resource::{nag_rendering(scope, r)}]" for r in sorted(resources)
+        ]
+    return [rule]

@@ -24,7 +24,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, SQS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, exec_log_group_of
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec_log_group_of
 
 START_MARGIN = Duration.minutes(10)
 """Added to the task timeout for the whole execution: placement and image pull happen before the run."""
@@ -60,10 +60,13 @@ class ScheduledJob(Construct):
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
+        volumes: Sequence[TaskVolume] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         if not 0 <= retries <= 185:
             raise ValueError(f"ScheduledJob: retries must be 0-185, got {retries}")
+        if any(volume.ebs is not None for volume in volumes):
+            raise ValueError("ScheduledJob: ECS attaches EBS volumes to a service's tasks only")
         if timeout.to_seconds() < 60:
             raise ValueError("ScheduledJob: give the job at least a minute")
         self.task = EcsTask(
@@ -80,6 +83,7 @@ class ScheduledJob(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
+            volumes=volumes,
         )
         self.task_definition = self.task.task_definition
         self.security_group = self.task.security_group

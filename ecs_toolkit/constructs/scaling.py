@@ -52,6 +52,22 @@ class ScheduledCapacity:
 
 
 @dataclass(frozen=True)
+class PredictivePolicy:
+    """Predictive scaling on ECS's CPU or memory metric pair (``cpu`` or ``memory``)."""
+
+    metric: str
+    target_percent: int
+    forecast_only: bool = False
+    scheduling_buffer: Duration = Duration.seconds(300)
+    max_capacity_buffer_percent: int | None = None
+    """Let the forecast raise the maximum by this much; None keeps the maximum."""
+
+
+PREDICTIVE_METRICS = {"cpu": "ECSServiceCPUUtilization", "memory": "ECSServiceMemoryUtilization"}
+"""Application Auto Scaling's predefined metric pairs for ECS services (load and scaling metric)."""
+
+
+@dataclass(frozen=True)
 class QueueBacklogTarget:
     """Visible messages per running task, read through metric math (no Lambda)."""
 
@@ -85,6 +101,7 @@ class ServiceScaling(Construct):
         steps: StepPolicy | None = None,
         schedule: Sequence[ScheduledCapacity] = (),
         queue_backlog: QueueBacklogTarget | None = None,
+        predictive: PredictivePolicy | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if max_capacity < min_capacity:
@@ -94,6 +111,8 @@ class ServiceScaling(Construct):
                 raise ValueError(f"ServiceScaling: {name} must be 1-100, got {percent}")
         if requests_per_target is not None and target_group is None:
             raise ValueError("ServiceScaling: requests_per_target needs the target group")
+        if predictive is not None and (predictive.metric not in PREDICTIVE_METRICS or not 1 <= predictive.target_percent <= 100):
+            raise ValueError("ServiceScaling: predictive scaling needs metric cpu or memory and a target of 1-100")
         self.service = service
         self.target = appscaling.ScalableTarget(
             self,
@@ -151,6 +170,32 @@ class ServiceScaling(Construct):
             )
         if queue_backlog is not None:
             self._queue_backlog(queue_backlog, scale_in_cooldown, scale_out_cooldown)
+        if predictive is not None:
+            self._predictive(predictive)
+
+    def _predictive(self, policy: PredictivePolicy) -> None:
+        increase = policy.max_capacity_buffer_percent is not None
+        Policy(
+            self,
+            "Predictive",
+            policy_name=f"{self.node.path.replace('/', '-')}-predictive",
+            policy_type="PredictiveScaling",
+            scaling_target_id=self.target.scalable_target_id,
+            predictive_scaling_policy_configuration=Policy.PredictiveScalingPolicyConfigurationProperty(
+                metric_specifications=[
+                    Policy.PredictiveScalingMetricSpecificationProperty(
+                        target_value=policy.target_percent,
+                        predefined_metric_pair_specification=Policy.PredictiveScalingPredefinedMetricPairProperty(
+                            predefined_metric_type=PREDICTIVE_METRICS[policy.metric]
+                        ),
+                    )
+                ],
+                mode="ForecastOnly" if policy.forecast_only else "ForecastAndScale",
+                scheduling_buffer_time=int(policy.scheduling_buffer.to_seconds()),
+                max_capacity_breach_behavior="IncreaseMaxCapacity" if increase else "HonorMaxCapacity",
+                max_capacity_buffer=policy.max_capacity_buffer_percent,
+            ),
+        )
 
     def _steps(self, policy: StepPolicy) -> None:
         metric = (

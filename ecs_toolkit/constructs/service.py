@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, exec_log_group_of
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec_log_group_of
 
 __all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
@@ -50,6 +50,9 @@ class DeploymentSpec:
     linear_step_percent: float = 10.0
     linear_interval: Duration = Duration.minutes(6)
     hooks: Mapping[str, str] = field(default_factory=dict)
+    az_rebalancing: bool | None = None
+    """Written explicitly either way (ECS's default for a new service changed in 2025; CDK's schema default in 2.214).
+    None: on, unless EC2 placement packs tasks (binpack, which ECS does not rebalance) or max_healthy_percent is 100."""
 
     @property
     def shifts_traffic(self) -> bool:
@@ -120,6 +123,7 @@ class EcsService(Construct):
         service_connect: ecs.ServiceConnectProps | None = None,
         subnets: ec2.SubnetSelection | None = None,
         log_stream_prefix: str = "ecs",
+        volumes: Sequence[TaskVolume] = (),
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
         super().__init__(scope, construct_id)
@@ -127,6 +131,14 @@ class EcsService(Construct):
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
             raise ValueError(f"EcsService: unknown placement strategies {unknown}")
+        packed = not fargate and any(name.startswith("binpack") for name in placement)
+        if deployment.az_rebalancing and packed:
+            raise ValueError("EcsService: ECS does not rebalance Availability Zones for binpack placement")
+        rebalance = (
+            deployment.az_rebalancing
+            if deployment.az_rebalancing is not None
+            else not packed and deployment.max_healthy_percent > 100
+        )
         self.task = EcsTask(
             self,
             containers=containers,
@@ -141,6 +153,7 @@ class EcsService(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
+            volumes=volumes,
         )
         self.task_definition = self.task.task_definition
         self.log_group = self.task.log_group
@@ -166,6 +179,9 @@ class EcsService(Construct):
             "service_connect_configuration": service_connect,
             "propagate_tags": ecs.PropagatedTagSource.SERVICE,
             "enable_ecs_managed_tags": True,
+            "availability_zone_rebalancing": ecs.AvailabilityZoneRebalancing.ENABLED
+            if rebalance
+            else ecs.AvailabilityZoneRebalancing.DISABLED,
         }
         self.service: ecs.BaseService
         if fargate:
@@ -191,6 +207,8 @@ class EcsService(Construct):
         self.cfn_service: ecs.CfnService = cfn_service
         if enable_execute_command:
             self.cfn_service.enable_execute_command = True
+        for volume in self.task.managed_volumes:
+            self.service.add_volume(volume)
         self.deployment = deployment
         self.infrastructure_role: iam.Role | None = None
         """The role ECS assumes to move traffic and call lifecycle hooks (traffic-shifting strategies only)."""

@@ -20,6 +20,35 @@ from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, acknowledge, skip_
 
 
 @dataclass(frozen=True)
+class RestartPolicy:
+    """Restart a container in place when it exits (ECS container restart policy)."""
+
+    ignored_exit_codes: Sequence[int] = ()
+    attempt_reset_period: Duration = Duration.seconds(300)
+
+
+@dataclass(frozen=True)
+class LinuxOptions:
+    """A container's ``linuxParameters``; shared memory and tmpfs exist on EC2 only."""
+
+    capabilities_add: Sequence[ecs.Capability] = ()
+    capabilities_drop: Sequence[ecs.Capability] = ()
+    init_process: bool = False
+    shared_memory_mib: int | None = None
+    tmpfs: Sequence[ecs.Tmpfs] = ()
+
+
+@dataclass(frozen=True)
+class TaskVolume:
+    """A volume of the task: task-local (neither field), a directory of the EC2 host, or an EBS volume
+    that ECS creates per task at launch (services only; the service attaches it)."""
+
+    name: str
+    host_path: str | None = None
+    ebs: ecs.ServiceManagedEBSVolumeConfiguration | None = None
+
+
+@dataclass(frozen=True)
 class ContainerSpec:
     """One container of a task. The first container of a service is its main (load-balanced) one."""
 
@@ -37,6 +66,20 @@ class ContainerSpec:
     stop_timeout: Duration = Duration.seconds(30)
     read_only_root_filesystem: bool = True
     user: str | None = None
+    memory_reservation_mib: int | None = None
+    depends_on: Mapping[str, ecs.ContainerDependencyCondition] = field(default_factory=dict)
+    """Other containers of the task, by name, and the state each must reach before this one starts."""
+    restart_policy: RestartPolicy | None = None
+    linux: LinuxOptions | None = None
+    ulimits: Sequence[ecs.Ulimit] = ()
+    working_directory: str | None = None
+    dns_servers: Sequence[str] = ()
+    extra_hosts: Mapping[str, str] = field(default_factory=dict)
+    gpus: int | None = None
+    """GPUs reserved for the container (EC2 with the GPU AMI only)."""
+    mounts: Sequence[ecs.MountPoint] = ()
+    """Mounts of the task's own volumes (``TaskVolume``), by volume name."""
+    volumes_from: Sequence[ecs.VolumeFrom] = ()
     protocols: Sequence[str] = ("tcp",)
     """Transports of ``port``: each gets its own port mapping (an ECS port mapping carries one protocol)."""
     static_host_port: bool = False
@@ -82,9 +125,11 @@ class EcsTask:
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
+        volumes: Sequence[TaskVolume] = (),
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``; awsvpc tasks need ``vpc``
-        for their own security group (no ingress; callers open it per source)."""
+        for their own security group (no ingress; callers open it per source). EBS ``volumes`` become
+        ``managed_volumes``, which the service must attach (``BaseService.add_volume``)."""
         if not containers:
             raise ValueError("EcsTask: give at least one container")
         for spec in containers:
@@ -95,6 +140,8 @@ class EcsTask:
             raise ValueError(f"EcsTask: Fargate needs awsvpc, not {network_mode}")
         if network_mode == "awsvpc" and vpc is None:
             raise ValueError("EcsTask: awsvpc tasks need the vpc for their security group")
+        _validate_containers(containers, fargate=fargate, network_mode=network_mode)
+        _validate_volumes(volumes, containers, fargate=fargate)
         self.scope = scope
         self.main_container_name = containers[0].name
         self.main_port = containers[0].port
@@ -106,8 +153,24 @@ class EcsTask:
         self.log_group = logs.LogGroup(scope, "Logs", retention=log_retention, removal_policy=removal_policy)
         skip_checkov(self.log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
         self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
+        self.managed_volumes: list[ecs.ServiceManagedVolume] = []
+        """EBS volumes configured at launch: the service attaches them."""
+        managed = {volume.name: self._add_volume(volume) for volume in volumes}
+        definitions = {spec.name: self._add_container(spec) for spec in containers}
         for spec in containers:
-            self._add_container(spec)
+            for mount in spec.mounts:
+                volume = managed.get(mount.source_volume)
+                if volume is not None:
+                    volume.mount_in(definitions[spec.name], container_path=mount.container_path, read_only=mount.read_only)
+                else:
+                    definitions[spec.name].add_mount_points(mount)
+            if spec.volumes_from:
+                definitions[spec.name].add_volumes_from(*spec.volumes_from)
+        for spec in containers:
+            for target, condition in spec.depends_on.items():
+                definitions[spec.name].add_container_dependencies(
+                    ecs.ContainerDependency(container=definitions[target], condition=condition)
+                )
         # CDK gives every container of an EC2 awsvpc task AWS_REGION (such tasks cannot read it from IMDS).
         if any(spec.environment for spec in containers) or (not fargate and network_mode == "awsvpc"):
             acknowledge(
@@ -158,10 +221,21 @@ class EcsTask:
             readonly_root_filesystem=spec.read_only_root_filesystem,
             user=spec.user,
             privileged=False,
+            memory_reservation_mib=spec.memory_reservation_mib,
+            gpu_count=spec.gpus,
+            working_directory=spec.working_directory,
+            dns_servers=list(spec.dns_servers) or None,
+            extra_hosts=dict(spec.extra_hosts) or None,
+            enable_restart_policy=spec.restart_policy is not None or None,
+            restart_ignored_exit_codes=list(spec.restart_policy.ignored_exit_codes) or None if spec.restart_policy else None,
+            restart_attempt_period=spec.restart_policy.attempt_reset_period if spec.restart_policy else None,
+            linux_parameters=self._linux_parameters(spec),
             logging=ecs.LogDrivers.aws_logs(
                 stream_prefix=self.log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
             ),
         )
+        if spec.ulimits:
+            container.add_ulimits(*spec.ulimits)
         if spec.port is not None:
             for protocol in spec.protocols:
                 container.add_port_mappings(self._port_mapping(spec, spec.port, protocol))
@@ -169,6 +243,40 @@ class EcsTask:
             if check is not None and not (check == spec.port and "tcp" in spec.protocols):
                 container.add_port_mappings(self._port_mapping(spec, check, "tcp"))
         return container
+
+    def _add_volume(self, volume: TaskVolume) -> ecs.ServiceManagedVolume | None:
+        if volume.ebs is None:
+            host = ecs.Host(source_path=volume.host_path) if volume.host_path is not None else ecs.Host()
+            self.task_definition.add_volume(name=volume.name, host=host)
+            return None
+        managed = ecs.ServiceManagedVolume(self.scope, f"Volume{volume.name}", name=volume.name, managed_ebs_volume=volume.ebs)
+        self.task_definition.add_volume(name=volume.name, configured_at_launch=True)
+        self.managed_volumes.append(managed)
+        acknowledge(
+            managed.role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes]",
+            "ECS's infrastructure role for task EBS volumes: AWS's managed policy is the documented one, and it is "
+            "limited to volumes ECS creates and tags",
+        )
+        return managed
+
+    def _linux_parameters(self, spec: ContainerSpec) -> ecs.LinuxParameters | None:
+        linux = spec.linux
+        if linux is None:
+            return None
+        parameters = ecs.LinuxParameters(
+            self.scope,
+            f"{spec.name}LinuxParameters",
+            init_process_enabled=linux.init_process or None,
+            shared_memory_size=linux.shared_memory_mib,
+        )
+        if linux.capabilities_add:
+            parameters.add_capabilities(*linux.capabilities_add)
+        if linux.capabilities_drop:
+            parameters.drop_capabilities(*linux.capabilities_drop)
+        if linux.tmpfs:
+            parameters.add_tmpfs(*linux.tmpfs)
+        return parameters
 
     def _port_mapping(self, spec: ContainerSpec, port: int, protocol: str) -> ecs.PortMapping:
         """awsvpc and host publish the port itself; bridge a dynamic host port unless the spec pins it."""
@@ -211,6 +319,56 @@ class EcsTask:
             "AwsSolutions-IAM5[Resource::*]",
             "ECS Exec: the ssmmessages channel actions and logs:DescribeLogGroups support no resource-level scoping",
         )
+
+
+def _validate_containers(containers: Sequence[ContainerSpec], *, fargate: bool, network_mode: str) -> None:
+    """What ECS would reject at deploy time, refused at synth with the container's name."""
+    by_name = {spec.name: spec for spec in containers}
+    if len(by_name) != len(containers):
+        raise ValueError("EcsTask: container names must be unique")
+    for spec in containers:
+        for target, condition in spec.depends_on.items():
+            if target not in by_name or target == spec.name:
+                raise ValueError(f"EcsTask: container {spec.name!r} depends on {target!r}, which is not another container")
+            if condition == ecs.ContainerDependencyCondition.HEALTHY and by_name[target].health_check is None:
+                raise ValueError(f"EcsTask: {spec.name!r} waits for {target!r} to be healthy, but it has no health check")
+            if condition in _EXIT_CONDITIONS and by_name[target].essential:
+                raise ValueError(f"EcsTask: {spec.name!r} waits for {target!r} to exit, but it is essential")
+        if network_mode == "awsvpc" and (spec.dns_servers or spec.extra_hosts):
+            raise ValueError(f"EcsTask: {spec.name!r}: dns servers and extra hosts are not supported in awsvpc mode")
+        if spec.gpus and fargate:
+            raise ValueError(f"EcsTask: {spec.name!r}: Fargate has no GPUs")
+        if spec.linux is not None and fargate:
+            if spec.linux.shared_memory_mib is not None or spec.linux.tmpfs:
+                raise ValueError(f"EcsTask: {spec.name!r}: shared memory and tmpfs are not supported on Fargate")
+            if any(c != ecs.Capability.SYS_PTRACE for c in spec.linux.capabilities_add):
+                raise ValueError(f"EcsTask: {spec.name!r}: Fargate allows adding only SYS_PTRACE")
+
+
+_EXIT_CONDITIONS = (ecs.ContainerDependencyCondition.COMPLETE, ecs.ContainerDependencyCondition.SUCCESS)
+
+
+def _validate_volumes(volumes: Sequence[TaskVolume], containers: Sequence[ContainerSpec], *, fargate: bool) -> None:
+    names = {volume.name for volume in volumes}
+    if len(names) != len(volumes):
+        raise ValueError("EcsTask: volume names must be unique")
+    for volume in volumes:
+        if volume.host_path is not None and volume.ebs is not None:
+            raise ValueError(f"EcsTask: volume {volume.name!r} is either a host path or an EBS volume")
+        if volume.host_path is not None and fargate:
+            raise ValueError(f"EcsTask: volume {volume.name!r}: host paths exist on EC2 only")
+    if sum(volume.ebs is not None for volume in volumes) > 1:
+        raise ValueError("EcsTask: ECS attaches one EBS volume per task")
+    containers_by_name = {spec.name for spec in containers}
+    for spec in containers:
+        for mount in spec.mounts:
+            if mount.source_volume not in names:
+                raise ValueError(f"EcsTask: container {spec.name!r} mounts {mount.source_volume!r}, which is no task volume")
+        for source in spec.volumes_from:
+            if source.source_container not in containers_by_name - {spec.name}:
+                raise ValueError(
+                    f"EcsTask: container {spec.name!r} takes volumes from {source.source_container!r}, no other container"
+                )
 
 
 def _check_ports(spec: ContainerSpec, network_mode: str) -> None:

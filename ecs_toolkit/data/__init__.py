@@ -1,7 +1,9 @@
 """AWS facts the toolkit reasons with, each in a data file with its source and date.
 
 - ``instance_types.json``: vCPUs, memory, architecture, network interfaces and GPUs of every EC2
-  instance type (rebuilt by ``python -m ecs_toolkit.data.refresh``).
+  instance type (rebuilt by ``python -m ecs_toolkit.data.refresh``);
+- ``ebs_volume_types.json``: the size, IOPS and throughput ranges of each EBS volume type that ECS
+  can attach to a task.
 """
 
 from __future__ import annotations
@@ -63,3 +65,40 @@ def instance_types() -> dict[str, InstanceSpec]:
 def instance_data_source() -> tuple[str, str]:
     """Where the instance data comes from, and when it was compiled."""
     return _instance_data()["source"], _instance_data()["compiled"]
+
+
+@dataclass(frozen=True)
+class EbsVolumeType:
+    name: str
+    size_gib: tuple[int, int]
+    iops: tuple[int, int] | None
+    """Provisioned IOPS range, or None where the type takes none."""
+    iops_required: bool
+    throughput_mibps: tuple[int, int] | None
+
+
+@cache
+def _ebs_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath("ebs_volume_types.json").read_text("utf-8"))
+    return data
+
+
+@cache
+def ebs_volume_types() -> dict[str, EbsVolumeType]:
+    """Each EBS volume type ECS can attach to a task, with its ranges."""
+    return {
+        name: EbsVolumeType(
+            name=name,
+            size_gib=(spec["size_gib"][0], spec["size_gib"][1]),
+            iops=None if spec["iops"] is None else (spec["iops"][0], spec["iops"][1]),
+            iops_required=spec["iops_required"],
+            throughput_mibps=None
+            if spec["throughput_mibps"] is None
+            else (spec["throughput_mibps"][0], spec["throughput_mibps"][1]),
+        )
+        for name, spec in _ebs_data()["types"].items()
+    }
+
+
+def _range(value: list[int] | None) -> tuple[int, int] | None:
+    return None if value is None else (value[0], value[1])

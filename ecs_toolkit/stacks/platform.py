@@ -23,13 +23,22 @@ from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import SharedFileSystem
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
-from ecs_toolkit.stacks.common import removal_policy
+from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy
 
 CONTAINER_INSIGHTS = {
     "enhanced": ecs.ContainerInsights.ENHANCED,
     "enabled": ecs.ContainerInsights.ENABLED,
     "disabled": ecs.ContainerInsights.DISABLED,
 }
+
+
+AMI_HARDWARE = {
+    "al2023": ecs.AmiHardwareType.STANDARD,
+    "al2023-arm64": ecs.AmiHardwareType.ARM,
+    "al2023-gpu": ecs.AmiHardwareType.GPU,
+    "al2023-neuron": ecs.AmiHardwareType.NEURON,
+}
+"""The manifest's AMI variants as CDK's ECS-optimized Amazon Linux 2023 hardware types."""
 
 
 class PlatformStack(cdk.Stack):
@@ -88,7 +97,13 @@ class PlatformStack(cdk.Stack):
                 host_port_range=(ports.start, ports.end),
                 arm64=derived.instance_architecture(group.instance_types[0]) == "arm64",
                 notification_topic=self.capacity_events,
+                hardware=AMI_HARDWARE[derived.ami_of(group)],
+                user_data_commands=group.user_data,
             )
+            if group.instance_role is not None:
+                attach_manifest_role_policy(
+                    capacity.role, scope=capacity, construct_id="InstanceRolePolicy", settings=group.instance_role
+                )
             self.ecs.add_ec2_capacity(group.name, capacity)
         self.ecs.set_default_strategy(
             [StrategyItem(item.provider, weight=item.weight, base=item.base) for item in derived.cluster_strategy(config)]

@@ -23,6 +23,7 @@ from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
+    PredictivePolicy,
     QueueBacklogTarget,
     ScheduledCapacity,
     ServiceScaling,
@@ -32,7 +33,7 @@ from ecs_toolkit.constructs.scaling import (
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
 from ecs_toolkit.stacks.common import removal_policy
 from ecs_toolkit.stacks.platform import PlatformStack
-from ecs_toolkit.stacks.tasks import plan_task, publish_task_outputs
+from ecs_toolkit.stacks.tasks import apply_role_policies, plan_task, publish_task_outputs
 
 
 class ServiceStack(cdk.Stack):
@@ -62,7 +63,7 @@ class ServiceStack(cdk.Stack):
             # With autoscaling the template leaves the count alone, so a deploy never resets it.
             desired_count=None if service_config.scaling else service_config.count,
             placement=service_config.placement,
-            deployment=_deployment_spec(service_config),
+            deployment=_deployment_spec(service_config, derived.az_rebalancing(service_config, plan.launch)),
             enable_execute_command=service_config.exec,
             cloud_map=self._cloud_map(name, service_config, mode),
             service_connect=self._service_connect(name, service_config),
@@ -237,6 +238,7 @@ class ServiceStack(cdk.Stack):
     def _grants(self, service: ServiceConfig) -> None:
         grants = [TaskGrant(intent=g.intent, resource=g.resource, prefix=g.prefix, path=g.path) for g in service.grants]
         apply_grants(self.service.task_definition.task_role, grants, scope=self.service)
+        apply_role_policies(self.service, self.service.task_definition, service)
         execution_role = self.service.task_definition.execution_role
         if service.secrets_kms_key_arns and execution_role is not None:
             execution_role.add_to_principal_policy(
@@ -315,6 +317,15 @@ class ServiceStack(cdk.Stack):
             )
             if scaling.queue and self.queue
             else None,
+            predictive=PredictivePolicy(
+                metric=scaling.predictive.metric,
+                target_percent=scaling.predictive.target_percent,
+                forecast_only=scaling.predictive.mode == "forecast_only",
+                scheduling_buffer=Duration.seconds(scaling.predictive.scheduling_buffer_seconds),
+                max_capacity_buffer_percent=scaling.predictive.max_capacity_buffer_percent,
+            )
+            if scaling.predictive
+            else None,
         )
 
     # --- outputs for the helpers ----------------------------------------------------------
@@ -330,7 +341,7 @@ class ServiceStack(cdk.Stack):
         )
 
 
-def _deployment_spec(service: ServiceConfig) -> DeploymentSpec:
+def _deployment_spec(service: ServiceConfig, az_rebalancing: bool) -> DeploymentSpec:
     """The manifest's deployment section; canary and linear settings default to ECS's own defaults."""
     settings = service.deployment
     canary = settings.canary or CanaryConfig()
@@ -345,4 +356,5 @@ def _deployment_spec(service: ServiceConfig) -> DeploymentSpec:
         linear_step_percent=linear.step_percent,
         linear_interval=Duration.minutes(linear.interval_minutes),
         hooks={stage.upper(): arn for stage, arn in settings.hooks.items()},
+        az_rebalancing=az_rebalancing,
     )

@@ -9,19 +9,29 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
+from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, SidecarConfig, StrategyItemConfig
+from ecs_toolkit.config.models import (
+    ContainerHealthCheckConfig,
+    ContainerSettings,
+    EnvironmentConfig,
+    ServiceConfig,
+    SidecarConfig,
+    StrategyItemConfig,
+)
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.network import internal_subnets
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask
-from ecs_toolkit.stacks.common import removal_policy, retention
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
+from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
 _COMPLETE_SECRET_ARN = re.compile(r"-[A-Za-z0-9]{6}$")
@@ -65,6 +75,7 @@ def plan_task(
         "log_retention": retention(entry.log_retention_days),
         "removal_policy": removal_policy(config),
         "log_stream_prefix": name,
+        "volumes": task_volumes(stack, entry),
     }
     return TaskPlan(launch=launch, network_mode=mode, strategy=strategy, arguments=arguments)
 
@@ -102,18 +113,14 @@ def task_containers(
         memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
-        command=service.command,
-        entry_point=service.entry_point,
         environment={**service.environment, **(environment or {})},
         secrets=_secrets(scope, "Secret", service.secrets),
-        health_check=_health_check(service),
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),
-        read_only_root_filesystem=service.read_only_root_filesystem,
-        user=service.user,
         protocols=derived.nlb_transports(service),
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
         static_host_port=bool(derived.static_host_ports(config, service)),
         health_check_port=derived.nlb_health_check_port(service),
+        **_settings(service),
     )
     return [main, *sidecars]
 
@@ -126,12 +133,103 @@ def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerS
         cpu=sidecar.cpu,
         port=sidecar.port,
         essential=sidecar.essential,
-        command=sidecar.command,
         environment=sidecar.environment,
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
-        read_only_root_filesystem=sidecar.read_only_root_filesystem,
-        user=sidecar.user,
+        **_settings(sidecar),
     )
+
+
+_CONDITIONS = {
+    "start": ecs.ContainerDependencyCondition.START,
+    "complete": ecs.ContainerDependencyCondition.COMPLETE,
+    "success": ecs.ContainerDependencyCondition.SUCCESS,
+    "healthy": ecs.ContainerDependencyCondition.HEALTHY,
+}
+
+
+def _settings(settings: ContainerSettings) -> dict[str, Any]:
+    """The construct arguments of what every container shares (``ContainerSettings``)."""
+    restart = settings.restart
+    linux = settings.linux
+    return {
+        "command": settings.command,
+        "entry_point": settings.entry_point,
+        "health_check": _health_check(settings.container_health_check),
+        "read_only_root_filesystem": settings.read_only_root_filesystem,
+        "user": settings.user,
+        "memory_reservation_mib": settings.memory_reservation_mib,
+        "gpus": settings.gpus,
+        "depends_on": {target: _CONDITIONS[condition] for target, condition in settings.depends_on.items()},
+        "restart_policy": None
+        if restart is None
+        else RestartPolicy(
+            ignored_exit_codes=restart.ignored_exit_codes,
+            attempt_reset_period=Duration.seconds(restart.attempt_reset_period_seconds),
+        ),
+        "linux": None
+        if linux is None
+        else LinuxOptions(
+            capabilities_add=[ecs.Capability[c] for c in linux.capabilities_add],
+            capabilities_drop=[ecs.Capability[c] for c in linux.capabilities_drop],
+            init_process=linux.init_process,
+            shared_memory_mib=linux.shared_memory_mib,
+            tmpfs=[
+                ecs.Tmpfs(
+                    container_path=t.path,
+                    size=t.size_mib,
+                    mount_options=[ecs.TmpfsMountOption[o.upper()] for o in t.options] or None,
+                )
+                for t in linux.tmpfs
+            ],
+        ),
+        "ulimits": [
+            ecs.Ulimit(name=ecs.UlimitName[limit.name.upper()], soft_limit=limit.soft, hard_limit=limit.hard)
+            for limit in settings.ulimits
+        ],
+        "working_directory": settings.working_directory,
+        "dns_servers": settings.dns_servers,
+        "extra_hosts": settings.extra_hosts,
+        "mounts": [
+            ecs.MountPoint(
+                source_volume=volume,
+                container_path=mount if isinstance(mount, str) else mount.path,
+                read_only=False if isinstance(mount, str) else mount.read_only,
+            )
+            for volume, mount in settings.mounts.items()
+        ],
+        "volumes_from": [
+            ecs.VolumeFrom(source_container=source.container, read_only=source.read_only) for source in settings.volumes_from
+        ],
+    }
+
+
+def task_volumes(scope: cdk.Stack, service: ServiceConfig) -> list[TaskVolume]:
+    """The task's own volumes: task-local, host paths, and an EBS volume per task."""
+    volumes = []
+    for name, volume in service.task_volumes.items():
+        ebs = volume.ebs
+        volumes.append(
+            TaskVolume(
+                name=name,
+                host_path=volume.host_path,
+                ebs=None
+                if ebs is None
+                else ecs.ServiceManagedEBSVolumeConfiguration(
+                    size=cdk.Size.gibibytes(ebs.size_gib),
+                    volume_type=ec2.EbsDeviceVolumeType[ebs.type.upper()],
+                    iops=ebs.iops,
+                    throughput=ebs.throughput_mibps,
+                    encrypted=ebs.encrypted,
+                    kms_key_id=kms.Key.from_key_arn(scope, f"Volume{name}Key", ebs.kms_key_arn) if ebs.kms_key_arn else None,
+                    file_system_type=ecs.FileSystemType[ebs.file_system.upper()],
+                    snap_shot_id=ebs.snapshot_id,
+                    volume_initialization_rate=cdk.Size.mebibytes(ebs.initialization_rate_mibps)
+                    if ebs.initialization_rate_mibps
+                    else None,
+                ),
+            )
+        )
+    return volumes
 
 
 def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImage:
@@ -174,8 +272,7 @@ def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[
     return secrets
 
 
-def _health_check(service: ServiceConfig) -> ecs.HealthCheck | None:
-    check = service.container_health_check
+def _health_check(check: ContainerHealthCheckConfig | None) -> ecs.HealthCheck | None:
     if check is None:
         return None
     return ecs.HealthCheck(
@@ -185,3 +282,15 @@ def _health_check(service: ServiceConfig) -> ecs.HealthCheck | None:
         retries=check.retries,
         start_period=Duration.seconds(check.start_period_seconds),
     )
+
+
+def apply_role_policies(scope: Construct, task_definition: ecs.TaskDefinition, service: ServiceConfig) -> None:
+    """The manifest's custom statements and managed policies on the task and execution roles."""
+    roles = (
+        ("TaskRolePolicy", service.task_role, task_definition.task_role),
+        ("ExecutionRolePolicy", service.execution_role, task_definition.obtain_execution_role()),
+    )
+    for construct_id, settings, role in roles:
+        if settings is None:
+            continue
+        attach_manifest_role_policy(role, scope=scope, construct_id=construct_id, settings=settings)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecs_toolkit.assembly import Assembly, Attribute, ResourceRef, render
-from ecs_toolkit.config.models import EnvironmentConfig, GrantConfig
+from ecs_toolkit.config.models import EnvironmentConfig, GrantConfig, RolePolicyConfig
 from ecs_toolkit.config.references import parse_ecr_image
 from ecs_toolkit.verify.findings import CLOSED, OPEN, Finding
 from ecs_toolkit.verify.workloads import Workload
@@ -113,6 +113,15 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                         "the execution role",
                         [("ecr:BatchGetImage", arn), ("ecr:GetDownloadUrlForLayer", arn), ("ecr:GetAuthorizationToken", "*")],
                     )
+        # Without the manifest (templates alone) the declared statements are unknown, so nothing is claimed.
+        service_config = config.services.get(name) if config is not None else None
+        for field, role, label in (
+            ("task_role", task_role, "the task role"),
+            ("execution_role", execution_role, "the execution role"),
+        ):
+            settings = getattr(service_config, field) if service_config is not None else None
+            if settings is not None and role is not None:
+                findings += _custom_permissions(assembly, name, field, role, label, settings)
         if task_role is not None:
             statements = role_statements(assembly, task_role)
             grants = config.services[name].grants if config is not None else ()
@@ -230,4 +239,36 @@ def _job_permissions(assembly: Assembly, workload: Workload, task: Any, executio
                     "the schedule's role",
                     [("states:StartExecution", render(machine.ref))],
                 )
+    return findings
+
+
+def _custom_permissions(
+    assembly: Assembly, name: str, field: str, role: ResourceRef, label: str, settings: RolePolicyConfig
+) -> list[Finding]:
+    """Each custom statement as written in the manifest, and each managed policy, is on the role."""
+    findings: list[Finding] = []
+    statements = role_statements(assembly, role)
+    for index, statement in enumerate(settings.statements):
+        needs = [(action, resource) for action in statement.actions for resource in statement.resources]
+        path = f"{name}: {field} statement {index}"
+        if statement.effect == "allow":
+            _check(findings, path, statements, label, needs)
+            continue
+        allowed = [f"{action} on {resource}" for action, resource in needs if allows(statements, action, resource)]
+        if allowed:
+            findings.append(Finding("permission", path, CLOSED, f"{label} is still allowed: {'; '.join(allowed)}"))
+        else:
+            findings.append(Finding("permission", path, OPEN, f"{label} is denied {', '.join(statement.actions)}"))
+    resource = assembly.resource(role.stack, role.logical_id)
+    attached = (
+        {render(arn) for arn in assembly.resolve(role.stack, resource.properties).get("ManagedPolicyArns", [])}
+        if resource is not None
+        else set()
+    )
+    for arn in settings.managed_policies:
+        policy = arn.rsplit("/", 1)[-1]
+        if arn in attached:
+            findings.append(Finding("permission", f"{name}: {field} policy {policy}", OPEN, f"{label} has {arn}"))
+        else:
+            findings.append(Finding("permission", f"{name}: {field} policy {policy}", CLOSED, f"{label} lacks {arn}"))
     return findings

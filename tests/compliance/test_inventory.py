@@ -13,12 +13,20 @@ def test_exemptions_go_through_the_compliance_helpers_only() -> None:
     assert not direct, "use ecs_toolkit.compliance.acknowledge / skip_checkov instead of:\n" + "\n".join(direct)
 
 
+MANIFEST_ACKNOWLEDGEMENTS = {("constructs/grants.py", "attach_role_policy")}
+"""Where a manifest's own acknowledgements (task_role/execution_role/instance_role ``acknowledge``) are applied:
+the rule and the reason come from the manifest, whose model requires a rule id and a reason of 20 characters or more."""
+
+
 def test_every_exemption_in_the_source_names_its_rule_and_gives_a_reason() -> None:
     problems = [
         f"{site.file}:{site.line}: {site.rule}: {site.reason}"
         for site in inventory.sites()
-        if not any(literal for literal, _ in site.rule.pieces)
-        or sum(len(text) for literal, text in site.reason.pieces if literal) < MIN_REASON_LENGTH
+        if (site.file, site.owner) not in MANIFEST_ACKNOWLEDGEMENTS
+        and (
+            not any(literal for literal, _ in site.rule.pieces)
+            or sum(len(text) for literal, text in site.reason.pieces if literal) < MIN_REASON_LENGTH
+        )
     ]
     assert not problems, "\n".join(problems)
 

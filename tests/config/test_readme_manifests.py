@@ -15,6 +15,7 @@ import yaml
 
 from ecs_toolkit.config import load_manifest
 from ecs_toolkit.config.images import repository_of, unwritable_paths, writable_root_image, writable_root_images
+from ecs_toolkit.config.models import ServiceConfig, SidecarConfig
 from tests.conftest import MANIFESTS, ROOT
 
 README = ROOT / "README.md"
@@ -85,6 +86,10 @@ def test_every_readme_snippet_validates_and_runs_no_image_on_a_root_it_cannot_wr
         assert not missing, f"README.md:{line}: {container['image']} writes {missing} on a read-only root"
 
 
+def _writable_mounts(container: ServiceConfig | SidecarConfig) -> list[str]:
+    return [m if isinstance(m, str) else m.path for m in container.mounts.values() if isinstance(m, str) or not m.read_only]
+
+
 @pytest.mark.parametrize("manifest", MANIFESTS, ids=[m.name for m in MANIFESTS])
 def test_no_shipped_manifest_runs_an_image_on_a_root_it_cannot_write(manifest: Path) -> None:
     config = load_manifest(manifest)
@@ -92,9 +97,11 @@ def test_no_shipped_manifest_runs_an_image_on_a_root_it_cannot_write(manifest: P
         writable = [
             v if isinstance(v, str) else v.path for v in service.volumes.values() if isinstance(v, str) or not v.read_only
         ]
+        writable += _writable_mounts(service)
         assert not unwritable_paths(service.image, service.read_only_root_filesystem, writable), name
         for sidecar in service.sidecars:
-            assert not unwritable_paths(sidecar.image, sidecar.read_only_root_filesystem), f"{name}/{sidecar.name}"
+            mounts = _writable_mounts(sidecar)
+            assert not unwritable_paths(sidecar.image, sidecar.read_only_root_filesystem, mounts), f"{name}/{sidecar.name}"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 from aws_cdk.assertions import Match
 
 from ecs_toolkit.constructs import Ec2Capacity
@@ -85,3 +86,27 @@ def test_capacity_agent_settings_pin_the_range_and_drain_spot() -> None:
     assert "echo ECS_DYNAMIC_HOST_PORT_RANGE=62000-62999 >> /etc/ecs/ecs.config" in settings
     assert "echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config" in settings
     assert not any("SPOT" in line for line in Ec2Capacity.agent_settings(host_port_range=(62000, 62999), spot=False))
+
+
+def test_capacity_boots_the_ami_it_is_given_and_refuses_one_that_does_not_fit_the_architecture(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    with pytest.raises(ValueError, match="the GPU AMI does not match arm64=True"):
+        Ec2Capacity(
+            stack, "ArmGpu", vpc=vpc, instance_types=["g5g.xlarge"], max_capacity=2, arm64=True, hardware=ecs.AmiHardwareType.GPU
+        )
+    with pytest.raises(ValueError, match="AMI does not match arm64"):
+        Ec2Capacity(stack, "X86Arm", vpc=vpc, instance_types=["m5.large"], max_capacity=2, hardware=ecs.AmiHardwareType.ARM)
+    gpu = Ec2Capacity(
+        stack,
+        "Gpu",
+        vpc=vpc,
+        instance_types=["g5.xlarge"],
+        max_capacity=2,
+        hardware=ecs.AmiHardwareType.GPU,
+        user_data_commands=["echo extra"],
+    )
+
+    rendered = gpu.user_data.render()
+    assert gpu.hardware == ecs.AmiHardwareType.GPU
+    assert rendered.index("ECS_ENABLE_GPU_SUPPORT=true") < rendered.index("echo extra")
+    assert "ECS_ENABLE_GPU_SUPPORT" not in "\n".join(Ec2Capacity.agent_settings(host_port_range=(62000, 62999), spot=False))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import assertions
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Match
 
-from ecs_toolkit.constructs import TaskGrant, apply_grants, grant_statements
+from ecs_toolkit.checks import nag
+from ecs_toolkit.constructs import TaskGrant, apply_grants, attach_role_policy, grant_statements, granular_rule_ids
 from tests.constructs.conftest import Example
 
 
@@ -51,3 +54,46 @@ def test_reading_a_prefix_lists_only_that_prefix_and_a_table_includes_its_indexe
 def test_no_grants_attach_no_policy(stack: cdk.Stack) -> None:
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
     assert apply_grants(role, [], scope=stack) is None
+
+
+def test_role_policy_refuses_full_access_and_acknowledges_exactly_the_findings_it_causes(stack: cdk.Stack) -> None:
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    with pytest.raises(ValueError, match=": a statement allows every action on every resource"):
+        everything = iam.PolicyStatement(actions=["*"], resources=["*"])
+        attach_role_policy(role, scope=stack, construct_id="Bad", statements=[everything])
+    statements = [
+        iam.PolicyStatement(actions=["s3:Get*"], resources=["arn:aws:s3:::bucket/*"]),
+        iam.PolicyStatement(actions=["s3:PutObject"], resources=["arn:aws:s3:::bucket/key"]),
+    ]
+    managed = ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", "arn:aws:iam::111122223333:policy/own"]
+
+    assert granular_rule_ids("AwsSolutions-IAM5", scope=stack, statements=statements, managed_policy_arns=managed) == [
+        "AwsSolutions-IAM5[Action::s3:Get*]",
+        "AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/*]",
+    ]
+    assert granular_rule_ids("AwsSolutions-IAM4", scope=stack, statements=statements, managed_policy_arns=managed) == [
+        "AwsSolutions-IAM4[Policy::arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess]"
+    ]
+    reason = "the application reads every object of its own bucket"
+    attach_role_policy(
+        role,
+        scope=stack,
+        construct_id="Custom",
+        statements=statements,
+        managed_policy_arns=managed,
+        acknowledgements=[("AwsSolutions-IAM5", reason), ("AwsSolutions-IAM4", reason)],
+    )
+
+    template = assertions.Template.from_stack(stack)
+    template.has_resource_properties("AWS::IAM::Role", {"ManagedPolicyArns": managed})
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {"PolicyDocument": {"Statement": [Match.object_like({"Action": action}) for action in ("s3:Get*", "s3:PutObject")]}},
+    )
+    before = {f.rule_id for f in nag.findings(stack, before_acknowledgement=True) if "IAM" in f.rule_id}
+    assert before == {  # the policy and the role trip exactly the granular ids expanded above...
+        "AwsSolutions-IAM4[Policy::arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess]",
+        "AwsSolutions-IAM5[Action::s3:Get*]",
+        "AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/*]",
+    }
+    assert not [f for f in nag.findings(stack) if "IAM" in f.rule_id]  # ...and the acknowledgements silence them

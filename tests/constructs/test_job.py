@@ -8,8 +8,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 
-from ecs_toolkit.constructs import EcsCluster, ScheduledJob
+from ecs_toolkit.constructs import EcsCluster, ScheduledJob, TaskVolume
 from tests.constructs.conftest import Example, container
 
 
@@ -59,3 +60,6 @@ def test_job_rejects_bad_retries_and_a_timeout_under_a_minute(stack: cdk.Stack, 
         ScheduledJob(stack, "Negative", retries=-1, **common)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="give the job at least a minute"):
         ScheduledJob(stack, "Short", timeout=Duration.seconds(30), **common)  # type: ignore[arg-type]
+    ebs = TaskVolume(name="data", ebs=ecs.ServiceManagedEBSVolumeConfiguration(size=cdk.Size.gibibytes(10)))
+    with pytest.raises(ValueError, match="ECS attaches EBS volumes to a service's tasks only"):
+        ScheduledJob(stack, "Ebs", volumes=[ebs], **common)  # type: ignore[arg-type]

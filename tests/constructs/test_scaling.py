@@ -6,7 +6,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 
-from ecs_toolkit.constructs import EcsCluster, EcsService, ServiceScaling
+from ecs_toolkit.constructs import EcsCluster, EcsService, PredictivePolicy, ServiceScaling
 from tests.constructs.conftest import Example, container
 
 
@@ -46,3 +46,13 @@ def test_scaling_rejects_reversed_bounds_bad_percentages_and_requests_without_a_
         ServiceScaling(stack, "Memory", service=service, min_capacity=1, max_capacity=2, memory_percent=101)
     with pytest.raises(ValueError, match="requests_per_target needs the target group"):
         ServiceScaling(stack, "Requests", service=service, min_capacity=1, max_capacity=2, requests_per_target=100)
+    for metric, target in (("latency", 50), ("cpu", 0)):
+        with pytest.raises(ValueError, match="predictive scaling needs metric cpu or memory and a target of 1-100"):
+            ServiceScaling(
+                stack,
+                f"Predictive{metric}{target}",
+                service=service,
+                min_capacity=1,
+                max_capacity=2,
+                predictive=PredictivePolicy(metric=metric, target_percent=target),
+            )

@@ -60,6 +60,15 @@ def test_service_rejects_a_deployment_that_cannot_replace_a_task_and_unknown_pla
         )
     with pytest.raises(ValueError, match=r"unknown placement strategies \['random-ish'\]"):
         EcsService(stack, "Placement", fargate=False, placement=("spread-az", "random-ish"), **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="ECS does not rebalance Availability Zones for binpack placement"):
+        EcsService(
+            stack,
+            "Packed",
+            fargate=False,
+            network_mode="bridge",
+            deployment=DeploymentSpec(az_rebalancing=True),
+            **common,  # type: ignore[arg-type]
+        )
 
 
 # --- deployment strategies (DeploymentSpec) ---------------------------------------------------

@@ -135,3 +135,33 @@ def test_capacity_provider_managed_scaling_settings_per_group(default_env: Synth
             )
         },
     )
+
+
+def test_web_forecasts_its_cpu_with_a_predictive_policy_on_its_scalable_target(default_env: Synthesized) -> None:
+    template = default_env.template(default_env.environment.services["web"])
+    template.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {
+            "PolicyType": "PredictiveScaling",
+            "ScalingTargetId": Match.any_value(),
+            "PredictiveScalingPolicyConfiguration": {
+                "MetricSpecifications": [
+                    {"TargetValue": 60, "PredefinedMetricPairSpecification": {"PredefinedMetricType": "ECSServiceCPUUtilization"}}
+                ],
+                "Mode": "ForecastOnly",
+                "SchedulingBufferTime": 600,
+                "MaxCapacityBreachBehavior": "HonorMaxCapacity",
+            },
+        },
+    )
+
+
+def test_every_service_states_its_az_rebalancing(default_env: Synthesized) -> None:
+    """Set explicitly either way: ECS's and CDK's defaults for it have changed before."""
+    states = {}
+    for name in ("web", "api", "orders"):
+        services = default_env.template(default_env.environment.services[name]).find_resources("AWS::ECS::Service")
+        (service,) = services.values()
+        states[name] = service["Properties"].get("AvailabilityZoneRebalancing")
+    # web runs on EC2 with the default spread-az + binpack-memory placement, which ECS does not rebalance.
+    assert states == {"web": "DISABLED", "api": "ENABLED", "orders": "ENABLED"}

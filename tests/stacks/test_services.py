@@ -228,9 +228,118 @@ def test_forty_services_synthesize_with_every_stack_under_200_resources() -> Non
         assert len(resources) < 200, f"{stack.stack_name}: {len(resources)} resources"
 
 
+# --- container settings (main container and sidecars) -------------------------------------
+
+
 @pytest.fixture(scope="module")
 def batch() -> Synthesized:
     return synthesize(ROOT / "config" / "examples" / "ec2-only.yaml")
+
+
+def _containers(synthesized: Synthesized, service: str) -> dict[str, dict[str, object]]:
+    template = synthesized.template_json(f"{synthesized.environment.config.name}-{service}")
+    (definition,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]  # type: ignore[attr-defined]
+    return {c["Name"]: c for c in definition["Properties"]["ContainerDefinitions"]}
+
+
+def test_ec2_container_gets_linux_parameters_ulimits_dns_hosts_and_a_restart_policy(batch: Synthesized) -> None:
+    containers = _containers(batch, "renderer")
+    renderer, fonts = containers["renderer"], containers["fonts"]
+
+    assert renderer["LinuxParameters"] == {
+        "Capabilities": {"Drop": ["NET_RAW"]},
+        "InitProcessEnabled": True,
+        "SharedMemorySize": 64,
+        "Tmpfs": [{"ContainerPath": "/scratch", "Size": 64, "MountOptions": ["noexec", "nosuid", "nodev"]}],
+    }
+    assert renderer["Ulimits"] == [{"Name": "nofile", "SoftLimit": 65536, "HardLimit": 65536}]
+    assert renderer["DnsServers"] == ["10.20.0.2"]
+    assert renderer["ExtraHosts"] == [{"Hostname": "assets.batch.internal", "IpAddress": "10.20.1.10"}]
+    assert renderer["RestartPolicy"] == {"Enabled": True, "IgnoredExitCodes": [0], "RestartAttemptPeriod": 120}
+    assert renderer["WorkingDirectory"] == "/usr/local/apache2"
+    assert renderer["DependsOn"] == [{"ContainerName": "fonts", "Condition": "SUCCESS"}]
+    # The main container keeps what the sidecar leaves: 1024 - 32 MiB hard, 512 soft; 512 - 0 cpu.
+    assert (renderer["Memory"], renderer["MemoryReservation"], renderer["Cpu"]) == (992, 512, 512)
+    assert (fonts["Essential"], fonts["Memory"]) == (False, 32)
+    assert "LinuxParameters" not in fonts and "RestartPolicy" not in fonts
+
+
+def test_fargate_sidecar_gets_a_soft_limit_a_health_check_and_the_main_container_waits_for_it(shop: Synthesized) -> None:
+    containers = _containers(shop, "storefront")
+    storefront, metrics = containers["storefront"], containers["metrics"]
+
+    assert storefront["DependsOn"] == [{"ContainerName": "metrics", "Condition": "HEALTHY"}]
+    assert storefront["LinuxParameters"] == {"Capabilities": {}, "InitProcessEnabled": True}  # CDK writes the empty set
+    assert storefront["Memory"] == 1024 - 128
+    assert metrics["MemoryReservation"] == 64
+    assert metrics["RestartPolicy"] == {"Enabled": True, "RestartAttemptPeriod": 300}
+    assert metrics["HealthCheck"]["Command"] == ["CMD", "/healthcheck"]  # type: ignore[index]
+    assert "DnsServers" not in storefront and "ExtraHosts" not in storefront
+    assert _containers(shop, "checkout")["checkout"]["LinuxParameters"] == {"Capabilities": {"Drop": ["ALL"]}}
+
+
+def test_custom_statements_get_their_own_policy_on_each_role_and_managed_policies_the_task_role(shop: Synthesized) -> None:
+    template = shop.template(shop.environment.services["checkout"])
+    policies = template.find_resources("AWS::IAM::Policy")
+    custom = {logical_id: p for logical_id, p in policies.items() if "RolePolicy" in logical_id}
+
+    statements = {
+        logical_id.split("RolePolicy")[0].removeprefix("Service"): p["Properties"]["PolicyDocument"]["Statement"]
+        for logical_id, p in custom.items()
+    }
+    assert statements == {
+        "Task": [
+            {
+                "Action": "cloudwatch:PutMetricData",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": "shop/checkout"}},
+                "Effect": "Allow",
+                "Resource": "*",
+            }
+        ],
+        "Execution": [
+            {
+                "Action": "ssm:GetParameters",
+                "Effect": "Allow",
+                "Resource": "arn:aws:ssm:eu-west-1:111122223333:parameter/shop/checkout/*",
+            }
+        ],
+    }
+    template.has_resource_properties("AWS::IAM::Role", {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]})
+
+
+def test_task_volumes_mount_into_containers_and_the_ebs_volume_is_attached_by_the_service(batch: Synthesized) -> None:
+    template = batch.template_json("batch-renderer")
+    resources = template["Resources"].values()  # type: ignore[attr-defined]
+    (definition,) = [r["Properties"] for r in resources if r["Type"] == "AWS::ECS::TaskDefinition"]
+    (service,) = [r for r in resources if r["Type"] == "AWS::ECS::Service"]
+    containers = {c["Name"]: c for c in definition["ContainerDefinitions"]}
+
+    assert sorted(definition["Volumes"], key=lambda v: v["Name"]) == [
+        {"ConfiguredAtLaunch": True, "Name": "cache"},
+        {"Host": {}, "Name": "fonts"},
+        {"Host": {"SourcePath": "/usr/share/fonts"}, "Name": "system-fonts"},
+    ]
+    assert sorted(containers["renderer"]["MountPoints"], key=lambda m: m["SourceVolume"]) == [
+        {"ContainerPath": "/usr/local/apache2/cache", "ReadOnly": False, "SourceVolume": "cache"},
+        {"ContainerPath": "/usr/share/fonts", "ReadOnly": True, "SourceVolume": "system-fonts"},
+    ]
+    assert containers["renderer"]["VolumesFrom"] == [{"ReadOnly": True, "SourceContainer": "fonts"}]
+    assert containers["fonts"]["MountPoints"] == [{"ContainerPath": "/fonts", "ReadOnly": False, "SourceVolume": "fonts"}]
+    (volume,) = service["Properties"]["VolumeConfigurations"]
+    ebs = volume["ManagedEBSVolume"]
+    assert volume["Name"] == "cache"
+    assert {k: ebs[k] for k in ("SizeInGiB", "VolumeType", "Iops", "Throughput", "Encrypted", "FilesystemType")} == {
+        "SizeInGiB": 20,
+        "VolumeType": "gp3",
+        "Iops": 3000,
+        "Throughput": 250,
+        "Encrypted": True,
+        "FilesystemType": "xfs",
+    }
+    role_id = ebs["RoleArn"]["Fn::GetAtt"][0]
+    role = template["Resources"][role_id]["Properties"]  # type: ignore[index]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ecs.amazonaws.com"}
+    assert "AmazonECSInfrastructureRolePolicyForVolumes" in json.dumps(role["ManagedPolicyArns"])
 
 
 def test_tcp_udp_bridge_service_reaches_its_container_over_both_transports_and_passes_tcp_health_checks(
@@ -276,3 +385,31 @@ def test_a_slash_route_sends_the_whole_site_to_the_service_with_its_stable_prior
         "AWS::ElasticLoadBalancingV2::ListenerRule",
         {"Priority": 48852, "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}]},
     )
+
+
+def test_a_gpu_group_boots_the_gpu_ami_and_a_gpu_task_reserves_its_gpu(batch: Synthesized) -> None:
+    platform = batch.template_json("batch-platform")
+    parameters = platform["Parameters"]  # type: ignore[index]
+    amis = {key: p["Default"] for key, p in parameters.items() if "optimized-ami" in str(p.get("Default"))}
+    templates = {
+        logical_id: resource["Properties"]["LaunchTemplateData"]
+        for logical_id, resource in platform["Resources"].items()  # type: ignore[attr-defined]
+        if resource["Type"] == "AWS::EC2::LaunchTemplate"
+    }
+    gpu = next(data for logical_id, data in templates.items() if logical_id.startswith("Ec2Groupgpu"))
+    general = next(data for logical_id, data in templates.items() if logical_id.startswith("Ec2Groupgeneral"))
+
+    assert amis[gpu["ImageId"]["Ref"]] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+    assert amis[general["ImageId"]["Ref"]] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+    user_data = json.dumps(gpu["UserData"])
+    assert "ECS_ENABLE_GPU_SUPPORT=true" in user_data
+    assert user_data.index("ECS_DYNAMIC_HOST_PORT_RANGE") < user_data.index("ECS_IMAGE_PULL_BEHAVIOR=prefer-cached")
+    assert "ECS_ENABLE_GPU_SUPPORT" not in json.dumps(general["UserData"])
+    roles = [
+        r["Properties"]
+        for logical_id, r in platform["Resources"].items()  # type: ignore[attr-defined]
+        if r["Type"] == "AWS::IAM::Role" and logical_id.startswith("Ec2Groupgpu")
+    ]
+    assert [r.get("ManagedPolicyArns") for r in roles] == [["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]]
+    (inference,) = _containers(batch, "inference").values()
+    assert inference["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]

@@ -60,6 +60,66 @@ def test_explicit_deny_wins_over_allow() -> None:
     assert not allows(statements, "s3:GetObject", "arn:aws:s3:::other/key")
 
 
+# --- custom statements and managed policies on the roles -----------------------------------
+
+BUCKET_OBJECTS = "arn:aws:s3:::reports/*"
+ROLES = {
+    "task_role": {
+        "statements": [
+            {"actions": ["s3:GetObject", "s3:PutObject"], "resources": [BUCKET_OBJECTS]},
+            {"effect": "deny", "actions": ["s3:DeleteObject"], "resources": [BUCKET_OBJECTS]},
+        ],
+        "managed_policies": ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"],
+    }
+}
+
+
+def _custom_findings(statements: list[dict[str, Any]], managed: list[str]) -> dict[str, tuple[str, str]]:
+    template = service()
+    template["Resources"]["TaskRole"]["Properties"] = {"ManagedPolicyArns": managed}
+    template["Resources"]["CustomPolicy"] = {
+        "Type": "AWS::IAM::Policy",
+        "Properties": {"Roles": [{"Ref": "TaskRole"}], "PolicyDocument": {"Statement": statements}},
+    }
+    findings = verify(assembly(platform(), template), config(**ROLES))
+    return {f.path: (f.status, f.detail) for f in findings if "task_role" in f.path}
+
+
+def test_custom_statements_and_managed_policies_on_the_role_are_open() -> None:
+    findings = _custom_findings(
+        [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": BUCKET_OBJECTS},
+            {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": BUCKET_OBJECTS},
+        ],
+        ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"],
+    )
+
+    assert findings == {
+        "app: task_role statement 0": (OPEN, "the task role may s3:GetObject, s3:PutObject"),
+        "app: task_role statement 1": (OPEN, "the task role is denied s3:DeleteObject"),
+        "app: task_role policy AWSXrayWriteOnlyAccess": (
+            OPEN,
+            "the task role has arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        ),
+    }
+
+
+def test_a_statement_missing_from_the_role_or_a_deny_that_is_allowed_is_closed() -> None:
+    findings = _custom_findings(
+        [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": BUCKET_OBJECTS}], []
+    )
+
+    assert findings["app: task_role statement 0"] == (
+        CLOSED,
+        f"the task role may not: s3:PutObject on {BUCKET_OBJECTS}",
+    )
+    assert findings["app: task_role statement 1"] == (
+        CLOSED,
+        f"the task role is still allowed: s3:DeleteObject on {BUCKET_OBJECTS}",
+    )
+    assert findings["app: task_role policy AWSXrayWriteOnlyAccess"][0] == CLOSED
+
+
 def test_a_job_started_with_exec_needs_the_channels_on_its_task_role() -> None:
     job = {"kind": "job", "image": "busybox", "cpu": 256, "memory_mib": 512, "schedule": "rate(1 hour)", "exec": True}
     config = EnvironmentConfig.model_validate({"name": ENV, "services": {"app": job}})

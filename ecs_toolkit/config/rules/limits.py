@@ -228,7 +228,7 @@ def _container_definitions(where: Location, name: str, service: ServiceConfig) -
     """
     containers = [
         (name, service.image, service.environment, service.secrets, service.command, service.entry_point),
-        *((s.name, s.image, s.environment, s.secrets, s.command, None) for s in service.sidecars),
+        *((s.name, s.image, s.environment, s.secrets, s.command, s.entry_point) for s in service.sidecars),
     ]
     size = 0
     for container, image, environment, secrets, command, entry_point in containers:

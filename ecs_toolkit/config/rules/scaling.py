@@ -19,6 +19,14 @@ def check_scaling(config: EnvironmentConfig, where: Location, service: ServiceCo
         yield (*where, "count"), "does not apply with scaling: scaling.min is the floor and deploys keep the running count"
     if scaling.requests_per_target is not None and service.route is None:
         yield (*at, "requests_per_target"), "needs a route on the application load balancer"
+    predictive = scaling.predictive
+    if predictive is not None and (predictive.max_capacity_breach == "increase") != (
+        predictive.max_capacity_buffer_percent is not None
+    ):
+        yield (
+            (*at, "predictive", "max_capacity_buffer_percent"),
+            "is required with max_capacity_breach increase, and only then",
+        )
     if scaling.queue is not None:
         if service.kind != "worker":
             yield (*at, "queue"), f"queue backlog scaling is for workers, this is a {service.kind}"

@@ -10,9 +10,11 @@ from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, Ser
 from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.config.rules.cluster import check_strategy
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message, split_path
+from ecs_toolkit.config.rules.containers import check_containers
 from ecs_toolkit.config.rules.deployments import check_deployment, check_service_alarms
+from ecs_toolkit.config.rules.iam import check_roles
 from ecs_toolkit.config.rules.scaling import check_scaling
-from ecs_toolkit.config.rules.storage import check_volumes
+from ecs_toolkit.config.rules.storage import check_task_volumes, check_volumes
 
 SECRET_LOOKING_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|^AWS_.*KEY)", re.IGNORECASE)
 
@@ -68,11 +70,25 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
         yield from _fargate(config, where, service, mode)
     yield from _kind(config, where, service, mode)
     yield from _container(where, name, service)
+    yield from check_containers(config, where, name, service)
+    yield from check_roles(where, service)
     yield from check_volumes(config, where, service)
+    yield from check_task_volumes(config, where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
     yield from check_deployment(config, where, service)
     yield from check_service_alarms(config, where, service)
+    if service.deployment.az_rebalancing and launch == "ec2" and any(p.startswith("binpack") for p in service.placement):
+        yield (
+            (*where, "deployment", "az_rebalancing"),
+            "ECS does not rebalance services placed with binpack: drop binpack-* from placement or set az_rebalancing: false",
+        )
+    if service.deployment.az_rebalancing and service.deployment.max_percent == 100:
+        yield (
+            (*where, "deployment", "az_rebalancing"),
+            "rebalancing starts a task before it stops one, and max_percent 100 leaves no room: raise max_percent or "
+            "set az_rebalancing: false",
+        )
     if service.deployment.min_healthy_percent == 100 and service.deployment.max_percent == 100:
         yield (*where, "deployment"), "min_healthy_percent 100 with max_percent 100 leaves no room to replace a task"
 
@@ -184,13 +200,6 @@ def _container(where: Location, name: str, service: ServiceConfig) -> Iterator[F
                 parse_secret_reference(reference)
             except ValueError as error:
                 yield (*base, "secrets", variable), str(error)
-    sidecar_memory = sum(sidecar.memory_mib for sidecar in service.sidecars)
-    memory = service.memory_mib if service.memory_mib is not None else derived.EC2_DEFAULT_MEMORY_MIB
-    if sidecar_memory >= memory:
-        yield (
-            (*where, "memory_mib"),
-            f"{memory} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars",
-        )
 
 
 GRANT_ARNS: dict[str, re.Pattern[str]] = {

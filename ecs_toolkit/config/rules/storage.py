@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, VolumeConfig
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.models import ContainerSettings, EbsVolumeConfig, EnvironmentConfig, ServiceConfig, VolumeConfig
 from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.data import ebs_volume_types
 
 
 def check_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -30,3 +32,70 @@ def check_volumes(config: EnvironmentConfig, where: Location, service: ServiceCo
         elif spec.path in paths:
             yield location, f"mount path {spec.path} is already used by file system {paths[spec.path]!r}"
         paths[spec.path] = fs_name
+
+
+def check_task_volumes(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    """Task-local, host-path and EBS volumes against the launch type and kind, and every container's mounts."""
+    launch = derived.launch_of(config, service)
+    ebs_volumes = [name for name, volume in service.task_volumes.items() if volume.ebs is not None]
+    for name, volume in service.task_volumes.items():
+        at: Location = (*where, "task_volumes", name)
+        if name in service.volumes:
+            yield at, f"the name {name!r} is already a file system under volumes: name the task volume differently"
+        if volume.host_path is not None and volume.ebs is not None:
+            yield at, "give host_path or ebs, not both"
+        if volume.host_path is not None and launch == "fargate":
+            yield (
+                (*at, "host_path"),
+                "host paths exist on EC2 only: drop host_path for task-local storage, or run the service on EC2",
+            )
+        if volume.ebs is not None:
+            yield from _ebs((*at, "ebs"), volume.ebs)
+            if service.kind == "job":
+                yield (*at, "ebs"), "ECS attaches EBS volumes to a service's tasks only, not to a job's"
+            elif len(ebs_volumes) > 1 and name != ebs_volumes[0]:
+                yield (*at, "ebs"), f"ECS attaches one EBS volume per task, and {ebs_volumes[0]!r} is already one"
+    containers: list[tuple[Location, str, ContainerSettings]] = [(where, "", service)]
+    containers += [((*where, "sidecars", i), s.name, s) for i, s in enumerate(service.sidecars)]
+    main = str(where[-1])
+    names = {s.name for s in service.sidecars} | {main}
+    for location, container_name, settings in containers:
+        own_name = container_name or main
+        paths: dict[str, str] = {}
+        if not container_name:  # the main container also mounts the file systems under volumes
+            for fs_name, efs in service.volumes.items():
+                paths[efs if isinstance(efs, str) else efs.path] = fs_name
+        for volume_name, mount in settings.mounts.items():
+            at = (*location, "mounts", volume_name)
+            path = mount if isinstance(mount, str) else mount.path
+            if volume_name not in service.task_volumes:
+                known = ", ".join(service.task_volumes) or "none"
+                yield at, f"no task volume {volume_name!r} (have: {known}): declare it under task_volumes"
+            if path in paths:
+                yield at, f"mount path {path} is already used by {paths[path]!r}"
+            paths[path] = volume_name
+        for index, source in enumerate(settings.volumes_from):
+            at = (*location, "volumes_from", index, "container")
+            if source.container == own_name:
+                yield at, "a container cannot mount its own volumes"
+            elif source.container not in names:
+                yield at, f"no container {source.container!r} in this task (have: {', '.join(sorted(names))})"
+
+
+def _ebs(at: Location, ebs: EbsVolumeConfig) -> Iterator[Finding]:
+    spec = ebs_volume_types()[ebs.type]
+    low, high = spec.size_gib
+    if not low <= ebs.size_gib <= high:
+        yield (*at, "size_gib"), f"{ebs.type} volumes are {low} to {high} GiB"
+    if spec.iops is None and ebs.iops is not None:
+        yield (*at, "iops"), f"{ebs.type} volumes take no provisioned IOPS (gp3, io1 and io2 do)"
+    elif spec.iops is not None and ebs.iops is not None and not spec.iops[0] <= ebs.iops <= spec.iops[1]:
+        yield (*at, "iops"), f"{ebs.type} volumes take {spec.iops[0]} to {spec.iops[1]} IOPS"
+    elif spec.iops_required and ebs.iops is None:
+        yield (*at, "iops"), f"is required for {ebs.type} volumes ({spec.iops[0] if spec.iops else 0} or more)"
+    if ebs.throughput_mibps is not None and spec.throughput_mibps is None:
+        yield (*at, "throughput_mibps"), f"{ebs.type} volumes take no provisioned throughput (gp3 does)"
+    if ebs.kms_key_arn is not None and not ebs.encrypted:
+        yield (*at, "kms_key_arn"), "applies to encrypted volumes only: remove it or set encrypted: true"
+    if ebs.initialization_rate_mibps is not None and ebs.snapshot_id is None:
+        yield (*at, "initialization_rate_mibps"), "applies to volumes created from a snapshot: give snapshot_id"

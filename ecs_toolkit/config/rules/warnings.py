@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.images import unwritable_paths, writable_root_image
-from ecs_toolkit.config.models import EnvironmentConfig, VolumeConfig
+from ecs_toolkit.config.models import ContainerSettings, EnvironmentConfig, VolumeConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import connection_warnings
 from ecs_toolkit.config.rules.placement import placement_warnings
@@ -62,11 +62,23 @@ def _writable_root_images(config: EnvironmentConfig) -> Iterator[Finding]:
     """Known images (``config/writable_root_images.json``) that write to a root file system kept read-only."""
     for name, service in config.services.items():
         specs = [v if isinstance(v, VolumeConfig) else VolumeConfig(path=v) for v in service.volumes.values()]
+        writable_paths = {name: [s.path for s in specs if not s.read_only] + _writable_mounts(service)}
+        writable_paths.update({sidecar.name: _writable_mounts(sidecar) for sidecar in service.sidecars})
+        # volumes_from mounts the source's volumes at the same paths (writable unless read_only).
+        for container, settings in [(name, service), *((s.name, s) for s in service.sidecars)]:
+            for source in settings.volumes_from:
+                if not source.read_only:
+                    writable_paths[container] = writable_paths[container] + writable_paths.get(source.container, [])
         containers: list[tuple[Location, str, bool, list[str]]] = [
-            (("services", name), service.image, service.read_only_root_filesystem, [s.path for s in specs if not s.read_only])
+            (("services", name), service.image, service.read_only_root_filesystem, writable_paths[name])
         ]
         containers += [
-            (("services", name, "sidecars", index), sidecar.image, sidecar.read_only_root_filesystem, [])
+            (
+                ("services", name, "sidecars", index),
+                sidecar.image,
+                sidecar.read_only_root_filesystem,
+                writable_paths[sidecar.name],
+            )
             for index, sidecar in enumerate(service.sidecars)
         ]
         for where, image, read_only, writable in containers:
@@ -78,6 +90,15 @@ def _writable_root_images(config: EnvironmentConfig) -> Iterator[Finding]:
                     f"{known.name} writes {' and '.join(paths)} when it starts, and the root file system is read-only: "
                     "the container will exit; set read_only_root_filesystem: false or mount a writable volume there",
                 )
+
+
+def _writable_mounts(settings: ContainerSettings) -> list[str]:
+    """The paths where a container mounts its task's volumes read-write (``mounts``)."""
+    return [
+        mount if isinstance(mount, str) else mount.path
+        for mount in settings.mounts.values()
+        if isinstance(mount, str) or not mount.read_only
+    ]
 
 
 WARNING_RULES: list[Callable[[EnvironmentConfig], Iterator[Finding]]] = [
