@@ -13,7 +13,7 @@ from ecs_toolkit import outputs
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.job import ScheduledJob
 from ecs_toolkit.stacks.platform import PlatformStack
-from ecs_toolkit.stacks.tasks import apply_role_policies, plan_task, publish_task_outputs
+from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
 
 
 class JobStack(cdk.Stack):
@@ -42,7 +42,7 @@ class JobStack(cdk.Stack):
             enable_execute_command=job.exec,
             **plan.arguments,
         )
-        apply_role_policies(self.job, self.job.task_definition, job)
+        apply_task_permissions(self.job, self.job.task_definition, job)
         for alarm in (self.job.failure_alarm, self.job.dead_letter_alarm):
             alarm.add_alarm_action(platform.alarm_topic.action)
         publish_task_outputs(self, self.job.task, plan)

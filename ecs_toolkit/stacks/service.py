@@ -8,7 +8,6 @@ import aws_cdk as cdk
 from aws_cdk import Duration, Fn
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_servicediscovery as servicediscovery
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -19,7 +18,6 @@ from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import CanaryConfig, EnvironmentConfig, LinearConfig, ServiceConfig, VolumeConfig
 from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.file_system import EfsMount
-from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
@@ -33,7 +31,7 @@ from ecs_toolkit.constructs.scaling import (
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
 from ecs_toolkit.stacks.common import removal_policy
 from ecs_toolkit.stacks.platform import PlatformStack
-from ecs_toolkit.stacks.tasks import apply_role_policies, plan_task, publish_task_outputs
+from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
 
 
 class ServiceStack(cdk.Stack):
@@ -236,14 +234,7 @@ class ServiceStack(cdk.Stack):
             )
 
     def _grants(self, service: ServiceConfig) -> None:
-        grants = [TaskGrant(intent=g.intent, resource=g.resource, prefix=g.prefix, path=g.path) for g in service.grants]
-        apply_grants(self.service.task_definition.task_role, grants, scope=self.service)
-        apply_role_policies(self.service, self.service.task_definition, service)
-        execution_role = self.service.task_definition.execution_role
-        if service.secrets_kms_key_arns and execution_role is not None:
-            execution_role.add_to_principal_policy(
-                iam.PolicyStatement(actions=["kms:Decrypt"], resources=list(service.secrets_kms_key_arns))
-            )
+        apply_task_permissions(self.service, self.service.task_definition, service)
 
     # --- scaling --------------------------------------------------------------------------
 

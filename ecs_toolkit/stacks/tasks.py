@@ -12,6 +12,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
@@ -29,6 +30,7 @@ from ecs_toolkit.config.models import (
 )
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
+from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.network import internal_subnets
 from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
 from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy, retention
@@ -282,6 +284,18 @@ def _health_check(check: ContainerHealthCheckConfig | None) -> ecs.HealthCheck |
         retries=check.retries,
         start_period=Duration.seconds(check.start_period_seconds),
     )
+
+
+def apply_task_permissions(scope: Construct, task_definition: ecs.TaskDefinition, service: ServiceConfig) -> None:
+    """What a service's or a job's roles may do: grants, the manifest's own role policies, decrypting its secrets."""
+    grants = [TaskGrant(intent=g.intent, resource=g.resource, prefix=g.prefix, path=g.path) for g in service.grants]
+    apply_grants(task_definition.task_role, grants, scope=scope)
+    apply_role_policies(scope, task_definition, service)
+    execution_role = task_definition.execution_role
+    if service.secrets_kms_key_arns and execution_role is not None:
+        execution_role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["kms:Decrypt"], resources=list(service.secrets_kms_key_arns))
+        )
 
 
 def apply_role_policies(scope: Construct, task_definition: ecs.TaskDefinition, service: ServiceConfig) -> None:

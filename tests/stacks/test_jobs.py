@@ -130,3 +130,12 @@ def test_a_job_without_exec_starts_runs_without_it(default_env: Synthesized) -> 
     machine = next(r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
     assert "EnableExecuteCommand" not in json.dumps(machine["DefinitionString"])
     assert "ssmmessages" not in json.dumps(template)
+
+
+def test_a_job_gets_its_grants_on_its_task_role(default_env: Synthesized) -> None:
+    """Grants used to reach services only; the demo job reads its settings path."""
+    template = default_env.template_json("demo-nightly-report")
+    policies = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]  # type: ignore[attr-defined]
+    statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    (grant,) = [s for s in statements if "ssm:GetParametersByPath" in s["Action"]]
+    assert "parameter/demo/nightly-report/*" in json.dumps(grant["Resource"])
