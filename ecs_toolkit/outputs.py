@@ -28,6 +28,8 @@ EC2_GROUPS = "Ec2GroupNames"
 NAMESPACE_NAME = "NamespaceName"
 LOAD_BALANCER_DNS = "LoadBalancerDnsName"
 LOAD_BALANCER_ARN = "LoadBalancerArn"
+ALARM_TOPIC_ARN = "AlarmTopicArn"
+"""The environment's alarm topic (every alarm acts on it)."""
 EXEC_LOG_GROUP = "ExecLogGroupName"
 
 # Service and job stacks

@@ -232,6 +232,18 @@ def volume_owner(service: ServiceConfig, volume: VolumeConfig) -> tuple[int, int
     return (volume.uid if volume.uid is not None else uid, volume.gid if volume.gid is not None else gid)
 
 
+def shifts_traffic(service: ServiceConfig) -> bool:
+    """Blue-green, canary and linear deployments move traffic between two target groups; rolling does not."""
+    return service.deployment.strategy != "rolling"
+
+
+def needs_test_listener(config: EnvironmentConfig) -> bool:
+    """The shared load balancer gets its test listener when a routed service shifts traffic."""
+    return config.load_balancer is not None and any(
+        service.route is not None and shifts_traffic(service) for service in config.services.values()
+    )
+
+
 _NEURON_FAMILY = re.compile(r"^(inf|trn)\d")
 """AWS Inferentia and Trainium families: their accelerators need the Neuron driver, not a GPU one."""
 _GPU_FAMILY = re.compile(r"^[gp]\d+[a-z]*\.")

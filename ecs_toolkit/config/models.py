@@ -271,6 +271,15 @@ class ClusterConfig(StrictModel):
 # --- load balancer and storage ------------------------------------------------------------
 
 
+class TestListenerConfig(StrictModel):
+    """The shared ALB's test listener: closed to the internet unless `allow_from` opens it."""
+
+    port: Port = 8080
+    """Listener port (not 80 or 443); HTTPS when the load balancer has a certificate."""
+    allow_from: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
+    """IPv4 CIDRs that may reach the test listener; by default only the VPC's own CIDR."""
+
+
 class LoadBalancerConfig(StrictModel):
     public: bool = True
     """Internet-facing (public subnets, 0.0.0.0/0 on the listener ports) or internal (the VPC's CIDR only)."""
@@ -280,6 +289,9 @@ class LoadBalancerConfig(StrictModel):
     """Connection idle timeout."""
     access_log_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     """Days access logs are kept in their encrypted bucket."""
+    test_listener: TestListenerConfig = TestListenerConfig()
+    """The listener that reaches a new revision before production traffic moves to it (created only
+    when a service uses blue-green, canary or linear)."""
 
 
 class FileSystemConfig(StrictModel):
@@ -384,8 +396,106 @@ class ContainerHealthCheckConfig(StrictModel):
     """Grace after start during which failures do not count."""
 
 
+LifecycleStage = Literal[
+    "reconcile_service",
+    "pre_scale_up",
+    "post_scale_up",
+    "test_traffic_shift",
+    "post_test_traffic_shift",
+    "production_traffic_shift",
+    "post_production_traffic_shift",
+]
+LambdaArn = Annotated[
+    str,
+    StringConstraints(pattern=r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"),
+    Described("a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias or version>])"),
+]
+
+
+class CanaryConfig(StrictModel):
+    """Canary: shift `percent` of production traffic, wait `interval_minutes`, then shift the rest."""
+
+    percent: Annotated[float, Field(ge=0.1, le=100.0)] = 5.0
+    """Share of production traffic the new revision gets first: 0.1 to 100, in steps of 0.1 (ECS's range)."""
+    interval_minutes: Annotated[int, Field(ge=0, le=1440)] = 10
+    """Minutes the canary share runs before the rest of the traffic moves (0 to 1440)."""
+
+
+class LinearConfig(StrictModel):
+    """Linear: shift production traffic in equal steps of `step_percent`, waiting `interval_minutes` between steps."""
+
+    step_percent: Annotated[float, Field(ge=3.0, le=100.0)] = 10.0
+    """Share of production traffic moved per step: 3 to 100, in steps of 0.1 (ECS's range)."""
+    interval_minutes: Annotated[int, Field(ge=0, le=1440)] = 6
+    """Minutes between two steps (0 to 1440); not applied after the last step."""
+
+
+AlarmName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^\x00-\x1f]{1,255}$"),
+    Described("a CloudWatch alarm name (1 to 255 characters, no control characters)"),
+]
+
+
+class RollbackAlarmsConfig(StrictModel):
+    """CloudWatch alarms ECS watches during every deployment of the service, whatever its strategy: one in
+    ALARM stops the deployment and rolls it back. Load-balanced services get them; null turns one off."""
+
+    error_rate_percent: Annotated[float, Field(gt=0, le=100)] | None = 5.0
+    """Routed services: 5xx answers of the service's tasks, in percent of requests."""
+    p95_ms: Annotated[int, Field(ge=1, le=600000)] | None = 1000
+    """Routed services: 95th percentile of the tasks' response time, in milliseconds."""
+    p99_ms: Annotated[int, Field(ge=1, le=600000)] | None = 2500
+    """Routed services: 99th percentile of the tasks' response time, in milliseconds."""
+    unhealthy_targets: Annotated[int, Field(ge=1, le=1000)] | None = 1
+    """Routed and NLB services: unhealthy targets in the service's target groups."""
+    evaluation_periods: Annotated[int, Field(ge=1, le=30)] = 3
+    """One-minute periods in a row a threshold must be crossed."""
+    extra: list[AlarmName] = []
+    """Names of alarms defined elsewhere that should also roll deployments back."""
+
+
+class ServiceAlarmsConfig(StrictModel):
+    """Alarms on the service's health, sent to the environment's alarm topic; null turns one off. Load-balanced
+    services also send their rollback alarms (deployment.alarms) there."""
+
+    cpu_percent: Annotated[int, Field(ge=1, le=100)] | None = 90
+    """Average CPU utilization of the service's tasks at or above this."""
+    memory_percent: Annotated[int, Field(ge=1, le=100)] | None = 90
+    """Average memory utilization of the service's tasks at or above this."""
+    running_below_desired: bool = True
+    """Fewer tasks running than desired (Container Insights' task counts; needs container_insights on)."""
+    queue_age_seconds: Annotated[int, Field(ge=60, le=1209600)] | None = 900
+    """Workers with a queue: the oldest message waiting at least this long."""
+    periods: Annotated[int, Field(ge=1, le=30)] = 5
+    """One-minute periods in a row a threshold must be crossed."""
+
+
 class DeploymentConfig(StrictModel):
-    """Rolling deployment; the circuit breaker with rollback is always on."""
+    """How a new revision replaces the running one.
+
+    `rolling` replaces tasks in place (min_healthy_percent/max_percent), with the circuit breaker and
+    rollback always on. `blue-green`, `canary` and `linear` are ECS-native deployments: the new revision
+    starts beside the old one in an alternate target group, reachable on the load balancer's test
+    listener, then production traffic moves all at once, in a canary share then the rest, or in equal
+    steps; both revisions run for the bake time before the old one stops. They need a route on the
+    shared load balancer.
+    """
+
+    strategy: Literal["rolling", "blue-green", "canary", "linear"] = "rolling"
+    """`rolling` (default), `blue-green`, `canary` or `linear`."""
+    bake_time_minutes: Annotated[int, Field(ge=0, le=1440)] = 5
+    """blue-green, canary, linear: minutes both revisions keep running after all traffic has moved, so a
+    rollback is instant (0 to 1440)."""
+    canary: CanaryConfig | None = None
+    """strategy canary: the canary share and how long it runs; defaults to 5 % for 10 minutes."""
+    linear: LinearConfig | None = None
+    """strategy linear: the step and the wait between steps; defaults to 10 % every 6 minutes."""
+    alarms: RollbackAlarmsConfig = RollbackAlarmsConfig()
+    """Alarms that roll a deployment back (every strategy)."""
+    hooks: dict[LifecycleStage, LambdaArn] = {}
+    """blue-green, canary, linear: a Lambda function ECS calls at a stage (`post_test_traffic_shift: arn:...`);
+    its answer lets the deployment go on, or rolls it back."""
 
     min_healthy_percent: Annotated[int, Field(ge=0, le=100)] = 100
     """Tasks that must stay running during a deployment, in percent of the desired count."""
@@ -827,8 +937,10 @@ class ServiceConfig(ContainerSettings):
     """Retention of the service's log group; one of CloudWatch's values."""
     sidecars: list[SidecarConfig] = []
     """More containers in the task."""
+    alarms: ServiceAlarmsConfig = ServiceAlarmsConfig()
+    """Services (not jobs): CPU, memory, running tasks and queue age alarms, sent to the alarm topic."""
     deployment: DeploymentConfig = DeploymentConfig()
-    """Rolling deployment settings."""
+    """Deployment strategy (rolling, blue-green, canary, linear) and its settings."""
     exec: bool = False
     """ECS Exec: the task role gets the Session Manager channels and session logging; a service runs
     with Exec on, a job starts every run with it (`EnableExecuteCommand`)."""
@@ -861,6 +973,27 @@ class ComplianceConfig(StrictModel):
     """cdk-nag rule packs run at synth in addition to AwsSolutions (which always runs)."""
 
 
+class AlarmsConfig(StrictModel):
+    """Where alarms go: one KMS-encrypted SNS topic per environment, every alarm of the environment acts on it."""
+
+    email: list[
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
+            Described("an email address (name@example.com)"),
+        ]
+    ] = []
+    """Email addresses subscribed to the topic (each confirms by email once)."""
+    https: list[
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^https://[^\s]+$", max_length=2048),
+            Described("an https:// URL"),
+        ]
+    ] = []
+    """HTTPS endpoints subscribed to the topic (each confirms the subscription once)."""
+
+
 class EnvironmentConfig(StrictModel):
     name: Name
     """Environment name: prefixes every stack (`<name>-network`, `<name>-platform`, `<name>-<service>`)."""
@@ -891,3 +1024,5 @@ class EnvironmentConfig(StrictModel):
     """Services and jobs by name (one stack each)."""
     compliance: ComplianceConfig = ComplianceConfig()
     """Extra compliance rule packs; every finding must be fixed or acknowledged with a reason."""
+    alarms: AlarmsConfig = AlarmsConfig()
+    """The environment's alarm topic and its email or HTTPS subscribers."""

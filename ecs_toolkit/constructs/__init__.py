@@ -10,9 +10,11 @@ contract of each module.
 """
 
 from ecs_toolkit.constructs.access_logs import AccessLogBucket
+from ecs_toolkit.constructs.alarms import AlarmTopic, DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.connections import PortRange, admit
+from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import EfsMount, SharedFileSystem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, attach_role_policy, grant_statements, granular_rule_ids
 from ecs_toolkit.constructs.job import ScheduledJob
@@ -33,15 +35,18 @@ from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, Re
 
 __all__ = [
     "AccessLogBucket",
+    "AlarmTopic",
     "AlbRoute",
     "ContainerSpec",
     "CustomMetricTarget",
+    "DeploymentAlarms",
     "DeploymentSpec",
     "Ec2Capacity",
     "EcsCluster",
     "EcsService",
     "EcsTask",
     "EfsMount",
+    "EnvironmentDashboard",
     "HealthCheckSpec",
     "LinuxOptions",
     "Network",
@@ -50,8 +55,10 @@ __all__ = [
     "PredictivePolicy",
     "QueueBacklogTarget",
     "RestartPolicy",
+    "RollbackThresholds",
     "ScheduledCapacity",
     "ScheduledJob",
+    "ServiceAlarms",
     "ServiceScaling",
     "SharedFileSystem",
     "SharedLoadBalancer",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
@@ -36,8 +38,14 @@ class SharedLoadBalancer(Construct):
         idle_timeout: Duration = Duration.seconds(60),
         access_log_retention: Duration = Duration.days(90),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        test_port: int | None = None,
+        test_clients: Sequence[str] = (),
     ) -> None:
+        """``test_port`` adds the test listener of blue/green, canary and linear deployments: it admits
+        ``test_clients`` (IPv4 CIDRs), or only the VPC's CIDR when none are given, never the internet by default."""
         super().__init__(scope, construct_id)
+        if test_port is not None and test_port in (80, 443):
+            raise ValueError(f"SharedLoadBalancer: test_port {test_port} is a production listener port")
         self.https = certificate_arn is not None
         self.port = 443 if self.https else 80
         self.security_group = ec2.SecurityGroup(
@@ -94,4 +102,41 @@ class SharedLoadBalancer(Construct):
                     check_id,
                     "No certificate_arn in the manifest, so the listener is plain HTTP; with one it is HTTPS "
                     "(TLS 1.2+) and port 80 only redirects",
+                )
+        self.test_listener: elbv2.ApplicationListener | None = None
+        """The listener that reaches a new revision before production traffic moves (None without ``test_port``)."""
+        if test_port is not None:
+            self._test_listener(vpc, test_port, test_clients, certificate_arn, not_found)
+
+    def _test_listener(
+        self,
+        vpc: ec2.IVpc,
+        port: int,
+        clients: Sequence[str],
+        certificate_arn: str | None,
+        not_found: elbv2.ListenerAction,
+    ) -> None:
+        peers = [ec2.Peer.ipv4(cidr) for cidr in clients] or [ec2.Peer.ipv4(vpc.vpc_cidr_block)]
+        for peer in peers:
+            self.security_group.add_ingress_rule(peer, ec2.Port.tcp(port), "Test listener from its declared clients")
+        if certificate_arn is not None:
+            self.test_listener = self.load_balancer.add_listener(
+                "Test",
+                port=port,
+                protocol=elbv2.ApplicationProtocol.HTTPS,
+                certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
+                default_action=not_found,
+                open=False,
+            )
+        else:
+            self.test_listener = self.load_balancer.add_listener(
+                "Test", port=port, protocol=elbv2.ApplicationProtocol.HTTP, default_action=not_found, open=False
+            )
+            for check_id in ("CKV_AWS_2", "CKV_AWS_103"):
+                skip_checkov(
+                    self.test_listener,
+                    check_id,
+                    "No certificate_arn in the manifest, so the test listener is plain HTTP like the production one; "
+                    "with a certificate it is HTTPS (TLS 1.2+)",
                 )

@@ -15,6 +15,7 @@ from aws_cdk import Duration, RemovalPolicy, Token
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ecs_toolkit.compliance import acknowledge, skip_checkov
@@ -26,6 +27,10 @@ PLAIN_NLB_LOGS = (
     "NLBs write access logs for TLS listeners only, so a TCP/UDP NLB has none; "
     "its connections are in the VPC flow logs where those are on"
 )
+
+
+DESCRIBE_ACTIONS = ("DescribeListeners", "DescribeRules", "DescribeTargetGroups", "DescribeTargetHealth")
+"""What ECS reads while it shifts traffic (the read statement of AmazonECSInfrastructureRolePolicyForLoadBalancers)."""
 
 
 @dataclass(frozen=True)
@@ -44,17 +49,28 @@ def _target_type(service: EcsService) -> elbv2.TargetType:
     return elbv2.TargetType.IP if service.network_mode == "awsvpc" else elbv2.TargetType.INSTANCE
 
 
-def _register(service: EcsService, target_group: elbv2.TargetGroupBase, depends_on: Construct) -> None:
-    """Add the target group to the ECS service and create the service after the listener exists."""
-    service.load_balancers.append(
-        {
-            "ContainerName": service.main_container_name,
-            "ContainerPort": service.main_port,
-            "TargetGroupArn": target_group.target_group_arn,
-        }
-    )
+def _register(
+    service: EcsService,
+    target_group: elbv2.TargetGroupBase,
+    depends_on: Construct | None,
+    advanced: dict[str, object] | None = None,
+) -> None:
+    """Add the target group to the ECS service and create the service after the listener exists.
+
+    ``advanced`` is the entry's ``AdvancedConfiguration`` (alternate target group, listener rules and
+    the infrastructure role) for blue/green, canary and linear deployments.
+    """
+    entry: dict[str, object] = {
+        "ContainerName": service.main_container_name,
+        "ContainerPort": service.main_port,
+        "TargetGroupArn": target_group.target_group_arn,
+    }
+    if advanced is not None:
+        entry["AdvancedConfiguration"] = advanced
+    service.load_balancers.append(entry)
     service.cfn_service.add_property_override("LoadBalancers", service.load_balancers)
-    service.service.node.add_dependency(depends_on)
+    if depends_on is not None:
+        service.service.node.add_dependency(depends_on)
 
 
 class AlbRoute(Construct):
@@ -75,7 +91,9 @@ class AlbRoute(Construct):
         health_check: HealthCheckSpec = HealthCheckSpec(),
         deregistration_delay: Duration = Duration.seconds(15),
         grace_period: Duration = Duration.seconds(30),
+        test_listener: elbv2.IApplicationListener | None = None,
     ) -> None:
+        """With a blue-green, canary or linear service, ``test_listener`` gets a rule reaching the new revision."""
         super().__init__(scope, construct_id)
         if path is None and host is None:
             raise ValueError("AlbRoute: give a path, a host, or both")
@@ -83,9 +101,38 @@ class AlbRoute(Construct):
             raise ValueError(f"AlbRoute: priority must be 1-50000, got {priority}")
         if service.main_port is None:
             raise ValueError("AlbRoute: the service's main container has no port")
-        self.target_group = elbv2.ApplicationTargetGroup(
+        self.target_group = self._target_group("TargetGroup", service, vpc, health_check, deregistration_delay)
+        conditions = []
+        if host is not None:
+            conditions.append(elbv2.ListenerCondition.host_headers([host]))
+        if path is not None:
+            conditions.append(elbv2.ListenerCondition.path_patterns([path]))
+        self.alternate_target_group: elbv2.ApplicationTargetGroup | None = None
+        self.test_rule: elbv2.ApplicationListenerRule | None = None
+        if not service.deployment.shifts_traffic:
+            self.rule = elbv2.ApplicationListenerRule(
+                self,
+                "Rule",
+                listener=listener,
+                priority=priority,
+                conditions=conditions,
+                action=elbv2.ListenerAction.forward([self.target_group]),
+            )
+            _register(service, self.target_group, self.rule)
+        else:
+            self._shift_traffic(service, vpc, listener, test_listener, priority, conditions, health_check, deregistration_delay)
+        service.cfn_service.add_property_override("HealthCheckGracePeriodSeconds", int(grace_period.to_seconds()))
+        if service.security_group is not None:
+            service.security_group.connections.allow_from(
+                load_balancer_security_group, ec2.Port.tcp(service.main_port), "Container port from the load balancer"
+            )
+
+    def _target_group(
+        self, construct_id: str, service: EcsService, vpc: ec2.IVpc, health_check: HealthCheckSpec, deregistration_delay: Duration
+    ) -> elbv2.ApplicationTargetGroup:
+        return elbv2.ApplicationTargetGroup(
             self,
-            "TargetGroup",
+            construct_id,
             vpc=vpc,
             target_type=_target_type(service),
             port=service.main_port,
@@ -102,25 +149,78 @@ class AlbRoute(Construct):
                 healthy_http_codes=health_check.success_codes,
             ),
         )
-        conditions = []
-        if host is not None:
-            conditions.append(elbv2.ListenerCondition.host_headers([host]))
-        if path is not None:
-            conditions.append(elbv2.ListenerCondition.path_patterns([path]))
-        self.rule = elbv2.ApplicationListenerRule(
-            self,
-            "Rule",
-            listener=listener,
-            priority=priority,
-            conditions=conditions,
-            action=elbv2.ListenerAction.forward([self.target_group]),
-        )
-        _register(service, self.target_group, self.rule)
-        service.cfn_service.add_property_override("HealthCheckGracePeriodSeconds", int(grace_period.to_seconds()))
-        if service.security_group is not None:
-            service.security_group.connections.allow_from(
-                load_balancer_security_group, ec2.Port.tcp(service.main_port), "Container port from the load balancer"
+
+    def _shift_traffic(
+        self,
+        service: EcsService,
+        vpc: ec2.IVpc,
+        listener: elbv2.IApplicationListener,
+        test_listener: elbv2.IApplicationListener | None,
+        priority: int,
+        conditions: list[elbv2.ListenerCondition],
+        health_check: HealthCheckSpec,
+        deregistration_delay: Duration,
+    ) -> None:
+        """Blue/green, canary, linear: an alternate target group, weighted production and test rules, the role ECS uses.
+
+        Both rules start at 100/0 on the primary group; ECS moves the weights during a deployment.
+        """
+        role = service.infrastructure_role
+        assert role is not None, "EcsService creates the infrastructure role for traffic-shifting strategies"
+        alternate = self._target_group("AlternateTargetGroup", service, vpc, health_check, deregistration_delay)
+        self.alternate_target_group = alternate
+
+        def weighted() -> elbv2.ListenerAction:
+            return elbv2.ListenerAction.weighted_forward(
+                [
+                    elbv2.WeightedTargetGroup(target_group=self.target_group, weight=100),
+                    elbv2.WeightedTargetGroup(target_group=alternate, weight=0),
+                ]
             )
+
+        self.rule = elbv2.ApplicationListenerRule(
+            self, "Rule", listener=listener, priority=priority, conditions=conditions, action=weighted()
+        )
+        rules = [self.rule]
+        advanced: dict[str, object] = {
+            "AlternateTargetGroupArn": alternate.target_group_arn,
+            "ProductionListenerRule": self.rule.listener_rule_arn,
+            "RoleArn": role.role_arn,
+        }
+        if test_listener is not None:
+            self.test_rule = elbv2.ApplicationListenerRule(
+                self, "TestRule", listener=test_listener, priority=priority, conditions=conditions, action=weighted()
+            )
+            rules.append(self.test_rule)
+            advanced["TestListenerRule"] = self.test_rule.listener_rule_arn
+        # The advanced configuration refers to both rules, so the service is created after them.
+        _register(service, self.target_group, None, advanced)
+        # What AmazonECSInfrastructureRolePolicyForLoadBalancers grants, narrowed to this service's groups and rules.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[f"elasticloadbalancing:{action}" for action in DESCRIBE_ACTIONS],
+                resources=["*"],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                resources=[self.target_group.target_group_arn, alternate.target_group_arn],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["elasticloadbalancing:ModifyRule"], resources=[rule.listener_rule_arn for rule in rules])
+        )
+        # ECS uses the role as soon as the service exists: create the service after the role's policy.
+        policy = role.node.try_find_child("DefaultPolicy")
+        if policy is not None:
+            service.service.node.add_dependency(policy)
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Elastic Load Balancing's Describe actions take no resource-level permissions; "
+            "every changing action is scoped to this service's target groups and listener rules",
+        )
 
 
 NLB_PROTOCOLS = {
@@ -177,6 +277,8 @@ class NlbEndpoint(Construct):
             raise ValueError("NlbEndpoint: a certificate is required with tls, and only then")
         if service.main_port is None:
             raise ValueError("NlbEndpoint: the service's main container has no port")
+        if service.deployment.shifts_traffic:
+            raise ValueError("NlbEndpoint: blue-green, canary and linear deployments are built on AlbRoute only; use rolling")
         transports = TRANSPORTS[protocol]
         self._check_container(service, transports, health_check_port)
         self.security_group = ec2.SecurityGroup(

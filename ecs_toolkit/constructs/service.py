@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -16,15 +17,65 @@ from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec
 __all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
 
+STRATEGIES = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
+"""The deployment strategies, as CloudFormation's ``DeploymentConfiguration.Strategy`` names them."""
+LIFECYCLE_STAGES = (
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+)
+
+
 @dataclass(frozen=True)
 class DeploymentSpec:
-    """Rolling deployment settings; the circuit breaker with rollback is not optional."""
+    """How a new revision replaces the running one; the circuit breaker with rollback is not optional.
+
+    ``strategy`` is ``rolling`` (``min/max_healthy_percent`` apply), or one of ECS's traffic-shifting
+    deployments ``blue-green``, ``canary`` (``canary_percent`` first, the rest after
+    ``canary_interval``) and ``linear`` (``linear_step_percent`` every ``linear_interval``), which need
+    a load balancer route that registers an alternate target group (``AlbRoute``). ``hooks`` maps a
+    lifecycle stage (``POST_TEST_TRAFFIC_SHIFT``) to the ARN of a Lambda function ECS invokes there.
+    """
 
     min_healthy_percent: int = 100
     max_healthy_percent: int = 200
+    strategy: str = "rolling"
+    bake_time: Duration = Duration.minutes(5)
+    canary_percent: float = 5.0
+    canary_interval: Duration = Duration.minutes(10)
+    linear_step_percent: float = 10.0
+    linear_interval: Duration = Duration.minutes(6)
+    hooks: Mapping[str, str] = field(default_factory=dict)
     az_rebalancing: bool | None = None
     """Written explicitly either way (ECS's default for a new service changed in 2025; CDK's schema default in 2.214).
     None: on, unless EC2 placement packs tasks (binpack, which ECS does not rebalance) or max_healthy_percent is 100."""
+
+    @property
+    def shifts_traffic(self) -> bool:
+        """Blue/green, canary and linear move traffic between two target groups; rolling does not."""
+        return self.strategy != "rolling"
+
+    def validate(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"EcsService: unknown deployment strategy {self.strategy!r} (use {', '.join(STRATEGIES)})")
+        if self.min_healthy_percent >= self.max_healthy_percent:
+            raise ValueError("EcsService: max_healthy_percent must exceed min_healthy_percent, or no task can be replaced")
+        if not 0 <= self.bake_time.to_minutes() <= 1440:
+            raise ValueError("EcsService: bake_time must be 0-1440 minutes")
+        if not 0.1 <= self.canary_percent <= 100 or not 3 <= self.linear_step_percent <= 100:
+            raise ValueError("EcsService: canary_percent must be 0.1-100 and linear_step_percent 3-100")
+        for interval in (self.canary_interval, self.linear_interval):
+            if not 0 <= interval.to_minutes() <= 1440:
+                raise ValueError("EcsService: canary and linear intervals must be 0-1440 minutes")
+        unknown = [stage for stage in self.hooks if stage not in LIFECYCLE_STAGES]
+        if unknown:
+            raise ValueError(f"EcsService: unknown lifecycle stages {unknown} (use {', '.join(LIFECYCLE_STAGES)})")
+        if self.hooks and not self.shifts_traffic:
+            raise ValueError("EcsService: lifecycle hooks need a blue-green, canary or linear deployment")
 
 
 PLACEMENT = {
@@ -76,8 +127,7 @@ class EcsService(Construct):
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
         super().__init__(scope, construct_id)
-        if deployment.min_healthy_percent >= deployment.max_healthy_percent:
-            raise ValueError("EcsService: max_healthy_percent must exceed min_healthy_percent, or no task can be replaced")
+        deployment.validate()
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
             raise ValueError(f"EcsService: unknown placement strategies {unknown}")
@@ -159,3 +209,55 @@ class EcsService(Construct):
             self.cfn_service.enable_execute_command = True
         for volume in self.task.managed_volumes:
             self.service.add_volume(volume)
+        self.deployment = deployment
+        self.infrastructure_role: iam.Role | None = None
+        """The role ECS assumes to move traffic and call lifecycle hooks (traffic-shifting strategies only)."""
+        self._configure_deployment(deployment)
+
+    def _configure_deployment(self, deployment: DeploymentSpec) -> None:
+        """Write the strategy into ``DeploymentConfiguration`` (the L1 keys, so what reaches the template is plain)."""
+        prefix = "DeploymentConfiguration."
+        self.cfn_service.add_property_override(f"{prefix}Strategy", STRATEGIES[deployment.strategy])
+        if not deployment.shifts_traffic:
+            return
+        self.cfn_service.add_property_override(f"{prefix}BakeTimeInMinutes", int(deployment.bake_time.to_minutes()))
+        if deployment.strategy == "canary":
+            self.cfn_service.add_property_override(
+                f"{prefix}CanaryConfiguration",
+                {
+                    "CanaryPercent": deployment.canary_percent,
+                    "CanaryBakeTimeInMinutes": int(deployment.canary_interval.to_minutes()),
+                },
+            )
+        if deployment.strategy == "linear":
+            self.cfn_service.add_property_override(
+                f"{prefix}LinearConfiguration",
+                {
+                    "StepPercent": deployment.linear_step_percent,
+                    "StepBakeTimeInMinutes": int(deployment.linear_interval.to_minutes()),
+                },
+            )
+        self.infrastructure_role = iam.Role(
+            self,
+            "InfrastructureRole",
+            assumed_by=iam.ServicePrincipal("ecs.amazonaws.com"),
+            description="ECS moves traffic between this service's target groups and calls its lifecycle hooks",
+        )
+        by_function: dict[str, list[str]] = {}
+        for stage, function_arn in deployment.hooks.items():
+            by_function.setdefault(function_arn, []).append(stage)
+        if by_function:
+            self.infrastructure_role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=sorted(by_function))
+            )
+            self.cfn_service.add_property_override(
+                f"{prefix}LifecycleHooks",
+                [
+                    {
+                        "HookTargetArn": function_arn,
+                        "RoleArn": self.infrastructure_role.role_arn,
+                        "LifecycleStages": [stage for stage in LIFECYCLE_STAGES if stage in stages],
+                    }
+                    for function_arn, stages in sorted(by_function.items())
+                ],
+            )

@@ -22,7 +22,7 @@ from ecs_toolkit import __version__, plan, verify
 from ecs_toolkit.config import schema
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.helpers import drain, exec_check, local, preflight, run_task, status, teardown, wait
+from ecs_toolkit.helpers import deployments, drain, exec_check, local, preflight, run_task, status, teardown, wait
 from ecs_toolkit.helpers.discover import Environment, discover, require_known
 from ecs_toolkit.helpers.errors import HelperError, UsageError, one_line
 from ecs_toolkit.helpers.polling import DEFAULT_POLL_SECONDS, Progress, Timing
@@ -172,6 +172,25 @@ def _exec_check(ctx: Context) -> int:
     )
     ctx.emit(result, exec_check.format_exec_check(result))
     return 0 if result.ok else 1
+
+
+def _deployments(ctx: Context) -> int:
+    result = deployments.deployment_history(ctx.environment(), ctx.args.service, ecs=ctx.clients("ecs"), limit=ctx.args.limit)
+    ctx.emit(result, deployments.format_history(result))
+    return 0
+
+
+def _rollback(ctx: Context) -> int:
+    if not ctx.args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("rollback changes what the service runs: pass --yes to confirm")
+        answer = input(f"Roll {ctx.args.service} of {ctx.config.name} back? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing changed", file=sys.stderr)
+            return 1
+    result = deployments.rollback(ctx.environment(), ctx.args.service, ecs=ctx.clients("ecs"))
+    ctx.emit(result, deployments.format_rollback(result))
+    return 0
 
 
 def _common() -> argparse.ArgumentParser:
@@ -324,6 +343,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("service", metavar="SERVICE", help="manifest name of the service")
     sub.add_argument("--task", metavar="ID", help="task id or ARN (default: the first running task)")
     sub.set_defaults(handler=_exec_check)
+
+    sub = add(
+        "deployments",
+        "a service's ECS deployment history and the current deployment's stage",
+        "List the service's most recent ECS service deployments (ListServiceDeployments), newest first, with status, "
+        "strategy, task definition and reason; for one in progress, its lifecycle stage, alarms, circuit breaker and "
+        "rollback (DescribeServiceDeployments).",
+    )
+    sub.add_argument("service", metavar="SERVICE", help="manifest name of the service")
+    sub.add_argument(
+        "--limit", type=_count, default=deployments.DEFAULT_LIMIT, metavar="N", help="deployments to show (default: 10)"
+    )
+    sub.set_defaults(handler=_deployments)
+
+    sub = add(
+        "rollback",
+        "roll a service back: stop its deployment, or redeploy the previous revision",
+        "With a deployment in progress, stop it with rollback (StopServiceDeployment, stopType ROLLBACK): ECS returns "
+        "to the last completed revision, whatever the strategy. With none, deploy the task definition of the last "
+        "successful deployment before the current one (UpdateService). Exits 1 when there is nothing to return to.",
+    )
+    sub.add_argument("service", metavar="SERVICE", help="manifest name of the service")
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub.set_defaults(handler=_rollback)
 
     sub = commands.add_parser("init", help="write a new project that uses this package", description=local.INIT_DESCRIPTION)
     local.add_init(sub)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ecs_toolkit.plan import packing, rollout
-from ecs_toolkit.plan.cost import CostEstimate, estimate
+from ecs_toolkit.plan.cost import CostEstimate, estimate, fargate_task_hourly
 from ecs_toolkit.plan.prices import Prices
 from ecs_toolkit.plan.rollout import Rollout
 from ecs_toolkit.plan.templates import FARGATE_PROVIDERS, EnvironmentFacts, GroupFacts, ServiceFacts
@@ -32,6 +32,9 @@ class ServiceRow:
     rollout: Rollout
     rollout_at_max: Rollout | None
     """At the autoscaling maximum, when the service scales beyond its desired count."""
+    deploy_extra_cost: float | None = None
+    """Blue/green, canary, linear on Fargate: the second revision's tasks for the whole rollout, at on-demand
+    prices (EC2 services pay in instances: see their group's room)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,13 @@ def _worst(values: Sequence[int | None]) -> int | None:
     return None if any(value is None for value in values) else max((v for v in values if v is not None), default=0)
 
 
+def _deploy_extra_cost(service: ServiceFacts, plan: Rollout, prices: Prices) -> float | None:
+    """What one worst-case blue/green, canary or linear deploy of a Fargate service adds (on-demand prices)."""
+    if not plan.shifts_traffic or service.launch != "FARGATE":
+        return None
+    return plan.extra_task_seconds / 3600 * fargate_task_hourly(service.task, prices, spot=False)
+
+
 def _packing_rows(service: ServiceFacts, groups: dict[str, GroupFacts], prices: Prices) -> list[PackingRow]:
     rows = []
     for provider, tasks in packing.split_tasks(service.max_tasks, service.strategy).items():
@@ -172,7 +182,13 @@ def _warnings(plan_services: Sequence[ServiceRow], rows: Sequence[PackingRow], g
                 f"{row.name}: MinimumHealthyPercent {plan.min_healthy_percent} with MaximumPercent {plan.max_percent} "
                 "lets no task be replaced: a deploy cannot roll"
             )
-        elif seconds > rollout.SLOW_ROLLOUT_SECONDS:
+        elif plan.shifts_traffic and plan.replacement.total > rollout.SLOW_ROLLOUT_SECONDS:
+            warnings.append(
+                f"{row.name}: starting the new revision can take {duration(plan.replacement.total)}, over "
+                f"{rollout.SLOW_ROLLOUT_SECONDS // 60} minutes, before any traffic moves; the largest part is the "
+                f"{plan.replacement.slowest()}"
+            )
+        elif not plan.shifts_traffic and seconds > rollout.SLOW_ROLLOUT_SECONDS:
             replacement = plan.replacement
             warnings.append(
                 f"{row.name}: a rolling deploy can take {duration(seconds)} at {plan.desired} tasks "
@@ -211,6 +227,7 @@ def build_plan(
     services = []
     rows: list[PackingRow] = []
     for service in facts.services:
+        plan = rollout.rollout(service)
         services.append(
             ServiceRow(
                 name=service.name,
@@ -220,8 +237,9 @@ def build_plan(
                 desired=service.desired_count,
                 min_tasks=service.min_tasks,
                 max_tasks=service.max_tasks,
-                rollout=rollout.rollout(service),
+                rollout=plan,
                 rollout_at_max=rollout.rollout(service, service.max_tasks) if service.max_tasks > service.desired_count else None,
+                deploy_extra_cost=_deploy_extra_cost(service, plan, prices),
             )
         )
         if service.launch == "EC2":
@@ -285,6 +303,7 @@ def to_dict(plan: Plan) -> dict[str, Any]:
             if value is not None:
                 row[key]["seconds"] = value.seconds
                 row[key]["replacement"]["total"] = value.replacement.total
+                row[key]["extra_task_seconds"] = value.extra_task_seconds
     for row, packed in zip(data["packing"], plan.packing, strict=True):
         row["ok"] = packed.ok
     for row, group in zip(data["groups"], plan.groups, strict=True):
@@ -315,13 +334,20 @@ def _count(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
+def _strategy(plan: Rollout) -> str:
+    if not plan.shifts_traffic:
+        return f"rolling {plan.min_healthy_percent}/{plan.max_percent}%"
+    return plan.strategy.lower().replace("_", "-")
+
+
 def render(plan: Plan) -> str:
     cost = plan.cost
     out = [
         f"Plan for {plan.environment} ({plan.config}), templates in {plan.templates}",
         "",
-        "Rolling deploy, worst case. One task = image pull + grace period + health checks + deregistration + stop;",
-        "rollout = batches x one task (see docs/tools/plan.md).",
+        "Deploy, worst case. One task = image pull + grace period + health checks + deregistration + stop;",
+        "rolling: rollout = batches x one task; blue-green/canary/linear: one task + traffic-shift waits + bake time,",
+        "with the whole new revision running beside the old one (see docs/tools/plan.md).",
     ]
     rows = []
     for row in plan.services:
@@ -330,21 +356,43 @@ def render(plan: Plan) -> str:
         one = f"{part.image_pull}+{part.grace_period}+{part.health}+{part.deregistration}+{part.stop} = {duration(part.total)}"
         batches = "-" if r.batches is None else f"{r.batches} x {r.per_batch}"
         at_max = "" if row.rollout_at_max is None else f"{duration(row.rollout_at_max.seconds)} at {row.max_tasks}"
+        waits = f"{duration(r.shift_seconds)}+{duration(r.bake_seconds)}" if r.shifts_traffic else "-"
+        extra = "-"
+        if r.shifts_traffic:
+            extra = f"{r.extra_task_seconds / 3600:.1f} task-h" + (
+                f" {_money(row.deploy_extra_cost)}" if row.deploy_extra_cost is not None else ""
+            )
         rows.append(
             [
                 row.name,
                 row.launch,
                 row.network_mode,
                 str(row.desired),
-                f"{r.min_healthy_percent}/{r.max_percent}",
+                _strategy(r),
                 one,
                 batches,
+                waits,
                 duration(r.seconds),
                 at_max,
+                extra,
             ]
         )
     out += _table(
-        ["service", "launch", "mode", "tasks", "min/max %", "one task (s)", "batches", "rollout", "at max tasks"], rows, [3]
+        [
+            "service",
+            "launch",
+            "mode",
+            "tasks",
+            "strategy",
+            "one task (s)",
+            "batches",
+            "shift+bake",
+            "rollout",
+            "at max tasks",
+            "2nd revision",
+        ],
+        rows,
+        [3],
     )
     if plan.jobs:
         out.append(f"  scheduled jobs (no rolling deploy, not costed): {', '.join(plan.jobs)}")

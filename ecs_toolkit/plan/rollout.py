@@ -1,4 +1,4 @@
-"""Worst-case rolling-deploy time of a service, from the values in its synthesized template.
+"""Worst-case deploy time of a service, from the values in its synthesized template.
 
 One task replacement, worst case::
 
@@ -15,6 +15,17 @@ The whole rollout replaces the desired count in batches::
               = desired - ceil(desired x MinimumHealthyPercent / 100)    otherwise
     batches   = ceil(desired / per batch)
     rollout   = batches x replace
+
+Blue/green, canary and linear deployments (ECS-native) start the whole new revision at once in the
+alternate target group, shift traffic, bake, then stop the old revision::
+
+    rollout   = replace                     (one batch: start, healthy, and finally drain and stop the old tasks)
+              + traffic shifting waits      (canary: CanaryBakeTimeInMinutes; linear: StepBakeTimeInMinutes
+                                             x (ceil(100 / StepPercent) - 1), no wait after the last step;
+                                             blue/green: none)
+              + BakeTimeInMinutes
+
+During that time both revisions run in full: ``desired`` extra tasks for the whole rollout.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ecs_toolkit.plan.templates import ServiceFacts
+from ecs_toolkit.plan.templates import DeploymentFacts, ServiceFacts
 
 IMAGE_PULL_ALLOWANCE_SECONDS = 60
 """Pulling the image and starting the container: a typical image of a few hundred MB from ECR or a
@@ -56,6 +67,9 @@ class Replacement:
         return max(parts, key=lambda key: parts[key])
 
 
+TRAFFIC_SHIFTING = ("BLUE_GREEN", "CANARY", "LINEAR")
+
+
 @dataclass(frozen=True)
 class Rollout:
     desired: int
@@ -65,10 +79,42 @@ class Rollout:
     batches: int | None
     """``None`` when the deployment settings allow no task to be replaced."""
     replacement: Replacement
+    strategy: str = "ROLLING"
+    shift_seconds: int = 0
+    """Canary and linear: the waits between traffic shifts."""
+    bake_seconds: int = 0
+    """Blue/green, canary, linear: both revisions run this long after all traffic has moved."""
+
+    @property
+    def shifts_traffic(self) -> bool:
+        return self.strategy in TRAFFIC_SHIFTING
 
     @property
     def seconds(self) -> int | None:
-        return None if self.batches is None else self.batches * self.replacement.total
+        if self.batches is None:
+            return None
+        if self.shifts_traffic:
+            return self.replacement.total + self.shift_seconds + self.bake_seconds if self.desired > 0 else 0
+        return self.batches * self.replacement.total
+
+    @property
+    def extra_task_seconds(self) -> int:
+        """Task-seconds beyond the desired count: the whole second revision, for the whole rollout."""
+        return self.desired * (self.seconds or 0) if self.shifts_traffic else 0
+
+
+def linear_steps(step_percent: float) -> int:
+    """Traffic shifts of a linear deployment: ceil(100 / step), counted in tenths so 33.3 % takes 4 steps."""
+    return max(1, math.ceil(1000 / round(step_percent * 10)))
+
+
+def shift_seconds(deployment: DeploymentFacts) -> int:
+    """The waits between traffic shifts: one for canary, one between each two linear steps, none for blue/green."""
+    if deployment.strategy == "CANARY":
+        return deployment.canary_minutes * 60
+    if deployment.strategy == "LINEAR":
+        return (linear_steps(deployment.linear_step_percent) - 1) * deployment.linear_minutes * 60
+    return 0
 
 
 def tasks_per_batch(desired: int, min_healthy_percent: int, max_percent: int) -> int:
@@ -105,6 +151,19 @@ def rollout(service: ServiceFacts, desired: int | None = None) -> Rollout:
     """The rollout at ``desired`` tasks (default: the template's desired count)."""
     count = service.desired_count if desired is None else desired
     low, high = service.min_healthy_percent, service.max_percent
+    deployment = service.deployment
+    if deployment.strategy in TRAFFIC_SHIFTING:
+        return Rollout(
+            desired=count,
+            min_healthy_percent=low,
+            max_percent=high,
+            per_batch=count,
+            batches=1 if count > 0 else 0,
+            replacement=replacement(service),
+            strategy=deployment.strategy,
+            shift_seconds=shift_seconds(deployment),
+            bake_seconds=deployment.bake_minutes * 60,
+        )
     return Rollout(
         desired=count,
         min_healthy_percent=low,

@@ -39,6 +39,19 @@ _PORT_RANGE = re.compile(r"ECS_DYNAMIC_HOST_PORT_RANGE=(\d+)-(\d+)")
 
 
 @dataclass(frozen=True)
+class DeploymentFacts:
+    """``DeploymentConfiguration``'s strategy and its waits; absent values take ECS's documented defaults."""
+
+    strategy: str = "ROLLING"
+    """ROLLING, BLUE_GREEN, CANARY or LINEAR."""
+    bake_minutes: int = 0
+    canary_percent: float = 5.0
+    canary_minutes: int = 10
+    linear_step_percent: float = 10.0
+    linear_minutes: int = 6
+
+
+@dataclass(frozen=True)
 class TargetGroupFacts:
     logical_id: str
     interval_seconds: int
@@ -99,6 +112,7 @@ class ServiceFacts:
     task: TaskFacts
     strategy: tuple[StrategyItem, ...]
     scaling: ScalingFacts | None
+    deployment: DeploymentFacts = DeploymentFacts()
 
     @property
     def min_tasks(self) -> int:
@@ -378,7 +392,33 @@ def read_service(
         task=task,
         strategy=strategy,
         scaling=scaling,
+        deployment=read_deployment(deployment),
     )
+
+
+def read_deployment(configuration: Mapping[str, Any]) -> DeploymentFacts:
+    """The strategy of a ``DeploymentConfiguration`` (ROLLING when the template names none)."""
+    canary = configuration.get("CanaryConfiguration", {})
+    linear = configuration.get("LinearConfiguration", {})
+    defaults = DeploymentFacts()
+    strategy = configuration.get("Strategy", "ROLLING")
+    return DeploymentFacts(
+        strategy=strategy if isinstance(strategy, str) else "ROLLING",
+        bake_minutes=_int(configuration.get("BakeTimeInMinutes"), defaults.bake_minutes),
+        canary_percent=_number(canary.get("CanaryPercent"), defaults.canary_percent),
+        canary_minutes=_int(canary.get("CanaryBakeTimeInMinutes"), defaults.canary_minutes),
+        linear_step_percent=_number(linear.get("StepPercent"), defaults.linear_step_percent),
+        linear_minutes=_int(linear.get("StepBakeTimeInMinutes"), defaults.linear_minutes),
+    )
+
+
+def _number(value: Any, default: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        return default
 
 
 def expected_stacks(config: EnvironmentConfig) -> list[str]:

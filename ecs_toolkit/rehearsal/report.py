@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecs_toolkit.rehearsal.checks import NOT_KEPT
 from ecs_toolkit.rehearsal.custom_resources import Answer
 from ecs_toolkit.rehearsal.fixes import Fix
 from ecs_toolkit.rehearsal.gaps import Read
@@ -80,6 +81,11 @@ def render(rehearsal: Rehearsal) -> str:
     if rehearsal.fixes:
         lines += ["", "Emulator bugs worked around (templates deployed unchanged):"]
         lines += [f"  {fix.resource_type}: {fix.reason}" for fix in rehearsal.fixes]
+    if verification is not None:
+        kept_out = sorted({result.type for result in verification.resources} & set(NOT_KEPT))
+        if kept_out:
+            lines += ["", "Properties the emulator does not keep (not checked in the rehearsal):"]
+            lines += [f"  {resource_type}: {NOT_KEPT[resource_type]}" for resource_type in kept_out]
     lines += ["", _helpers_line(rehearsal.helpers)]
     if rehearsal.helpers is not None and rehearsal.helpers.output:
         lines += [f"    {line}" for line in rehearsal.helpers.output.splitlines()[:30]]

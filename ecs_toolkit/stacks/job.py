@@ -43,6 +43,8 @@ class JobStack(cdk.Stack):
             **plan.arguments,
         )
         apply_task_permissions(self.job, self.job.task_definition, job)
+        for alarm in (self.job.failure_alarm, self.job.dead_letter_alarm):
+            alarm.add_alarm_action(platform.alarm_topic.action)
         publish_task_outputs(self, self.job.task, plan)
         cdk.CfnOutput(self, outputs.SCHEDULE_NAME, value=self.job.schedule.schedule_name)
         cdk.CfnOutput(self, outputs.STATE_MACHINE_ARN, value=self.job.state_machine.state_machine_arn)

@@ -16,8 +16,10 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.constructs.alarms import AlarmTopic
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
+from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import SharedFileSystem
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
@@ -66,6 +68,14 @@ class PlatformStack(cdk.Stack):
         )
         self.cluster = self.ecs.cluster
         self.capacity_events = self._capacity_events_topic() if cluster_config.capacity.ec2 else None
+        self.alarm_topic = AlarmTopic(
+            self,
+            "Alarms",
+            emails=config.alarms.email,
+            https_endpoints=config.alarms.https,
+            removal_policy=removal_policy(config),
+        )
+        """Every alarm of the environment acts on this topic."""
         ports = cluster_config.host_port_range
         for group in cluster_config.capacity.ec2:
             capacity = Ec2Capacity(
@@ -103,6 +113,15 @@ class PlatformStack(cdk.Stack):
         self.load_balancer = self._load_balancer() if config.load_balancer is not None else None
         if self.load_balancer is not None:
             self._admit_load_balancer_to_instances(self.load_balancer)
+        self.dashboard = EnvironmentDashboard(
+            self,
+            "Dashboard",
+            dashboard_name=f"{config.name}-ecs",
+            cluster_name=self.cluster.cluster_name,
+            load_balancer_full_name=self.load_balancer.load_balancer.load_balancer_full_name if self.load_balancer else None,
+            ec2_capacity=bool(cluster_config.capacity.ec2),
+            queue_name_term=config.name if any(s.scaling and s.scaling.queue for s in config.services.values()) else None,
+        )
         self._outputs()
 
     def _existing_vpc(self) -> ec2.IVpc:
@@ -185,6 +204,8 @@ class PlatformStack(cdk.Stack):
             idle_timeout=Duration.seconds(settings.idle_timeout_seconds),
             access_log_retention=Duration.days(settings.access_log_retention_days),
             removal_policy=removal_policy(self.config),
+            test_port=settings.test_listener.port if derived.needs_test_listener(self.config) else None,
+            test_clients=settings.test_listener.allow_from,
         )
 
     def _admit_load_balancer_to_instances(self, load_balancer: SharedLoadBalancer) -> None:
@@ -205,6 +226,7 @@ class PlatformStack(cdk.Stack):
                     )
 
     def _outputs(self) -> None:
+        cdk.CfnOutput(self, outputs.ALARM_TOPIC_ARN, value=self.alarm_topic.topic.topic_arn)
         existing = self.config.network.existing
         if existing is not None:
             cdk.CfnOutput(self, outputs.VPC_ID, value=existing.vpc_id)

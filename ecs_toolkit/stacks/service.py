@@ -15,7 +15,8 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.compliance import SQS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig, VolumeConfig
+from ecs_toolkit.config.models import CanaryConfig, EnvironmentConfig, LinearConfig, ServiceConfig, VolumeConfig
+from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
@@ -60,18 +61,16 @@ class ServiceStack(cdk.Stack):
             # With autoscaling the template leaves the count alone, so a deploy never resets it.
             desired_count=None if service_config.scaling else service_config.count,
             placement=service_config.placement,
-            deployment=DeploymentSpec(
-                min_healthy_percent=service_config.deployment.min_healthy_percent,
-                max_healthy_percent=service_config.deployment.max_percent,
-                az_rebalancing=derived.az_rebalancing(service_config, plan.launch),
-            ),
+            deployment=_deployment_spec(service_config, derived.az_rebalancing(service_config, plan.launch)),
             enable_execute_command=service_config.exec,
             cloud_map=self._cloud_map(name, service_config, mode),
             service_connect=self._service_connect(name, service_config),
             **plan.arguments,
         )
         self.route: AlbRoute | None = None
+        self.nlb: NlbEndpoint | None = None
         self._routes(service_config, mode)
+        self._rollback_alarms(service_config)
         self._volumes(name, service_config)
         self._grants(service_config)
         if self.queue is not None:
@@ -143,6 +142,7 @@ class ServiceStack(cdk.Stack):
                 ),
                 deregistration_delay=deregistration,
                 grace_period=Duration.seconds(derived.grace_period_seconds(service)),
+                test_listener=load_balancer.test_listener,
             )
         if service.nlb is not None:
             groups = [
@@ -150,7 +150,7 @@ class ServiceStack(cdk.Stack):
                 for item in derived.service_strategy(self.config, service)
                 if item.provider in self.platform.ecs.ec2_capacity
             ]
-            nlb = NlbEndpoint(
+            nlb = self.nlb = NlbEndpoint(
                 self,
                 "Nlb",
                 service=self.service,
@@ -170,6 +170,45 @@ class ServiceStack(cdk.Stack):
                 removal_policy=removal_policy(self.config),
             )
             cdk.CfnOutput(self, "NlbDnsName", value=nlb.load_balancer.load_balancer_dns_name)
+
+    def _rollback_alarms(self, service: ServiceConfig) -> None:
+        """The alarms every deployment of the service watches, with rollback on alarm."""
+        settings = service.deployment.alarms
+        groups = []
+        if self.route is not None:
+            groups.append(self.route.target_group)
+            if self.route.alternate_target_group is not None:
+                groups.append(self.route.alternate_target_group)
+        self.deployment_alarms = DeploymentAlarms(
+            self,
+            "DeploymentAlarms",
+            service=self.service,
+            application_target_groups=groups,
+            network_target_groups=[self.nlb.target_group] if self.nlb is not None else [],
+            thresholds=RollbackThresholds(
+                error_rate_percent=settings.error_rate_percent,
+                p95_ms=settings.p95_ms,
+                p99_ms=settings.p99_ms,
+                unhealthy_targets=settings.unhealthy_targets,
+                evaluation_periods=settings.evaluation_periods,
+            ),
+            extra_alarm_names=settings.extra,
+            actions=[self.platform.alarm_topic.action],
+        )
+        health = service.alarms
+        insights = self.config.cluster.container_insights != "disabled"
+        self.service_alarms = ServiceAlarms(
+            self,
+            "Alarms",
+            service=self.service,
+            actions=[self.platform.alarm_topic.action],
+            cpu_percent=health.cpu_percent,
+            memory_percent=health.memory_percent,
+            running_below_desired=health.running_below_desired and insights,
+            queue=self.queue,
+            queue_age=Duration.seconds(health.queue_age_seconds) if health.queue_age_seconds is not None else None,
+            periods=health.periods,
+        )
 
     # --- storage and permissions ----------------------------------------------------------
 
@@ -291,3 +330,22 @@ class ServiceStack(cdk.Stack):
             outputs.TARGET_GROUP_ARNS,
             value=Fn.join(outputs.LIST_SEPARATOR, target_groups) if target_groups else outputs.EMPTY_LIST,
         )
+
+
+def _deployment_spec(service: ServiceConfig, az_rebalancing: bool) -> DeploymentSpec:
+    """The manifest's deployment section; canary and linear settings default to ECS's own defaults."""
+    settings = service.deployment
+    canary = settings.canary or CanaryConfig()
+    linear = settings.linear or LinearConfig()
+    return DeploymentSpec(
+        min_healthy_percent=settings.min_healthy_percent,
+        max_healthy_percent=settings.max_percent,
+        strategy=settings.strategy,
+        bake_time=Duration.minutes(settings.bake_time_minutes),
+        canary_percent=canary.percent,
+        canary_interval=Duration.minutes(canary.interval_minutes),
+        linear_step_percent=linear.step_percent,
+        linear_interval=Duration.minutes(linear.interval_minutes),
+        hooks={stage.upper(): arn for stage, arn in settings.hooks.items()},
+        az_rebalancing=az_rebalancing,
+    )

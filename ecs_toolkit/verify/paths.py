@@ -142,7 +142,21 @@ def _balancer_of(assembly: Assembly, balancers: dict[ResourceRef, LoadBalancer],
     return balancers.get(target.ref) if target is not None else None
 
 
-def prove_load_balancing(proof: Proof, workloads: dict[str, Workload]) -> None:
+def _test_clients(proof: Proof, config: EnvironmentConfig | None, balancer: LoadBalancer, port: int) -> list[Peer] | None:
+    """The declared clients of the shared ALB's test listener (blue-green, canary, linear), else None.
+
+    The test listener is closed to the internet unless the manifest lists its clients; by default only
+    the VPC reaches it.
+    """
+    if config is None or config.load_balancer is None or balancer.kind != "alb" or not derived.needs_test_listener(config):
+        return None
+    settings = config.load_balancer.test_listener
+    if port != settings.port:
+        return None
+    return [Peer("cidr", cidr) for cidr in settings.allow_from] or [_vpc_peer(proof)]
+
+
+def prove_load_balancing(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig | None = None) -> None:
     assembly = proof.assembly
     balancers = _load_balancers(assembly)
     forwards = _forwards(assembly)
@@ -151,23 +165,29 @@ def prove_load_balancing(proof: Proof, workloads: dict[str, Workload]) -> None:
         balancer = _balancer_of(assembly, balancers, listener.ref)
         if balancer is None or not balancer.groups:
             continue
-        clients = Peer("cidr", ANYWHERE) if balancer.public else _vpc_peer(proof)
-        for protocol in LB_PROTOCOLS.get(str(props.get("Protocol", "TCP")), ["tcp"]):
-            port = int(props.get("Port", 0))
-            proof.path(
-                "listener",
-                f"{'internet' if balancer.public else 'the VPC'} -> {balancer.label}:{port}",
-                balancer.groups,
-                clients,
-                protocol,
-                [(port, port)],
-            )
+        port = int(props.get("Port", 0))
+        test_clients = _test_clients(proof, config, balancer, port)
+        clients = test_clients or [Peer("cidr", ANYWHERE) if balancer.public else _vpc_peer(proof)]
+        for client in clients:
+            if test_clients is not None:
+                label = f"test clients {client.value} -> {balancer.label}:{port}"
+            else:
+                label = f"{'internet' if balancer.public else 'the VPC'} -> {balancer.label}:{port}"
+            for protocol in LB_PROTOCOLS.get(str(props.get("Protocol", "TCP")), ["tcp"]):
+                proof.path("listener", label, balancer.groups, client, protocol, [(port, port)])
     for workload in workloads.values():
         if workload.service is None:
             continue
         service = assembly.resolve(workload.stack, workload.service.properties)
-        for entry in service.get("LoadBalancers", []):
-            target_group = assembly.target(entry.get("TargetGroupArn"))
+        entries = [
+            (entry, arn)
+            for entry in service.get("LoadBalancers", [])
+            # Blue/green, canary and linear: the new revision's tasks sit in the alternate target group.
+            for arn in (entry.get("TargetGroupArn"), entry.get("AdvancedConfiguration", {}).get("AlternateTargetGroupArn"))
+            if arn is not None
+        ]
+        for entry, arn in entries:
+            target_group = assembly.target(arn)
             if target_group is None:
                 continue
             group_props = assembly.resolve(target_group.stack, target_group.properties)
@@ -187,10 +207,14 @@ def prove_load_balancing(proof: Proof, workloads: dict[str, Workload]) -> None:
                     )
             host_port = next((m[1] for m in mappings), None)
             ranges = workload.host_ports(port, host_port)
+            group_text = f" through {target_group.logical_id}" if arn != entry.get("TargetGroupArn") else ""
+            proven: set[ResourceRef] = set()
             for listener_ref in forwards.get(target_group.ref, []):
                 balancer = _balancer_of(assembly, balancers, listener_ref)
-                if balancer is None:
+                # Several listeners (production and test) of one balancer share its groups: one proof each.
+                if balancer is None or balancer.resource.ref in proven:
                     continue
+                proven.add(balancer.resource.ref)
                 if not balancer.groups:
                     proof.findings.append(
                         Finding(
@@ -204,24 +228,34 @@ def prove_load_balancing(proof: Proof, workloads: dict[str, Workload]) -> None:
                 for protocol in protocols:
                     proof.path(
                         "load balancer",
-                        f"{balancer.label} -> {workload.name} tasks",
+                        f"{balancer.label} -> {workload.name} tasks{group_text}",
                         workload.destinations,
                         list(balancer.groups),
                         protocol,
                         ranges,
                     )
-                _health_check(proof, workload, balancer, group_props, ranges)
+                _health_check(proof, workload, balancer, group_props, ranges, group_text)
 
 
 def _health_check(
-    proof: Proof, workload: Workload, balancer: LoadBalancer, props: dict[str, Any], traffic: list[tuple[int, int]]
+    proof: Proof,
+    workload: Workload,
+    balancer: LoadBalancer,
+    props: dict[str, Any],
+    traffic: list[tuple[int, int]],
+    group_text: str = "",
 ) -> None:
     port = props.get("HealthCheckPort", "traffic-port")
     ranges = traffic if port in ("traffic-port", None) else [(int(port), int(port))]
     default = "TCP" if balancer.kind == "nlb" else "HTTP"
     protocol = "tcp" if str(props.get("HealthCheckProtocol", default)) in ("TCP", "HTTP", "HTTPS") else "udp"
     proof.path(
-        "health check", f"{balancer.label} checks {workload.name}", workload.destinations, list(balancer.groups), protocol, ranges
+        "health check",
+        f"{balancer.label} checks {workload.name}{group_text}",
+        workload.destinations,
+        list(balancer.groups),
+        protocol,
+        ranges,
     )
 
 

@@ -31,7 +31,7 @@ def verify(assembly: Assembly, config: EnvironmentConfig | None = None) -> list[
         security.vpc_cidrs.add(config.network.existing.cidr)
     proof = Proof(assembly=assembly, security=security)
     workloads = read_workloads(assembly, config)
-    prove_load_balancing(proof, workloads)
+    prove_load_balancing(proof, workloads, config)
     prove_connections(proof, workloads, config)
     prove_file_systems(proof, workloads)
     prove_aws_apis(proof, workloads)

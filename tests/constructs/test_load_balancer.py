@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import assertions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match
@@ -53,3 +54,16 @@ def test_with_a_certificate_https_on_443_and_port_80_redirects(stack: cdk.Stack,
     ingress = template.to_json()["Resources"][stack.get_logical_id(alb.security_group.node.default_child)]["Properties"]
     assert sorted(rule["FromPort"] for rule in ingress["SecurityGroupIngress"]) == [80, 443]
     assert all(rule["CidrIp"] != "0.0.0.0/0" for rule in ingress["SecurityGroupIngress"])  # internal: the VPC only
+
+
+def test_a_test_listener_takes_its_own_port_and_admits_only_the_vpc_by_default(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    with pytest.raises(ValueError, match="test_port 443 is a production listener port"):
+        SharedLoadBalancer(stack, "Taken", vpc=vpc, test_port=443)
+    alb = SharedLoadBalancer(stack, "Alb", vpc=vpc, test_port=8080)
+    template = assertions.Template.from_stack(stack)
+
+    assert alb.test_listener is not None
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {"Port": 8080, "Protocol": "HTTP"})
+    (group,) = [g for k, g in template.find_resources("AWS::EC2::SecurityGroup").items() if k.startswith("AlbSecurityGroup")]
+    on_test_port = [rule for rule in group["Properties"]["SecurityGroupIngress"] if rule["FromPort"] == 8080]
+    assert len(on_test_port) == 1 and on_test_port[0]["CidrIp"] != "0.0.0.0/0"

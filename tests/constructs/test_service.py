@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 
 from ecs_toolkit.constructs import DeploymentSpec, EcsCluster, EcsService
@@ -68,3 +69,41 @@ def test_service_rejects_a_deployment_that_cannot_replace_a_task_and_unknown_pla
             deployment=DeploymentSpec(az_rebalancing=True),
             **common,  # type: ignore[arg-type]
         )
+
+
+# --- deployment strategies (DeploymentSpec) ---------------------------------------------------
+
+HOOK = "arn:aws:lambda:eu-west-1:111122223333:function:smoke"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (DeploymentSpec(strategy="red-black"), "unknown deployment strategy"),
+        (DeploymentSpec(min_healthy_percent=100, max_healthy_percent=100), "must exceed"),
+        (DeploymentSpec(strategy="canary", canary_percent=0.0), "canary_percent must be 0.1-100 and linear_step_percent 3-100"),
+        (
+            DeploymentSpec(strategy="linear", linear_step_percent=2.0),
+            "canary_percent must be 0.1-100 and linear_step_percent 3-100",
+        ),
+        (DeploymentSpec(strategy="blue-green", bake_time=Duration.minutes(1441)), "bake_time must be 0-1440 minutes"),
+        (
+            DeploymentSpec(strategy="linear", linear_interval=Duration.minutes(1500)),
+            "canary and linear intervals must be 0-1440 minutes",
+        ),
+        (DeploymentSpec(strategy="blue-green", hooks={"AFTER_EVERYTHING": HOOK}), "unknown lifecycle stages"),
+        (DeploymentSpec(hooks={"POST_SCALE_UP": HOOK}), "lifecycle hooks need a blue-green, canary or linear deployment"),
+    ],
+    ids=["strategy", "percents", "canary", "linear", "bake", "interval", "stage", "hooks-on-rolling"],
+)
+def test_deployment_spec_rejects_what_ecs_rejects(spec: DeploymentSpec, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        spec.validate()
+
+
+@pytest.mark.parametrize(("strategy", "shifts"), [("rolling", False), ("blue-green", True), ("canary", True), ("linear", True)])
+def test_only_a_rolling_deployment_keeps_one_target_group(strategy: str, shifts: bool) -> None:
+    spec = DeploymentSpec(strategy=strategy, hooks={"PRE_SCALE_UP": HOOK} if shifts else {})
+
+    spec.validate()
+    assert spec.shifts_traffic is shifts

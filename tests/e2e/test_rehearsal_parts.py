@@ -301,6 +301,16 @@ class TestReport:
         assert "demo-web/Service (AWS::ECS::Service): desired count is 1, the template says 2" in text
         assert json.loads(to_json(rehearsal))["passed"] is False
 
+    def test_names_the_service_properties_the_emulator_drops_instead_of_claiming_them(self) -> None:
+        service = ResourceResult("demo-web", "Service", "AWS::ECS::Service", Outcome.VERIFIED)
+        queue = ResourceResult("demo-web", "Queue", "AWS::SQS::Queue", Outcome.VERIFIED)
+        with_service = render(Rehearsal("c.yaml", "moto", verification=Verification([], [service, queue])))
+        without = render(Rehearsal("c.yaml", "moto", verification=Verification([], [queue])))
+
+        assert "Properties the emulator does not keep" in with_service
+        assert "AWS::ECS::Service: DeploymentConfiguration (strategy" in with_service
+        assert "Properties the emulator does not keep" not in without
+
     def test_a_stack_that_did_not_complete_fails_the_rehearsal(self) -> None:
         rehearsal = Rehearsal("c.yaml", "moto", verification=Verification([StackResult("demo-web", "ROLLBACK_COMPLETE")], []))
         assert rehearsal.failures == ["stack demo-web: ROLLBACK_COMPLETE"]

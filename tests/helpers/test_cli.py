@@ -25,6 +25,8 @@ SUBCOMMANDS = [
     "teardown",
     "preflight",
     "exec-check",
+    "deployments",
+    "rollback",
     "init",
     "synth",
     "check",

@@ -61,14 +61,36 @@ def test_the_replacement_time_comes_from_the_synthesized_values(plan: dict[str, 
         (task,) = _resources(cdk_out, row["stack"], "AWS::ECS::TaskDefinition")
         replacement = row["rollout"]["replacement"]
         if groups:
-            (group,) = groups
+            # Blue/green, canary and linear services add an alternate group with the same settings.
+            group = groups[0]
+            assert all(other == group for other in groups)
             delay = next(a["Value"] for a in group["TargetGroupAttributes"] if a["Key"] == "deregistration_delay.timeout_seconds")
             assert replacement["health"] == group["HealthCheckIntervalSeconds"] * group["HealthyThresholdCount"]
             assert replacement["deregistration"] == int(delay)
         assert replacement["grace_period"] == service.get("HealthCheckGracePeriodSeconds", 0)
         assert replacement["stop"] == max(c["StopTimeout"] for c in task["ContainerDefinitions"])
         assert replacement["image_pull"] == rollout.IMAGE_PULL_ALLOWANCE_SECONDS
-        assert row["rollout"]["seconds"] == row["rollout"]["batches"] * replacement["total"]
+        deployment = service.get("DeploymentConfiguration", {})
+        if deployment.get("Strategy", "ROLLING") == "ROLLING":
+            assert row["rollout"]["seconds"] == row["rollout"]["batches"] * replacement["total"]
+        else:
+            assert row["rollout"]["bake_seconds"] == deployment["BakeTimeInMinutes"] * 60
+            total = replacement["total"] + row["rollout"]["shift_seconds"] + row["rollout"]["bake_seconds"]
+            assert row["rollout"]["seconds"] == total
+
+
+def test_the_demo_rollouts_include_each_strategys_waits_with_known_answers(plan: dict[str, Any]) -> None:
+    """web: blue/green with 5 minutes' bake; api: canary 10 % for 5 minutes, then 5 minutes' bake (2m35s per task)."""
+    rows = {row["name"]: row for row in plan["services"]}
+    one_task = rollout.IMAGE_PULL_ALLOWANCE_SECONDS + 30 + 20 + 15 + 30
+
+    assert (rows["web"]["rollout"]["strategy"], rows["web"]["rollout"]["seconds"]) == ("BLUE_GREEN", one_task + 300)
+    assert (rows["api"]["rollout"]["strategy"], rows["api"]["rollout"]["seconds"]) == ("CANARY", one_task + 300 + 300)
+    assert rows["orders"]["rollout"]["strategy"] == "ROLLING"
+    # api runs its second revision (2 tasks of 0.25 vCPU / 0.5 GB) for the whole rollout, at Fargate on-demand prices.
+    assert rows["api"]["rollout"]["extra_task_seconds"] == 2 * (one_task + 600)
+    assert rows["api"]["deploy_extra_cost"] > 0
+    assert rows["web"]["deploy_extra_cost"] is None  # EC2: paid in instance room, not per task
 
 
 def test_the_demo_rolls_out_fast_fits_its_groups_and_stays_far_under_the_stack_limit(plan: dict[str, Any]) -> None:

@@ -97,7 +97,7 @@ def test_json_carries_totals_and_every_section() -> None:
 
 def test_text_shows_each_section() -> None:
     text = render(_plan(_web()))
-    headings = ("Rolling deploy, worst case", "Monthly cost estimate", "EC2 packing", "EC2 groups", "Stacks", "Warnings: none")
+    headings = ("Deploy, worst case", "Monthly cost estimate", "EC2 packing", "EC2 groups", "Stacks", "Warnings: none")
     for heading in headings:
         assert heading in text
     assert "60+0+20+300+30 = 6m50s" in text

@@ -107,3 +107,75 @@ def test_a_rollout_that_cannot_replace_any_task_has_no_duration() -> None:
         task_definition(container()), desired=3, deployment={"MinimumHealthyPercent": 100, "MaximumPercent": 100}
     )
     assert rollout.rollout(_service(template)).seconds is None
+
+
+# --- blue/green, canary, linear ------------------------------------------------------------------
+
+
+def _shifting(deployment: dict[str, object], desired: int = 4) -> rollout.Rollout:
+    """A service whose one replacement is 60 s pull + 30 s grace + 2 x 10 s health + 15 s drain + 30 s stop = 155 s."""
+    template = service_template(
+        task_definition(container(StopTimeout=30)),
+        desired=desired,
+        deployment={"MinimumHealthyPercent": 100, "MaximumPercent": 200, **deployment},
+        HealthCheckGracePeriodSeconds=30,
+        target_groups={
+            "Tg": target_group(
+                HealthCheckIntervalSeconds=10,
+                HealthyThresholdCount=2,
+                TargetGroupAttributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "15"}],
+            )
+        },
+    )
+    plan = rollout.rollout(_service(template))
+    assert plan.replacement.total == rollout.IMAGE_PULL_ALLOWANCE_SECONDS + 95
+    return plan
+
+
+def test_blue_green_starts_every_new_task_at_once_then_bakes() -> None:
+    plan = _shifting({"Strategy": "BLUE_GREEN", "BakeTimeInMinutes": 5})
+
+    assert (plan.batches, plan.per_batch, plan.shift_seconds, plan.bake_seconds) == (1, 4, 0, 300)
+    assert plan.seconds == 155 + 300
+    assert plan.extra_task_seconds == 4 * 455  # the whole green revision for the whole rollout
+
+
+def test_canary_adds_its_one_wait_and_the_bake_time() -> None:
+    plan = _shifting(
+        {
+            "Strategy": "CANARY",
+            "BakeTimeInMinutes": 5,
+            "CanaryConfiguration": {"CanaryPercent": 10, "CanaryBakeTimeInMinutes": 15},
+        }
+    )
+
+    assert plan.seconds == 155 + 15 * 60 + 5 * 60  # 23m35s
+
+
+def test_linear_waits_between_steps_but_not_after_the_last() -> None:
+    plan = _shifting(
+        {"Strategy": "LINEAR", "BakeTimeInMinutes": 10, "LinearConfiguration": {"StepPercent": 20, "StepBakeTimeInMinutes": 3}}
+    )
+
+    # 5 steps of 20 %: 4 waits of 3 minutes, then the bake time.
+    assert plan.shift_seconds == 4 * 180
+    assert plan.seconds == 155 + 720 + 600  # 24m35s
+
+
+@pytest.mark.parametrize(("step", "steps"), [(10, 10), (20, 5), (33.3, 4), (30, 4), (3, 34), (12.5, 8), (100, 1)])
+def test_linear_step_count_is_a_ceiling_in_tenths(step: float, steps: int) -> None:
+    assert rollout.linear_steps(step) == steps
+
+
+def test_canary_and_linear_take_ecs_defaults_when_the_template_leaves_them_out() -> None:
+    canary = _shifting({"Strategy": "CANARY"})
+    linear = _shifting({"Strategy": "LINEAR"})
+
+    assert (canary.shift_seconds, canary.bake_seconds) == (10 * 60, 0)  # 5 % for 10 minutes
+    assert linear.shift_seconds == 9 * 6 * 60  # 10 % steps every 6 minutes
+
+
+def test_rolling_strategy_keeps_the_batch_formula_and_runs_no_second_revision() -> None:
+    plan = _shifting({"Strategy": "ROLLING", "MaximumPercent": 125})
+
+    assert (plan.per_batch, plan.batches, plan.seconds, plan.extra_task_seconds) == (1, 4, 4 * 155, 0)

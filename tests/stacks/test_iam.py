@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from ecs_toolkit.constructs.routing import DESCRIBE_ACTIONS
 from tests.conftest import MANIFESTS, synthesize
 
 SESSION_MANAGER_ACTIONS = frozenset(
@@ -68,6 +69,9 @@ STAR_RESOURCE_ALLOWED: dict[frozenset[str], str] = {
             "xray:PutTraceSegments",
         }
     ): "A job's state machine (CDK's runTask.sync policy): tasks exist only at run time; log delivery and X-Ray take no resource",
+    frozenset(f"elasticloadbalancing:{action}" for action in DESCRIBE_ACTIONS): (
+        "ECS infrastructure role of a blue-green/canary/linear service: ELB's Describe actions take no resource"
+    ),
 }
 WILDCARD_ACTIONS_ALLOWED = {"ecs:Submit*": "ECS agent state reports, on this cluster's ARN only (CDK's instance role)"}
 TRAILING_WILDCARD_RESOURCE_ACTIONS = {"s3:", "ssm:GetParameter", "dynamodb:"}

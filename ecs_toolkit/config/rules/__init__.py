@@ -5,6 +5,7 @@
 - ``instances``: each EC2 group's AMI against its instance types, GPU reservations against the groups' GPUs;
 - ``storage``: file systems and the volumes mounted from them;
 - ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
+- ``deployments``: deployment strategies and their settings, the load balancer's test listener;
 - ``containers``: cpu and memory shares, start order (``depends_on``), Linux settings, ulimits, DNS and hosts;
 - ``iam``: custom statements and managed policies on task and execution roles, and their acknowledgements;
 - ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
@@ -23,6 +24,7 @@ from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
+from ecs_toolkit.config.rules.deployments import check_alarm_topic, check_test_listener
 from ecs_toolkit.config.rules.instances import check_instances
 from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
@@ -58,6 +60,8 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_instances(config)
     yield from check_file_systems(config)
     yield from check_routes(config)
+    yield from check_test_listener(config)
+    yield from check_alarm_topic(config)
     yield from check_host_ports(config)
     yield from check_fixed_bridge_ports(config)
     yield from check_connections(config)

@@ -11,6 +11,7 @@ from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.config.rules.cluster import check_strategy
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message, split_path
 from ecs_toolkit.config.rules.containers import check_containers
+from ecs_toolkit.config.rules.deployments import check_deployment, check_service_alarms
 from ecs_toolkit.config.rules.iam import check_roles
 from ecs_toolkit.config.rules.scaling import check_scaling
 from ecs_toolkit.config.rules.storage import check_task_volumes, check_volumes
@@ -78,6 +79,8 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
     yield from check_task_volumes(config, where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
+    yield from check_deployment(config, where, service)
+    yield from check_service_alarms(config, where, service)
     if service.deployment.az_rebalancing and launch == "ec2" and any(p.startswith("binpack") for p in service.placement):
         yield (
             (*where, "deployment", "az_rebalancing"),

@@ -1,0 +1,145 @@
+"""Deployment rules: which strategy a service may use, and the settings each strategy takes.
+
+ECS runs blue/green, canary and linear deployments itself (deployment controller ECS). What it
+rejects, from the ECS API reference and developer guide (checked 2026-11-27):
+- CanaryConfiguration.canaryPercent: multiples of 0.1 from 0.1 to 100; canaryBakeTimeInMinutes 0-1440;
+- LinearConfiguration.stepPercent: multiples of 0.1 from 3 to 100; stepBakeTimeInMinutes 0-1440;
+- a canary deployment created through CloudFormation is rejected when BakeTimeInMinutes +
+  CanaryBakeTimeInMinutes exceeds 33 hours (CloudFormation's operation limit is 36 hours);
+- lifecycle hooks belong to blue/green, canary and linear deployments.
+Traffic shifting needs an Application or Network Load Balancer or Service Connect; this toolkit
+builds it on the shared ALB (a listener rule per service), so the other strategies need a route.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
+from ecs_toolkit.config.rules.common import Finding, Location
+
+CLOUDFORMATION_LIMIT_MINUTES = 33 * 60
+"""CloudFormation rejects a canary deployment whose bake times add up to more than 33 hours."""
+SHIFTING = ("blue-green", "canary", "linear")
+
+
+def _tenths(value: float) -> bool:
+    return abs(value * 10 - round(value * 10)) < 1e-9
+
+
+def check_deployment(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    deployment = service.deployment
+    at: Location = (*where, "deployment")
+    strategy = deployment.strategy
+    yield from _alarms(where, service)
+    if deployment.canary is not None and strategy != "canary":
+        yield (*at, "canary"), f"applies only to strategy canary, not {strategy}"
+    if deployment.linear is not None and strategy != "linear":
+        yield (*at, "linear"), f"applies only to strategy linear, not {strategy}"
+    if strategy == "rolling":
+        if "bake_time_minutes" in deployment.model_fields_set:
+            yield (*at, "bake_time_minutes"), "applies only to strategies blue-green, canary and linear, not rolling"
+        if deployment.hooks:
+            yield (*at, "hooks"), "lifecycle hooks run only in blue-green, canary and linear deployments, not rolling"
+        return
+    if service.route is None:
+        yield (
+            (*at, "strategy"),
+            f"{strategy} shifts traffic between two target groups on the shared load balancer: "
+            "it needs a route (only web services with a route can use it; use rolling otherwise)",
+        )
+    elif config.load_balancer is None:
+        yield (*at, "strategy"), f"{strategy} needs the environment's load_balancer for its route"
+    if service.nlb is not None:
+        yield (
+            (*at, "strategy"),
+            f"{strategy} is built on the shared load balancer's route only; a service with an nlb uses rolling",
+        )
+    if "min_healthy_percent" in deployment.model_fields_set or "max_percent" in deployment.model_fields_set:
+        yield (
+            at,
+            f"min_healthy_percent and max_percent apply to rolling deployments; {strategy} starts the full new "
+            "revision beside the old one",
+        )
+    canary = deployment.canary
+    if strategy == "canary" and canary is not None and not _tenths(canary.percent):
+        yield (*at, "canary", "percent"), f"{canary.percent} is not a multiple of 0.1 (ECS takes 0.1 to 100 in steps of 0.1)"
+    if strategy == "canary":
+        interval = canary.interval_minutes if canary is not None else 10
+        if deployment.bake_time_minutes + interval > CLOUDFORMATION_LIMIT_MINUTES:
+            yield (
+                at,
+                f"bake_time_minutes + canary.interval_minutes is {deployment.bake_time_minutes + interval} minutes; "
+                f"CloudFormation rejects a canary deployment longer than {CLOUDFORMATION_LIMIT_MINUTES} (33 hours)",
+            )
+    linear = deployment.linear
+    if strategy == "linear" and linear is not None and not _tenths(linear.step_percent):
+        yield (
+            (*at, "linear", "step_percent"),
+            f"{linear.step_percent} is not a multiple of 0.1 (ECS takes 3 to 100 in steps of 0.1)",
+        )
+
+
+def check_service_alarms(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    """The health alarms belong to services; a few of them to some services only."""
+    alarms = service.alarms
+    at: Location = (*where, "alarms")
+    chosen = alarms.model_fields_set
+    if service.kind == "job":
+        if chosen:
+            yield at, "a job's alarms are its failed and unstarted runs (always on); alarms applies to services"
+        return
+    has_queue = service.scaling is not None and service.scaling.queue is not None
+    if "queue_age_seconds" in chosen and alarms.queue_age_seconds is not None and not has_queue:
+        yield (*at, "queue_age_seconds"), "only a worker with scaling.queue has a queue to watch"
+    if "running_below_desired" in chosen and alarms.running_below_desired and config.cluster.container_insights == "disabled":
+        yield (
+            (*at, "running_below_desired"),
+            "reads Container Insights' task counts: turn cluster.container_insights on (enabled or enhanced)",
+        )
+
+
+def check_alarm_topic(config: EnvironmentConfig) -> Iterator[Finding]:
+    for kind in ("email", "https"):
+        seen: set[str] = set()
+        for index, value in enumerate(getattr(config.alarms, kind)):
+            if value in seen:
+                yield ("alarms", kind, index), f"{value!r} is listed twice"
+            seen.add(value)
+
+
+def check_test_listener(config: EnvironmentConfig) -> Iterator[Finding]:
+    balancer = config.load_balancer
+    if balancer is None:
+        return
+    at: Location = ("load_balancer", "test_listener")
+    listener = balancer.test_listener
+    if listener.port in (80, 443):
+        yield (*at, "port"), f"{listener.port} is a production listener port: pick another (8080 by default)"
+    seen: set[str] = set()
+    for index, source in enumerate(listener.allow_from):
+        where: Location = (*at, "allow_from", index)
+        if source in seen:
+            yield where, f"{source!r} is listed twice"
+        seen.add(source)
+        try:
+            network = ipaddress.IPv4Network(source, strict=False)
+        except ValueError:
+            yield where, f"{source!r} is not an IPv4 CIDR (10.8.0.0/16)"
+            continue
+        if str(network) != source:
+            yield where, f"{source!r} has host bits set: the network is {network}"
+
+
+def _alarms(where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    """Load-balancer alarms need a load balancer: say so where one is set on a service without one."""
+    alarms = service.deployment.alarms
+    at: Location = (*where, "deployment", "alarms")
+    routed = ("error_rate_percent", "p95_ms", "p99_ms")
+    for name in routed if service.route is None else ():
+        if name in alarms.model_fields_set and getattr(alarms, name) is not None:
+            yield (*at, name), "reads the shared load balancer's metrics: only a service with a route has them"
+    unhealthy_set = "unhealthy_targets" in alarms.model_fields_set and alarms.unhealthy_targets is not None
+    if unhealthy_set and service.route is None and service.nlb is None:
+        yield (*at, "unhealthy_targets"), "counts load balancer targets: only a service with a route or an nlb has them"
