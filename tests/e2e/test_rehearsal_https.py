@@ -40,10 +40,11 @@ def test_the_https_example_deploys_its_listeners_redirect_and_tls_nlb_on_a_stand
         if resource.type == "AWS::ElasticLoadBalancingV2::Listener"
     }
     assert set(listeners.values()) == {"verified"} and listeners.keys() == templates.keys()
-    protocols = sorted(properties["Protocol"] for properties in templates.values())
-    assert protocols == ["HTTP", "HTTPS", "TLS"]  # the redirect on 80, HTTPS on 443, the ledger's TLS NLB
-    redirect = next(p for p in templates.values() if p["Protocol"] == "HTTP")
-    assert redirect["DefaultActions"][0]["Type"] == "redirect"
+    by_port = {(properties["Protocol"], properties["Port"]): properties for properties in templates.values()}
+    # the redirect on 80, HTTPS on 443 (and the test listener of a traffic-shifting service), the ledger's TLS NLB
+    assert {protocol for protocol, _ in by_port} == {"HTTP", "HTTPS", "TLS"}
+    assert by_port[("HTTPS", 443)]["Certificates"] == [{"CertificateArn": ARN}]
+    assert by_port[("HTTP", 80)]["DefaultActions"][0]["Type"] == "redirect"
 
 
 def test_a_stand_in_is_issued_under_exactly_the_arn_the_templates_name(monkeypatch: pytest.MonkeyPatch) -> None:
