@@ -84,15 +84,23 @@ def templates_for(config: EnvironmentConfig, manifest: Path, cdk_out: Path | Non
         yield Path(directory), "a temporary directory (synthesized now)"
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print the plan for parsed arguments (``config``, ``region``, ``json``, ``cdk_out``; missing ones default)."""
+def manifest_of(args: argparse.Namespace) -> tuple[Path, EnvironmentConfig] | None:
+    """The manifest ``--config`` names (or the project's default) and its model; None once its problems are printed."""
     manifest = Path(getattr(args, "config", None) or default_config())
     try:
-        config = load_manifest(manifest)
+        return manifest, load_manifest(manifest)
     except ManifestError as error:
         for line in error.lines:
             print(line, file=sys.stderr)
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the plan for parsed arguments (``config``, ``region``, ``json``, ``cdk_out``; missing ones default)."""
+    loaded = manifest_of(args)
+    if loaded is None:
         return 1
+    manifest, config = loaded
     region = getattr(args, "region", None) or config.region or DEFAULT_REGION
     try:
         with templates_for(config, manifest, getattr(args, "cdk_out", None)) as (directory, origin):

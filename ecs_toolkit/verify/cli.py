@@ -10,13 +10,10 @@ import argparse
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 
 from ecs_toolkit.assembly import AssemblyError, load_assembly
-from ecs_toolkit.config.loader import ManifestError, load_manifest
-from ecs_toolkit.plan.cli import add_source_arguments, templates_for
+from ecs_toolkit.plan.cli import add_source_arguments, manifest_of, templates_for
 from ecs_toolkit.plan.errors import PlanError
-from ecs_toolkit.project import default_config
 from ecs_toolkit.verify.findings import Finding
 from ecs_toolkit.verify.proof import verify
 
@@ -43,13 +40,10 @@ def render(findings: list[Finding], *, show_all: bool, label: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    manifest = Path(getattr(args, "config", None) or default_config())
-    try:
-        config = load_manifest(manifest)
-    except ManifestError as error:
-        for line in error.lines:
-            print(line, file=sys.stderr)
+    loaded = manifest_of(args)
+    if loaded is None:
         return 1
+    manifest, config = loaded
     try:
         with templates_for(config, manifest, getattr(args, "cdk_out", None)) as (directory, _):
             findings = verify(load_assembly(directory, account=config.account, region=config.region), config)
