@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.loader import load_manifest_with_warnings
 from ecs_toolkit.config.rules import connection_warnings
@@ -39,28 +41,18 @@ def test_declared_connection_validates_and_is_listed(manifest: Manifests) -> Non
     assert list(connection_warnings(config)) == []
 
 
-def test_fails_when_callee_is_unknown_with_a_suggestion(manifest: Manifests) -> None:
-    assert manifest.problems(manifest.services(SERVICES % "order")) == [
-        f"{CALLEE_LINE}: services.api.connects_to.0: there is no service named 'order': did you mean 'orders'?"
-    ]
-
-
-def test_fails_when_a_service_calls_itself(manifest: Manifests) -> None:
-    assert manifest.problems(manifest.services(SERVICES % "api")) == [
-        f"{CALLEE_LINE}: services.api.connects_to.0: a service reaches its own tasks without a rule: remove it"
-    ]
-
-
-def test_fails_when_callee_is_a_worker(manifest: Manifests) -> None:
-    assert manifest.problems(manifest.services(SERVICES % "queue")) == [
-        f"{CALLEE_LINE}: services.api.connects_to.0: 'queue' is a worker: workers and jobs take no inbound connections"
-    ]
-
-
-def test_fails_when_callee_is_listed_twice(manifest: Manifests) -> None:
-    assert manifest.problems(manifest.services(SERVICES % "orders, orders")) == [
-        f"{CALLEE_LINE}: services.api.connects_to.1: 'orders' is listed twice"
-    ]
+@pytest.mark.parametrize(
+    ("callees", "problem"),
+    [
+        ("order", "connects_to.0: there is no service named 'order': did you mean 'orders'?"),
+        ("api", "connects_to.0: a service reaches its own tasks without a rule: remove it"),
+        ("queue", "connects_to.0: 'queue' is a worker: workers and jobs take no inbound connections"),
+        ("orders, orders", "connects_to.1: 'orders' is listed twice"),
+    ],
+    ids=["unknown-with-a-suggestion", "itself", "a-worker", "listed-twice"],
+)
+def test_fails_on_a_callee_it_cannot_call(manifest: Manifests, callees: str, problem: str) -> None:
+    assert manifest.problems(manifest.services(SERVICES % callees)) == [f"{CALLEE_LINE}: services.api.{problem}"]
 
 
 def test_fails_when_web_callee_has_no_name_to_resolve(manifest: Manifests) -> None:
