@@ -14,11 +14,14 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ecs_toolkit import outputs
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import (
     ContainerHealthCheckConfig,
@@ -28,11 +31,12 @@ from ecs_toolkit.config.models import (
     SidecarConfig,
     StrategyItemConfig,
 )
-from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
+from ecs_toolkit.config.references import parse_ecr_image, parse_env_file, parse_secret_reference, secret_option_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.network import internal_subnets
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, LogRouter, RestartPolicy, TaskVolume
+from ecs_toolkit.data import fluent_bit_image
 from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
@@ -78,6 +82,8 @@ def plan_task(
         "removal_policy": removal_policy(config),
         "log_stream_prefix": name,
         "volumes": task_volumes(stack, entry),
+        "ephemeral_storage_gib": entry.ephemeral_storage_gib,
+        "log_router": log_router(stack, config, name, entry),
     }
     return TaskPlan(launch=launch, network_mode=mode, strategy=strategy, arguments=arguments)
 
@@ -108,11 +114,11 @@ def task_containers(
     """The main container (named after the service, cpu/memory left after the sidecars) and its sidecars."""
     cpu = derived.task_cpu(config, service)
     memory = derived.task_memory_mib(config, service)
-    sidecars = [_sidecar(scope, index, sidecar) for index, sidecar in enumerate(service.sidecars)]
+    sidecars = [_sidecar(scope, config, index, sidecar) for index, sidecar in enumerate(service.sidecars)]
     main = ContainerSpec(
         name=name,
         image=_image(scope, "Image", service.image),
-        memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
+        memory_limit_mib=memory - derived.sidecar_memory_mib(service),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
         environment={**service.environment, **(environment or {})},
@@ -122,12 +128,70 @@ def task_containers(
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
         static_host_port=bool(derived.static_host_ports(config, service)),
         health_check_port=derived.nlb_health_check_port(service),
+        environment_files=_environment_files(scope, config, "EnvFile", service.env_files),
         **_settings(service),
     )
     return [main, *sidecars]
 
 
-def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerSpec:
+def _environment_files(scope: cdk.Stack, config: EnvironmentConfig, prefix: str, values: list[str]) -> list[ecs.EnvironmentFile]:
+    """Local files (relative to the manifest) become S3 assets, uploaded at deploy; S3 objects are referenced."""
+    files: list[ecs.EnvironmentFile] = []
+    for index, value in enumerate(values):
+        reference = parse_env_file(value)
+        if reference.path is not None:
+            files.append(ecs.EnvironmentFile.from_asset(str(config.manifest_dir / reference.path)))
+        else:
+            assert reference.bucket is not None and reference.key is not None
+            bucket = s3.Bucket.from_bucket_name(scope, f"{prefix}{index}Bucket", reference.bucket)
+            files.append(ecs.EnvironmentFile.from_bucket(bucket, reference.key))
+    return files
+
+
+def log_router(scope: cdk.Stack, config: EnvironmentConfig, name: str, service: ServiceConfig) -> LogRouter | None:
+    """FireLens: the destination's options, and for CloudWatch Logs the log group the stack creates for it."""
+    logging = service.logging
+    if logging is None:
+        return None
+    options = {key: _option_text(value) for key, value in logging.destination.items()}
+    group = None
+    if derived.log_output(service) in derived.CLOUDWATCH_OUTPUTS:
+        group = logs.LogGroup(
+            scope,
+            "RoutedLogs",
+            log_group_name=options.get("log_group_name"),
+            retention=retention(service.log_retention_days),
+            removal_policy=removal_policy(config),
+        )
+        skip_checkov(group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
+        options["log_group_name"] = group.log_group_name
+        options.setdefault("region", scope.region)
+        if "log_stream_name" not in options:
+            options.setdefault("log_stream_prefix", f"{name}/")
+        options["auto_create_group"] = "false"
+    return LogRouter(
+        image=_image(scope, "LogRouterImage", logging.image or fluent_bit_image().image),
+        options=options,
+        secret_options=_secrets(
+            scope,
+            "LogRouterSecret",
+            {option: secret_option_reference(value) for option, value in logging.secret_options.items()},
+        ),
+        config_file=logging.config_file,
+        enable_metadata=logging.enable_metadata,
+        memory_limit_mib=logging.memory_mib,
+        log_group=group,
+        writable_paths=fluent_bit_image().writes,
+    )
+
+
+def _option_text(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _sidecar(scope: cdk.Stack, config: EnvironmentConfig, index: int, sidecar: SidecarConfig) -> ContainerSpec:
     return ContainerSpec(
         name=sidecar.name,
         image=_image(scope, f"Sidecar{index}Image", sidecar.image),
@@ -137,6 +201,7 @@ def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerS
         essential=sidecar.essential,
         environment=sidecar.environment,
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
+        environment_files=_environment_files(scope, config, f"Sidecar{index}EnvFile", sidecar.env_files),
         **_settings(sidecar),
     )
 

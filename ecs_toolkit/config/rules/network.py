@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, ServiceConfig
-from ecs_toolkit.config.references import parse_ecr_image
+from ecs_toolkit.config.references import parse_ecr_image, secret_option_reference
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message
+from ecs_toolkit.data import fluent_bit_image
 
 NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "public_subnets", "endpoints", "flow_logs", "flow_log_retention_days"}
 """Network fields that shape a VPC the toolkit creates; an existing VPC is imported as it is."""
@@ -100,10 +101,34 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
     endpoints = set(config.network.endpoints)
     containers: list[tuple[Location, str, dict[str, str]]] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
+    if service.logging is not None:  # the FireLens router: its image, and the secrets of its output options
+        secret_options = {k: secret_option_reference(v) for k, v in service.logging.secret_options.items()}
+        if service.logging.image is not None:
+            containers.append(((*where, "logging"), service.logging.image, secret_options))
+        else:
+            containers.append(((*where, "logging"), "", secret_options))
+            yield (
+                (*where, "logging"),
+                f"the log router's default image ({fluent_bit_image().image}) is public and the VPC has no NAT gateways "
+                "to pull it: copy it into ECR and give it as logging.image, or add nat_gateways",
+            )
+    with_files = [
+        (*(where if index is None else (*where, "sidecars", index)), "env_files")
+        for index, settings in [(None, service), *enumerate(service.sidecars)]
+        if settings.env_files
+    ]
+    if with_files and "s3" not in endpoints:
+        yield (
+            with_files[0],
+            "env files are read from S3 at task start (local ones are uploaded there) and the VPC has no NAT gateways "
+            "and no s3 endpoint: add s3 to network.endpoints",
+        )
     stores: set[str] = set()
     for at, image, secrets in containers:
-        ecr = parse_ecr_image(image)
-        if ecr is None:
+        ecr = parse_ecr_image(image) if image else None
+        if not image:
+            pass  # the default router image, reported above
+        elif ecr is None:
             yield (
                 (*at, "image"),
                 "is not a private ECR image and the VPC has no NAT gateways to pull it: "
