@@ -49,9 +49,3 @@ def check_logging(where: Location, service: ServiceConfig) -> Iterator[Finding]:
             parse_secret_reference(secret_option_reference(value))
         except ValueError as error:
             yield (*at, "secret_options", option), f"{error}: give an SSM parameter or Secrets Manager secret ARN"
-    for index, sidecar in enumerate(service.sidecars):
-        if sidecar.name == derived.LOG_ROUTER:
-            yield (
-                (*where, "sidecars", index, "name"),
-                f"{derived.LOG_ROUTER} is the name of the FireLens router that logging adds: name this sidecar differently",
-            )

@@ -101,34 +101,20 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
     endpoints = set(config.network.endpoints)
     containers: list[tuple[Location, str, dict[str, str]]] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
+    router_secrets: dict[str, str] = {}
     if service.logging is not None:  # the FireLens router: its image, and the secrets of its output options
-        secret_options = {k: secret_option_reference(v) for k, v in service.logging.secret_options.items()}
+        router_secrets = {k: secret_option_reference(v) for k, v in service.logging.secret_options.items()}
         if service.logging.image is not None:
-            containers.append(((*where, "logging"), service.logging.image, secret_options))
+            containers.append(((*where, "logging"), service.logging.image, {}))
         else:
-            containers.append(((*where, "logging"), "", secret_options))
             yield (
                 (*where, "logging"),
                 f"the log router's default image ({fluent_bit_image().image}) is public and the VPC has no NAT gateways "
                 "to pull it: copy it into ECR and give it as logging.image, or add nat_gateways",
             )
-    with_files = [
-        (*(where if index is None else (*where, "sidecars", index)), "env_files")
-        for index, settings in [(None, service), *enumerate(service.sidecars)]
-        if settings.env_files
-    ]
-    if with_files and "s3" not in endpoints:
-        yield (
-            with_files[0],
-            "env files are read from S3 at task start (local ones are uploaded there) and the VPC has no NAT gateways "
-            "and no s3 endpoint: add s3 to network.endpoints",
-        )
-    stores: set[str] = set()
-    for at, image, secrets in containers:
-        ecr = parse_ecr_image(image) if image else None
-        if not image:
-            pass  # the default router image, reported above
-        elif ecr is None:
+    for at, image, _ in containers:
+        ecr = parse_ecr_image(image)
+        if ecr is None:
             yield (
                 (*at, "image"),
                 "is not a private ECR image and the VPC has no NAT gateways to pull it: "
@@ -140,15 +126,18 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
                 f"is in ECR in {ecr.region}, which the VPC's ecr endpoints (in {config.region}) do not reach "
                 "without NAT gateways: replicate it into this region or add nat_gateways",
             )
-        for reference in secrets.values():
-            store = reference.partition(":")[0]
-            if store in ("ssm", "secretsmanager"):
-                stores.add(store)
-    for store in sorted(stores - endpoints):
-        yield (
-            (*where, "secrets"),
-            f"reads {store} secrets but the VPC has no NAT gateways and no {store} endpoint: add {store} to network.endpoints",
-        )
+    readers: list[tuple[Location, dict[str, str]]] = [
+        ((*where, "secrets"), {k: v for _, _, secrets in containers for k, v in secrets.items()}),
+        ((*where, "logging", "secret_options"), router_secrets),
+    ]
+    for at, secrets in readers:
+        stores = {reference.partition(":")[0] for reference in secrets.values()} & {"ssm", "secretsmanager"}
+        for store in sorted(stores - endpoints):
+            yield (
+                at,
+                f"reads {store} secrets but the VPC has no NAT gateways and no {store} endpoint: add {store} to "
+                "network.endpoints",
+            )
     if service.exec and "ssm" not in endpoints:
         yield (*where, "exec"), "ECS Exec needs the ssm endpoints when the VPC has no NAT gateways: add ssm to network.endpoints"
 
