@@ -9,8 +9,7 @@ from tests.config.test_manifest_warnings import warnings_of
 FS = "fs-0123456789abcdef0"
 SG = "sg-0123456789abcdef0"
 MOUNTED = (
-    "services:\n  api:\n    kind: worker\n    image: app\n    cpu: 256\n    memory_mib: 512\n"
-    "    volumes: {media: /srv/media}\n"
+    "services:\n  api:\n    kind: worker\n    image: app\n    cpu: 256\n    memory_mib: 512\n    volumes: {media: /srv/media}\n"
 )
 
 
