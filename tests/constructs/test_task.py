@@ -322,7 +322,7 @@ def test_a_log_router_is_refused_when_its_settings_cannot_work(stack: cdk.Stack,
     )
     with pytest.raises(ValueError, match=r"log router options \['Name'\] are given both plainly and as secrets"):
         task(_router(stack, secret_options={"Name": secret}, log_group=None))
-    with pytest.raises(ValueError, match="the log router's config file 'parse.conf' is not an absolute path in its image"):
+    with pytest.raises(ValueError, match=r"the log router's config file 'parse\.conf' is not an absolute path in its image"):
         task(_router(stack, config_file="parse.conf", log_group=None))
     with pytest.raises(ValueError, match="the log router's writable paths must be absolute"):
         task(_router(stack, writable_paths=["tmp"], log_group=None))
