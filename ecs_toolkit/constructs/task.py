@@ -221,6 +221,12 @@ class EcsTask:
                     definitions[spec.name].add_mount_points(mount)
             if spec.volumes_from:
                 definitions[spec.name].add_volumes_from(*spec.volumes_from)
+        if self.log_router is not None:
+            # ECS orders FireLens first by itself in awsvpc mode; bridge and host tasks need it said (ECS guide, FireLens).
+            for definition in definitions.values():
+                definition.add_container_dependencies(
+                    ecs.ContainerDependency(container=self.log_router, condition=ecs.ContainerDependencyCondition.START)
+                )
         for spec in containers:
             for target, condition in spec.depends_on.items():
                 definitions[spec.name].add_container_dependencies(

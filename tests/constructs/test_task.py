@@ -299,6 +299,7 @@ def test_a_log_router_takes_every_containers_logs_and_writes_only_its_own_group(
     assert router["MountPoints"] == [{"ContainerPath": "/tmp", "ReadOnly": False, "SourceVolume": "log_router-scratch-0"}]
     assert {"Name": "log_router-scratch-0"} in definition["Properties"]["Volumes"]  # type: ignore[index]
     for name in ("app", "side"):
+        assert {"ContainerName": "log_router", "Condition": "START"} in by_name[name]["DependsOn"]
         assert by_name[name]["LogConfiguration"]["LogDriver"] == "awsfirelens"
         assert by_name[name]["LogConfiguration"]["Options"]["Name"] == "cloudwatch_logs"
     logs_statements = [s for s in _statements(resources, "TaskRole") if "logs:PutLogEvents" in s["Action"]]  # type: ignore[operator]
