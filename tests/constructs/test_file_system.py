@@ -171,7 +171,7 @@ def test_an_existing_file_system_without_its_group_changes_nothing_outside_the_s
 
 
 def test_an_existing_file_system_needs_real_ids(stack: cdk.Stack) -> None:
-    with pytest.raises(ValueError, match="'fsap-0123' is not a file system id"):
+    with pytest.raises(ValueError, match=r"'fsap-0123' is not a file system id \(fs-\.\.\.\)"):
         ExistingFileSystem(stack, "Ap", file_system_id="fsap-0123")
-    with pytest.raises(ValueError, match="'group-1' is not a security group id"):
+    with pytest.raises(ValueError, match=r"'group-1' is not a security group id \(sg-\.\.\.\)"):
         ExistingFileSystem(stack, "Sg", file_system_id="fs-0123456789abcdef0", security_group_id="group-1")

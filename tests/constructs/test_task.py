@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -209,6 +210,9 @@ def test_env_files_are_read_by_the_execution_role_object_by_object(stack: cdk.St
     assert "config-bucket/side.env" in " ".join(objects)
     assert bucket_location["Action"] == "s3:GetBucketLocation"
     assert not [text for text in map(str, bucket_location["Resource"]) if "/" in text.split(":::")[-1]]  # type: ignore[call-overload]
+    # A local file is staged as a file asset at synth (hermetic) and uploaded at deploy.
+    staged = list(Path(stack.node.root.synth().directory).glob("asset.*.env"))  # type: ignore[attr-defined]
+    assert [path.read_text() for path in staged] == ["A=1\n"]
 
 
 def test_env_files_are_refused_past_ten_or_without_the_env_extension(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
@@ -245,7 +249,7 @@ def test_ephemeral_storage_sizes_a_fargate_task(stack: cdk.Stack, vpc: ec2.IVpc)
 @pytest.mark.parametrize(
     ("fargate", "size", "message"),
     [
-        (False, 40, "ephemeral storage is a Fargate setting"),
+        (False, 40, r"ephemeral storage is a Fargate setting \(EC2 tasks use the instance's disk\)"),
         (True, 20, "ephemeral storage must be 21 to 200 GiB, not 20"),
         (True, 201, "ephemeral storage must be 21 to 200 GiB, not 201"),
     ],
@@ -316,7 +320,7 @@ def test_a_log_router_is_refused_when_its_settings_cannot_work(stack: cdk.Stack,
     def task(router: LogRouter, containers: list[ContainerSpec] | None = None) -> None:
         EcsTask(stack, containers=containers or [container()], fargate=True, vpc=vpc, cpu=256, memory_mib=512, log_router=router)
 
-    with pytest.raises(ValueError, match="the log router's options need Name"):
+    with pytest.raises(ValueError, match=r"the log router's options need Name \(the Fluent Bit output\)"):
         task(_router(stack, options={"region": "eu-west-1"}, log_group=None))
     secret = ecs.Secret.from_ssm_parameter(
         cdk.aws_ssm.StringParameter.from_string_parameter_name(stack, "Region", "/router/region")
@@ -325,7 +329,18 @@ def test_a_log_router_is_refused_when_its_settings_cannot_work(stack: cdk.Stack,
         task(_router(stack, secret_options={"Name": secret}, log_group=None))
     with pytest.raises(ValueError, match=r"the log router's config file 'parse\.conf' is not an absolute path in its image"):
         task(_router(stack, config_file="parse.conf", log_group=None))
-    with pytest.raises(ValueError, match="the log router's writable paths must be absolute"):
+    with pytest.raises(ValueError, match=r"the log router's writable paths must be absolute, got \['tmp'\]"):
         task(_router(stack, writable_paths=["tmp"], log_group=None))
+    with pytest.raises(ValueError, match="volume names starting with log_router-scratch- are the log router's"):
+        EcsTask(
+            stack,
+            containers=[container()],
+            fargate=True,
+            vpc=vpc,
+            cpu=256,
+            memory_mib=512,
+            volumes=[TaskVolume(name="log_router-scratch-0")],
+            log_router=_router(stack, log_group=None),
+        )
     with pytest.raises(ValueError, match="'log_router' is the log router's name: name the container differently"):
         task(_router(stack, log_group=None), [container(name="log_router")])

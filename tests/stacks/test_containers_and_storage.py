@@ -1,9 +1,9 @@
-"""The shop example (config/examples/fargate-only.yaml): an existing file system, env files, ephemeral storage
-and FireLens log routing, as the stacks build them."""
+"""The shipped examples as the stacks build them: an existing file system mounted by a bridge service
+(config/examples/ec2-only.yaml), env files, ephemeral storage and FireLens log routing
+(config/examples/fargate-only.yaml)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +20,13 @@ def shop() -> Synthesized:
     return synthesize(ROOT / "config" / "examples" / "fargate-only.yaml")
 
 
-def _resources(shop: Synthesized, service: str, kind: str) -> list[dict[str, Any]]:
-    template = shop.template_json(f"shop-{service}")
+@pytest.fixture(scope="module")
+def batch() -> Synthesized:
+    return synthesize(ROOT / "config" / "examples" / "ec2-only.yaml")
+
+
+def _resources(shop: Synthesized, service: str, kind: str, env: str = "shop") -> list[dict[str, Any]]:
+    template = shop.template_json(f"{env}-{service}")
     return [r for r in template["Resources"].values() if r["Type"] == kind]  # type: ignore[attr-defined]
 
 
@@ -30,51 +35,54 @@ def _containers(shop: Synthesized, service: str) -> dict[str, dict[str, Any]]:
     return {c["Name"]: c for c in definition["Properties"]["ContainerDefinitions"]}
 
 
-def _statements(shop: Synthesized, service: str, role: str) -> list[dict[str, Any]]:
+def _statements(shop: Synthesized, service: str, role: str, env: str = "shop") -> list[dict[str, Any]]:
     return [
         statement
-        for policy in _resources(shop, service, "AWS::IAM::Policy")
+        for policy in _resources(shop, service, "AWS::IAM::Policy", env)
         if any(role in str(r) for r in policy["Properties"]["Roles"])
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
 
 
-def test_the_existing_file_system_is_mounted_by_id_and_nothing_of_it_is_created(shop: Synthesized) -> None:
-    assert not _resources(shop, "platform", "AWS::EFS::FileSystem")
-    (access_point,) = _resources(shop, "ledger", "AWS::EFS::AccessPoint")
+def test_the_existing_file_system_is_mounted_by_id_and_nothing_of_it_is_created(batch: Synthesized) -> None:
+    assert not _resources(batch, "platform", "AWS::EFS::FileSystem", "batch")
+    (access_point,) = _resources(batch, "renderer", "AWS::EFS::AccessPoint", "batch")
     assert access_point["Properties"]["FileSystemId"] == FS
-    (definition,) = _resources(shop, "ledger", "AWS::ECS::TaskDefinition")
+    (definition,) = _resources(batch, "renderer", "AWS::ECS::TaskDefinition", "batch")
     (volume,) = [v for v in definition["Properties"]["Volumes"] if v["Name"] == "media"]
     assert volume["EFSVolumeConfiguration"]["FilesystemId"] == FS
     assert volume["EFSVolumeConfiguration"]["TransitEncryption"] == "ENABLED"
     assert volume["EFSVolumeConfiguration"]["AuthorizationConfig"]["IAM"] == "ENABLED"
 
 
-def test_the_only_change_to_the_existing_file_system_is_one_nfs_rule_on_its_group(shop: Synthesized) -> None:
+def test_the_only_change_to_the_existing_file_system_is_one_nfs_rule_per_mounting_instance_group(batch: Synthesized) -> None:
     foreign = [
         (stack.stack_name, rule["Properties"])
-        for stack in shop.assembly.stacks
+        for stack in batch.assembly.stacks
         for rule in stack.template["Resources"].values()
         if rule["Type"] == "AWS::EC2::SecurityGroupIngress" and rule["Properties"].get("GroupId") == SG
     ]
-    assert [(name, props["IpProtocol"], props["FromPort"], props["ToPort"]) for name, props in foreign] == [
-        ("shop-ledger", "tcp", 2049, 2049)
+    # the renderer (bridge) mounts through the instances of its strategy's groups: general and spot
+    assert sorted((name, props["IpProtocol"], props["FromPort"], props["ToPort"]) for name, props in foreign) == [
+        ("batch-platform", "tcp", 2049, 2049),
+        ("batch-platform", "tcp", 2049, 2049),
     ]
-    source = foreign[0][1]["SourceSecurityGroupId"]["Fn::GetAtt"]
-    assert source[0].startswith("ServiceSecurityGroup") and source[1] == "GroupId"  # the ledger tasks' own group
+    sources = sorted(str(props["SourceSecurityGroupId"]["Fn::GetAtt"][0]) for _, props in foreign)
+    assert [source.startswith(("Ec2Groupgeneral", "Ec2Groupspot")) for source in sources] == [True, True]
+    assert sources[0].startswith("Ec2Groupgeneral") and sources[1].startswith("Ec2Groupspot")
 
 
-def test_the_task_role_may_mount_exactly_the_existing_file_system_read_only(shop: Synthesized) -> None:
-    mounts = [s for s in _statements(shop, "ledger", "TaskRole") if "elasticfilesystem" in str(s["Action"])]
-    assert [(s["Action"], s["Resource"]) for s in mounts] == [
-        ("elasticfilesystem:ClientMount", f"arn:aws:elasticfilesystem:eu-west-1:111122223333:file-system/{FS}")
-    ]
+def test_the_task_role_may_mount_exactly_the_existing_file_system_read_only(batch: Synthesized) -> None:
+    mounts = [s for s in _statements(batch, "renderer", "TaskRole", "batch") if "elasticfilesystem" in str(s["Action"])]
+    assert len(mounts) == 1 and mounts[0]["Action"] == "elasticfilesystem:ClientMount"
+    assert str(mounts[0]["Resource"]).endswith(f":file-system/{FS}']]}}")
 
 
 def test_env_files_are_read_by_the_execution_role_object_by_object(shop: Synthesized) -> None:
     containers = _containers(shop, "storefront")
-    (local,) = containers["storefront"]["EnvironmentFiles"]
-    assert local["Value"].startswith("arn:aws:s3:::cdk-hnb659fds-assets-111122223333-eu-west-1/")
+    assert containers["storefront"]["EnvironmentFiles"] == [
+        {"Type": "s3", "Value": "arn:aws:s3:::shop-config-111122223333/storefront/prod.env"}
+    ]
     assert containers["metrics"]["EnvironmentFiles"] == [
         {"Type": "s3", "Value": "arn:aws:s3:::shop-config-111122223333/otel/collector.env"}
     ]
@@ -83,22 +91,13 @@ def test_env_files_are_read_by_the_execution_role_object_by_object(shop: Synthes
         {
             "Action": "s3:GetObject",
             "Effect": "Allow",
-            "Resource": [local["Value"], "arn:aws:s3:::shop-config-111122223333/otel/collector.env"],
+            "Resource": [  # CDK sorts a statement's resources
+                "arn:aws:s3:::shop-config-111122223333/otel/collector.env",
+                "arn:aws:s3:::shop-config-111122223333/storefront/prod.env",
+            ],
         },
-        {
-            "Action": "s3:GetBucketLocation",
-            "Effect": "Allow",
-            "Resource": ["arn:aws:s3:::cdk-hnb659fds-assets-111122223333-eu-west-1", "arn:aws:s3:::shop-config-111122223333"],
-        },
+        {"Action": "s3:GetBucketLocation", "Effect": "Allow", "Resource": "arn:aws:s3:::shop-config-111122223333"},
     ]
-
-
-def test_a_local_env_file_is_staged_as_an_asset_at_synth(shop: Synthesized) -> None:
-    (local,) = _containers(shop, "storefront")["storefront"]["EnvironmentFiles"]
-    key = local["Value"].rsplit("/", 1)[1]
-    staged = Path(shop.assembly.directory) / f"asset.{key}"
-    source = ROOT / "config" / "examples" / "env" / "storefront.env"
-    assert staged.read_text() == source.read_text()
 
 
 def test_ephemeral_storage_is_set_on_the_fargate_task(shop: Synthesized) -> None:
