@@ -10,7 +10,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match
 
-from ecs_toolkit.constructs import AlbRoute, DeploymentSpec, EcsCluster, EcsService, NlbEndpoint, SharedLoadBalancer
+from ecs_toolkit.constructs import AlbRoute, EcsCluster, EcsService, NlbEndpoint, SharedLoadBalancer
 from tests.constructs.conftest import Example, container
 
 
@@ -178,20 +178,3 @@ def test_nlb_endpoint_needs_the_container_to_publish_what_it_forwards_and_checks
             port=53,
             protocol="tcp_udp",
         )
-
-
-def test_traffic_shifting_strategies_are_built_on_the_alb_route_only(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
-    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
-    blue_green = EcsService(
-        stack,
-        "BlueGreen",
-        cluster=cluster.cluster,
-        vpc=vpc,
-        containers=[container()],
-        fargate=True,
-        cpu=256,
-        memory_mib=512,
-        deployment=DeploymentSpec(strategy="blue-green"),
-    )
-    with pytest.raises(ValueError, match="blue-green, canary and linear deployments are built on AlbRoute only; use rolling"):
-        NlbEndpoint(stack, "Nlb", service=blue_green, vpc=vpc, port=80)
