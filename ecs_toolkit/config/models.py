@@ -8,7 +8,7 @@ reported at the exact line it concerns. Defaults are declared here and only here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
@@ -213,11 +213,21 @@ class Ec2GroupConfig(StrictModel):
     """Encrypted gp3 root volume size."""
     on_demand_base: Annotated[int, Field(ge=0)] = 0
     """Spot groups only: instances kept on-demand before Spot takes over."""
-    ami: Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron"] | None = None
-    """ECS-optimized Amazon Linux 2023 variant. By default from the instance types: types with GPUs get the GPU AMI
-    (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the arm64 AMI, others the standard one."""
+    ami: (
+        Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron", "bottlerocket", "bottlerocket-arm64", "bottlerocket-gpu"]
+        | None
+    ) = None
+    """ECS-optimized Amazon Linux 2023 variant, or Bottlerocket (`bottlerocket`, `bottlerocket-arm64`, `bottlerocket-gpu`:
+    the aws-ecs-2 variants, the NVIDIA one for GPUs; awsvpc and host services only). By default from the instance types:
+    types with GPUs get the GPU AMI (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the
+    arm64 AMI, others the standard one (always Amazon Linux 2023)."""
     user_data: list[Annotated[str, StringConstraints(min_length=1, max_length=4096)]] = []
-    """Shell lines each instance runs at boot, after the toolkit's agent settings (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    """Amazon Linux only: shell lines each instance runs at boot, after the toolkit's agent settings
+    (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    bottlerocket_settings: dict[str, Any] = {}
+    """Bottlerocket only: settings written into the TOML user data under `settings` (`{kernel: {sysctl:
+    {net.core.somaxconn: "4096"}}}` becomes `[settings.kernel.sysctl]`); the toolkit writes `ecs.cluster`,
+    `ecs.awsvpc-block-imds` and, on Spot, `ecs.enable-spot-instance-draining` itself."""
     instance_role: RolePolicyConfig | None = None
     """Custom statements and managed policies on the instances' role (for what user data or host agents call)."""
 
