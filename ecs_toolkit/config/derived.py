@@ -280,6 +280,14 @@ def is_bottlerocket(group: Ec2GroupConfig) -> bool:
     return group.ami is not None and group.ami.startswith("bottlerocket")
 
 
+def bottlerocket_image_parameter(group: Ec2GroupConfig) -> str | None:
+    """The public SSM parameter holding the group's Bottlerocket image id (aws-ecs-2, NVIDIA for -gpu); None on AL2023."""
+    if not is_bottlerocket(group):
+        return None
+    variant = "aws-ecs-2-nvidia" if group.ami == "bottlerocket-gpu" else "aws-ecs-2"
+    return f"/aws/service/bottlerocket/{variant}/{instance_architecture(group.instance_types[0])}/latest/image_id"
+
+
 def ami_of(group: Ec2GroupConfig) -> str:
     """The group's AMI variant: its own, else the one its first instance type needs (the rules require
     every type of the group to agree when the manifest does not choose)."""
