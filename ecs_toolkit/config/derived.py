@@ -85,10 +85,15 @@ def launch_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
 
 
 def network_mode_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
-    """Explicit, else awsvpc on Fargate and bridge (dynamic host ports) on EC2."""
+    """Explicit, else awsvpc on Fargate and bridge (dynamic host ports) on EC2, except awsvpc when every EC2
+    group the service runs on is Bottlerocket (which cannot pin the dynamic host-port range)."""
     if service.network_mode is not None:
         return service.network_mode
-    return "awsvpc" if launch_of(config, service) == "fargate" else "bridge"
+    if launch_of(config, service) == "fargate":
+        return "awsvpc"
+    groups = {group.name: group for group in config.cluster.capacity.ec2}
+    names = [item.provider for item in service_strategy(config, service) if item.provider in groups]
+    return "awsvpc" if names and all(is_bottlerocket(groups[name]) for name in names) else "bridge"
 
 
 def nlb_transports(service: ServiceConfig) -> tuple[str, ...]:
@@ -269,6 +274,18 @@ def natural_ami(instance_type: str) -> str:
     if instance_gpus(instance_type) > 0:
         return "al2023-gpu"
     return "al2023-arm64" if instance_architecture(instance_type) == "arm64" else "al2023"
+
+
+def is_bottlerocket(group: Ec2GroupConfig) -> bool:
+    return group.ami is not None and group.ami.startswith("bottlerocket")
+
+
+def bottlerocket_image_parameter(group: Ec2GroupConfig) -> str | None:
+    """The public SSM parameter holding the group's Bottlerocket image id (aws-ecs-2, NVIDIA for -gpu); None on AL2023."""
+    if not is_bottlerocket(group):
+        return None
+    variant = "aws-ecs-2-nvidia" if group.ami == "bottlerocket-gpu" else "aws-ecs-2"
+    return f"/aws/service/bottlerocket/{variant}/{instance_architecture(group.instance_types[0])}/latest/image_id"
 
 
 def ami_of(group: Ec2GroupConfig) -> str:

@@ -8,7 +8,7 @@ reported at the exact line it concerns. Defaults are declared here and only here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
@@ -213,11 +213,21 @@ class Ec2GroupConfig(StrictModel):
     """Encrypted gp3 root volume size."""
     on_demand_base: Annotated[int, Field(ge=0)] = 0
     """Spot groups only: instances kept on-demand before Spot takes over."""
-    ami: Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron"] | None = None
-    """ECS-optimized Amazon Linux 2023 variant. By default from the instance types: types with GPUs get the GPU AMI
-    (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the arm64 AMI, others the standard one."""
+    ami: (
+        Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron", "bottlerocket", "bottlerocket-arm64", "bottlerocket-gpu"]
+        | None
+    ) = None
+    """ECS-optimized Amazon Linux 2023 variant, or Bottlerocket (`bottlerocket`, `bottlerocket-arm64`, `bottlerocket-gpu`:
+    the aws-ecs-2 variants, the NVIDIA one for GPUs; awsvpc and host services only). By default from the instance types:
+    types with GPUs get the GPU AMI (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the
+    arm64 AMI, others the standard one (always Amazon Linux 2023)."""
     user_data: list[Annotated[str, StringConstraints(min_length=1, max_length=4096)]] = []
-    """Shell lines each instance runs at boot, after the toolkit's agent settings (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    """Amazon Linux only: shell lines each instance runs at boot, after the toolkit's agent settings
+    (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    bottlerocket_settings: dict[str, Any] = {}
+    """Bottlerocket only: settings written into the TOML user data under `settings` (`{kernel: {sysctl:
+    {net.core.somaxconn: "4096"}}}` becomes `[settings.kernel.sysctl]`); the toolkit writes `ecs.cluster`,
+    `ecs.awsvpc-block-imds` and, on Spot, `ecs.enable-spot-instance-draining` itself."""
     instance_role: RolePolicyConfig | None = None
     """Custom statements and managed policies on the instances' role (for what user data or host agents call)."""
 
@@ -358,6 +368,15 @@ class TargetHealthCheckConfig(StrictModel):
     """HTTP codes that count as healthy."""
 
 
+class NlbTestListenerConfig(StrictModel):
+    """The NLB's test listener (blue-green, canary, linear): closed to the internet unless `allow_from` opens it."""
+
+    port: Port = 8080
+    """Listener port (not the production port); same protocol and certificate as the production listener."""
+    allow_from: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
+    """IPv4 CIDRs that may reach the test listener; by default only the VPC's own CIDR."""
+
+
 class NlbConfig(StrictModel):
     port: Port
     """Listener port."""
@@ -372,6 +391,9 @@ class NlbConfig(StrictModel):
     """Internet-facing, or internal (the VPC's CIDR only)."""
     access_log_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     """Days TLS access logs are kept (NLBs write access logs for TLS listeners only)."""
+    test_listener: NlbTestListenerConfig = NlbTestListenerConfig()
+    """The listener that reaches a new revision before production traffic moves to it (created only when the
+    service uses blue-green, canary or linear)."""
 
 
 class DiscoveryConfig(StrictModel):
@@ -381,6 +403,9 @@ class DiscoveryConfig(StrictModel):
     """DNS name in the namespace; defaults to the service's name."""
     service_connect: bool = False
     """Also register the port in ECS Service Connect as `<name>:<port>`."""
+    app_protocol: Literal["http", "http2", "grpc"] | None = None
+    """Service Connect: the port's application protocol, so the proxy works per request (HTTP metrics, and the
+    test traffic header of blue-green, canary and linear deployments); none proxies plain TCP."""
 
 
 class ContainerHealthCheckConfig(StrictModel):
@@ -471,6 +496,22 @@ class ServiceAlarmsConfig(StrictModel):
     """One-minute periods in a row a threshold must be crossed."""
 
 
+HeaderName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$"),
+    Described("an HTTP header name of letters, digits and -_. (at most 64 characters), such as x-canary"),
+]
+
+
+class TestTrafficHeaderConfig(StrictModel):
+    """A Service Connect test traffic rule: requests carrying this header reach the new revision."""
+
+    name: HeaderName
+    """Header name (`x-release-test`)."""
+    value: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    """Exact value the header must have; without it any value matches."""
+
+
 class DeploymentConfig(StrictModel):
     """How a new revision replaces the running one.
 
@@ -479,7 +520,8 @@ class DeploymentConfig(StrictModel):
     starts beside the old one in an alternate target group, reachable on the load balancer's test
     listener, then production traffic moves all at once, in a canary share then the rest, or in equal
     steps; both revisions run for the bake time before the old one stops. They need a route on the
-    shared load balancer.
+    shared load balancer, an `nlb`, or Service Connect (`discovery.service_connect`), where requests
+    carrying the test header reach the new revision.
     """
 
     strategy: Literal["rolling", "blue-green", "canary", "linear"] = "rolling"
@@ -493,6 +535,9 @@ class DeploymentConfig(StrictModel):
     """strategy linear: the step and the wait between steps; defaults to 10 % every 6 minutes."""
     alarms: RollbackAlarmsConfig = RollbackAlarmsConfig()
     """Alarms that roll a deployment back (every strategy)."""
+    test_traffic_header: TestTrafficHeaderConfig | None = None
+    """Service Connect services with blue-green, canary or linear: the HTTP header that sends a request to the new
+    revision before production traffic moves; without it ECS uses `x-amzn-ecs-blue-green-test`."""
     hooks: dict[LifecycleStage, LambdaArn] = {}
     """blue-green, canary, linear: a Lambda function ECS calls at a stage (`post_test_traffic_shift: arn:...`);
     its answer lets the deployment go on, or rolls it back."""

@@ -268,8 +268,14 @@ class NlbEndpoint(Construct):
         health_check_interval: Duration = Duration.seconds(10),
         access_log_retention: Duration = Duration.days(90),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        test_port: int | None = None,
+        test_clients: Sequence[str] = (),
     ) -> None:
-        """``health_check_port``: the TCP port the NLB checks; None checks the traffic port over TCP."""
+        """``health_check_port``: the TCP port the NLB checks; None checks the traffic port over TCP.
+
+        With a blue-green, canary or linear service, ``test_port`` (required then) is the test listener's
+        port: it admits ``test_clients`` (IPv4 CIDRs), or only the VPC's CIDR when none are given.
+        """
         super().__init__(scope, construct_id)
         if protocol not in NLB_PROTOCOLS:
             raise ValueError(f"NlbEndpoint: unknown protocol {protocol!r}")
@@ -277,8 +283,13 @@ class NlbEndpoint(Construct):
             raise ValueError("NlbEndpoint: a certificate is required with tls, and only then")
         if service.main_port is None:
             raise ValueError("NlbEndpoint: the service's main container has no port")
-        if service.deployment.shifts_traffic:
-            raise ValueError("NlbEndpoint: blue-green, canary and linear deployments are built on AlbRoute only; use rolling")
+        shifting = service.deployment.shifts_traffic
+        if shifting and test_port is None:
+            raise ValueError("NlbEndpoint: a blue-green, canary or linear service needs test_port for its test listener")
+        if test_port is not None and not shifting:
+            raise ValueError("NlbEndpoint: test_port is for blue-green, canary and linear services only")
+        if test_port == port:
+            raise ValueError(f"NlbEndpoint: test_port must differ from the listener port {port}")
         transports = TRANSPORTS[protocol]
         self._check_container(service, transports, health_check_port)
         self.security_group = ec2.SecurityGroup(
@@ -314,38 +325,67 @@ class NlbEndpoint(Construct):
             acknowledge(self.load_balancer, "AwsSolutions-ELB2", PLAIN_NLB_LOGS)
             skip_checkov(self.load_balancer, "CKV_AWS_91", PLAIN_NLB_LOGS)
         target_protocol = elbv2.Protocol.TCP if protocol == "tls" else NLB_PROTOCOLS[protocol]
-        self.target_group = elbv2.NetworkTargetGroup(
-            self,
-            "TargetGroup",
-            vpc=vpc,
-            port=service.main_port,
-            protocol=target_protocol,
-            target_type=_target_type(service),
-            deregistration_delay=deregistration_delay,
-            health_check=elbv2.HealthCheck(
-                # Explicit traffic-port: dynamic host ports need it (cfn-lint E3049 otherwise).
-                port="traffic-port" if health_check_port is None else str(health_check_port),
-                protocol=elbv2.Protocol.TCP,
-                interval=health_check_interval,
-                healthy_threshold_count=2,
-                unhealthy_threshold_count=2,
-            ),
-        )
-        self.listener = self.load_balancer.add_listener(
-            "Listener",
-            port=port,
-            protocol=NLB_PROTOCOLS[protocol],
-            certificates=[
-                elbv2.ListenerCertificate.from_certificate_manager(
-                    acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+
+        main_port = service.main_port
+        assert main_port is not None
+
+        def target_group(construct_id: str) -> elbv2.NetworkTargetGroup:
+            return elbv2.NetworkTargetGroup(
+                self,
+                construct_id,
+                vpc=vpc,
+                port=main_port,
+                protocol=target_protocol,
+                target_type=_target_type(service),
+                deregistration_delay=deregistration_delay,
+                health_check=elbv2.HealthCheck(
+                    # Explicit traffic-port: dynamic host ports need it (cfn-lint E3049 otherwise).
+                    port="traffic-port" if health_check_port is None else str(health_check_port),
+                    protocol=elbv2.Protocol.TCP,
+                    interval=health_check_interval,
+                    healthy_threshold_count=2,
+                    unhealthy_threshold_count=2,
+                ),
+            )
+
+        self.target_group = target_group("TargetGroup")
+        self.alternate_target_group: elbv2.NetworkTargetGroup | None = target_group("AlternateTargetGroup") if shifting else None
+        certificate = acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn) if certificate_arn else None
+
+        def listener(construct_id: str, listener_port: int) -> elbv2.NetworkListener:
+            alternate = self.alternate_target_group
+            return self.load_balancer.add_listener(
+                construct_id,
+                port=listener_port,
+                protocol=NLB_PROTOCOLS[protocol],
+                certificates=[elbv2.ListenerCertificate.from_certificate_manager(certificate)] if certificate else None,
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if certificate else None,
+                # Traffic shifting: both groups in a weighted forward, 100/0 on the primary; ECS moves the weights.
+                default_action=elbv2.NetworkListenerAction.weighted_forward(
+                    [
+                        elbv2.NetworkWeightedTargetGroup(target_group=self.target_group, weight=100),
+                        elbv2.NetworkWeightedTargetGroup(target_group=alternate, weight=0),
+                    ]
                 )
-            ]
-            if certificate_arn
-            else None,
-            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if certificate_arn else None,
-            default_target_groups=[self.target_group],
-        )
-        _register(service, self.target_group, self.listener)
+                if alternate is not None
+                else None,
+                default_target_groups=None if alternate is not None else [self.target_group],
+            )
+
+        self.listener = listener("Listener", port)
+        self.test_listener: elbv2.NetworkListener | None = None
+        """The listener reaching the new revision before production traffic moves (traffic-shifting services)."""
+        if test_port is None:
+            _register(service, self.target_group, self.listener)
+        else:
+            self.test_listener = listener("TestListener", test_port)
+            peers = [ec2.Peer.ipv4(cidr) for cidr in test_clients] or [ec2.Peer.ipv4(vpc.vpc_cidr_block)]
+            for peer in peers:
+                for transport in transports:
+                    self.security_group.add_ingress_rule(
+                        peer, _port(transport, test_port), "Test listener from its declared clients"
+                    )
+            self._shift_traffic(service)
         self.target_ports = self._target_ports(service, transports, health_check_port, host_ports)
         """What the targets admit from the NLB: (port, description) pairs."""
         if service.security_group is not None:
@@ -355,6 +395,50 @@ class NlbEndpoint(Construct):
             for group in instance_security_groups:
                 for ports, description in self.target_ports:
                     self.security_group.connections.allow_to(group, ports, description)
+
+    def _shift_traffic(self, service: EcsService) -> None:
+        """Blue/green, canary, linear on an NLB: ECS modifies the production and test *listeners* (no rules on an NLB)."""
+        alternate, test_listener = self.alternate_target_group, self.test_listener
+        assert alternate is not None and test_listener is not None
+        role = service.infrastructure_role
+        assert role is not None, "EcsService creates the infrastructure role for traffic-shifting strategies"
+        _register(
+            service,
+            self.target_group,
+            None,
+            {
+                "AlternateTargetGroupArn": alternate.target_group_arn,
+                "ProductionListenerRule": self.listener.listener_arn,
+                "TestListenerRule": test_listener.listener_arn,
+                "RoleArn": role.role_arn,
+            },
+        )
+        # What AmazonECSInfrastructureRolePolicyForLoadBalancers grants for an NLB, narrowed to this service's
+        # groups and listeners (its NLBModifyListeners statement: ModifyListener on listener/net/...).
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=[f"elasticloadbalancing:{action}" for action in DESCRIBE_ACTIONS], resources=["*"])
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                resources=[self.target_group.target_group_arn, alternate.target_group_arn],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["elasticloadbalancing:ModifyListener"],
+                resources=[self.listener.listener_arn, test_listener.listener_arn],
+            )
+        )
+        policy = role.node.try_find_child("DefaultPolicy")
+        if policy is not None:
+            service.service.node.add_dependency(policy)
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Elastic Load Balancing's Describe actions take no resource-level permissions; "
+            "every changing action is scoped to this service's target groups and listeners",
+        )
 
     @staticmethod
     def _check_container(service: EcsService, transports: Sequence[str], health_check_port: int | None) -> None:

@@ -1,7 +1,8 @@
 """``preflight``: check that everything the manifest references exists in the target account and region.
 
 References: SSM parameters and Secrets Manager secrets (``secrets``), ACM certificates, private ECR
-images, KMS keys of file systems, and an existing VPC with its subnets. Images outside the
+images, KMS keys of file systems, an existing VPC with its subnets, and the public image parameter of
+each Bottlerocket group (present in the regions where Bottlerocket is published). Images outside the
 account's ECR (public registries) are not checked. Secrets are described, never read.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.helpers.errors import error_code, is_not_found
@@ -62,6 +64,11 @@ def references(config: EnvironmentConfig) -> list[Reference]:
         for field_name in ("private_subnet_ids", "public_subnet_ids"):
             for index, subnet in enumerate(getattr(existing, field_name)):
                 found.append(Reference("subnet", subnet, f"network.existing.{field_name}.{index}"))
+    for index, group in enumerate(config.cluster.capacity.ec2):
+        # The public parameter exists where Bottlerocket is published; CloudFormation resolves it at deploy.
+        parameter = derived.bottlerocket_image_parameter(group)
+        if parameter is not None:
+            found.append(Reference("ssm parameter", parameter, f"cluster.capacity.ec2.{index}.ami"))
     for name, fs in config.file_systems.items():
         if fs.kms_key_arn:
             found.append(Reference("kms key", fs.kms_key_arn, f"file_systems.{name}.kms_key_arn"))

@@ -41,6 +41,8 @@ class Rehearsal:
     fixes: list[Fix] = field(default_factory=list)
     certificates: list[str] = field(default_factory=list)
     """ACM certificates the templates name, stood in for by self-signed ones under the same ARNs."""
+    public_parameters: list[str] = field(default_factory=list)
+    """AWS's public SSM parameters (Bottlerocket image ids) published into the emulator, which lacks them."""
     helpers: HelperRun | None = None
     destroy: Destroy | None = None
     proof: list[Finding] = field(default_factory=list)
@@ -78,6 +80,9 @@ def render(rehearsal: Rehearsal) -> str:
     if rehearsal.certificates:
         lines += ["", "Certificates stood in for (self-signed, ISSUED, in the emulator's ACM under the ARN the manifest names):"]
         lines += [f"  {arn}" for arn in rehearsal.certificates]
+    if rehearsal.public_parameters:
+        lines += ["", "Public SSM parameters AWS publishes and the emulator lacks, published with one of its AMIs:"]
+        lines += [f"  {name}" for name in rehearsal.public_parameters]
     if rehearsal.fixes:
         lines += ["", "Emulator bugs worked around (templates deployed unchanged):"]
         lines += [f"  {fix.resource_type}: {fix.reason}" for fix in rehearsal.fixes]

@@ -39,6 +39,12 @@ AMI_HARDWARE = {
     "al2023-neuron": ecs.AmiHardwareType.NEURON,
 }
 """The manifest's AMI variants as CDK's ECS-optimized Amazon Linux 2023 hardware types."""
+BOTTLEROCKET_VARIANTS = {
+    "bottlerocket": ecs.BottlerocketEcsVariant.AWS_ECS_2,
+    "bottlerocket-arm64": ecs.BottlerocketEcsVariant.AWS_ECS_2,
+    "bottlerocket-gpu": ecs.BottlerocketEcsVariant.AWS_ECS_2_NVIDIA,
+}
+"""The manifest's Bottlerocket AMIs as Bottlerocket's ECS variants (the architecture comes from the instance types)."""
 
 
 class PlatformStack(cdk.Stack):
@@ -97,8 +103,10 @@ class PlatformStack(cdk.Stack):
                 host_port_range=(ports.start, ports.end),
                 arm64=derived.instance_architecture(group.instance_types[0]) == "arm64",
                 notification_topic=self.capacity_events,
-                hardware=AMI_HARDWARE[derived.ami_of(group)],
+                hardware=AMI_HARDWARE.get(derived.ami_of(group)),
                 user_data_commands=group.user_data,
+                bottlerocket=BOTTLEROCKET_VARIANTS.get(derived.ami_of(group)),
+                bottlerocket_settings=group.bottlerocket_settings,
             )
             if group.instance_role is not None:
                 attach_manifest_role_policy(

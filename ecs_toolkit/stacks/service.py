@@ -67,6 +67,9 @@ class ServiceStack(cdk.Stack):
             service_connect=self._service_connect(name, service_config),
             **plan.arguments,
         )
+        header = service_config.deployment.test_traffic_header
+        if header is not None and derived.uses_service_connect(service_config):
+            self.service.add_test_traffic_header(header.name, header.value)
         self.route: AlbRoute | None = None
         self.nlb: NlbEndpoint | None = None
         self._routes(service_config, mode)
@@ -168,6 +171,8 @@ class ServiceStack(cdk.Stack):
                     self.config.load_balancer.access_log_retention_days if self.config.load_balancer else 90
                 ),
                 removal_policy=removal_policy(self.config),
+                test_port=service.nlb.test_listener.port if derived.shifts_traffic(service) else None,
+                test_clients=service.nlb.test_listener.allow_from,
             )
             cdk.CfnOutput(self, "NlbDnsName", value=nlb.load_balancer.load_balancer_dns_name)
 
@@ -184,7 +189,11 @@ class ServiceStack(cdk.Stack):
             "DeploymentAlarms",
             service=self.service,
             application_target_groups=groups,
-            network_target_groups=[self.nlb.target_group] if self.nlb is not None else [],
+            network_target_groups=[
+                group for group in (self.nlb.target_group, self.nlb.alternate_target_group) if group is not None
+            ]
+            if self.nlb is not None
+            else [],
             thresholds=RollbackThresholds(
                 error_rate_percent=settings.error_rate_percent,
                 p95_ms=settings.p95_ms,

@@ -115,6 +115,7 @@ def task_containers(
         memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
+        app_protocol=service.discovery.app_protocol if service.discovery is not None else None,
         environment={**service.environment, **(environment or {})},
         secrets=_secrets(scope, "Secret", service.secrets),
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),

@@ -156,17 +156,46 @@ def _test_clients(proof: Proof, config: EnvironmentConfig | None, balancer: Load
     return [Peer("cidr", cidr) for cidr in settings.allow_from] or [_vpc_peer(proof)]
 
 
+def _nlb_test_listeners(assembly: Assembly, workloads: dict[str, Workload]) -> dict[ResourceRef, str]:
+    """Listener -> workload, for the NLB test listeners the services name in ``AdvancedConfiguration``.
+
+    On an NLB, ECS takes listeners (not rules) as the production and test "rules" of a traffic shift.
+    """
+    found: dict[ResourceRef, str] = {}
+    for workload in workloads.values():
+        if workload.service is None:
+            continue
+        service = assembly.resolve(workload.stack, workload.service.properties)
+        for entry in service.get("LoadBalancers", []):
+            target = assembly.target(entry.get("AdvancedConfiguration", {}).get("TestListenerRule"))
+            if target is not None and target.type == "AWS::ElasticLoadBalancingV2::Listener":
+                found[target.ref] = workload.name
+    return found
+
+
+def _nlb_test_clients(proof: Proof, config: EnvironmentConfig | None, workload: str) -> list[Peer]:
+    """The declared clients of a service's NLB test listener; the VPC only when the manifest names none."""
+    service = config.services.get(workload) if config is not None else None
+    allowed = service.nlb.test_listener.allow_from if service is not None and service.nlb is not None else []
+    return [Peer("cidr", cidr) for cidr in allowed] or [_vpc_peer(proof)]
+
+
 def prove_load_balancing(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig | None = None) -> None:
     assembly = proof.assembly
     balancers = _load_balancers(assembly)
     forwards = _forwards(assembly)
+    nlb_tests = _nlb_test_listeners(assembly, workloads)
     for listener in assembly.resources("AWS::ElasticLoadBalancingV2::Listener"):
         props = assembly.resolve(listener.stack, listener.properties)
         balancer = _balancer_of(assembly, balancers, listener.ref)
         if balancer is None or not balancer.groups:
             continue
         port = int(props.get("Port", 0))
-        test_clients = _test_clients(proof, config, balancer, port)
+        test_clients = (
+            _nlb_test_clients(proof, config, nlb_tests[listener.ref])
+            if listener.ref in nlb_tests
+            else _test_clients(proof, config, balancer, port)
+        )
         clients = test_clients or [Peer("cidr", ANYWHERE) if balancer.public else _vpc_peer(proof)]
         for client in clients:
             if test_clients is not None:

@@ -107,3 +107,25 @@ def test_only_a_rolling_deployment_keeps_one_target_group(strategy: str, shifts:
 
     spec.validate()
     assert spec.shifts_traffic is shifts
+
+
+def test_test_traffic_headers_need_a_shifting_strategy_and_a_service_connect_endpoint(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+
+    def service(construct_id: str, strategy: str) -> EcsService:
+        return EcsService(
+            stack,
+            construct_id,
+            cluster=cluster.cluster,
+            vpc=vpc,
+            containers=[container()],
+            fargate=True,
+            cpu=256,
+            memory_mib=512,
+            deployment=DeploymentSpec(strategy=strategy),
+        )
+
+    with pytest.raises(ValueError, match="test traffic rules need a blue-green, canary or linear deployment"):
+        service("Rolling", "rolling").add_test_traffic_header("x-test")
+    with pytest.raises(ValueError, match=r"test traffic rules need a Service Connect endpoint \(service_connect with services\)"):
+        service("Linear", "linear").add_test_traffic_header("x-test")
