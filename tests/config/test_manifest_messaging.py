@@ -198,3 +198,11 @@ def test_fails_when_a_topic_variable_is_set_by_hand(manifest: Manifests) -> None
     assert manifest.problems(manifest.services(text)) == [
         "18: services.api.publish.0.name: gives the variable ORDER_EVENTS_TOPIC_ARN, which environment sets too"
     ]
+
+
+def test_fails_when_topics_is_set_by_hand_next_to_publish(manifest: Manifests) -> None:
+    text = _subscribing().replace("  publish:", "  environment: {TOPICS: x}\n  publish:")
+
+    assert manifest.problems(manifest.services(text)) == [
+        "17: services.api.environment.TOPICS: is set by publish (the JSON map of the topics' ARNs): rename it"
+    ]

@@ -33,6 +33,13 @@ def wired() -> assertions.Template:
             TopicSubscription(label="p-events", topic=topics.topics["events"], filter_policy={"a": ["b"]}, raw_delivery=True)
         ],
     )
+    ordered = sqs.Queue(subscriber, "Ordered", fifo=True, encryption=sqs.QueueEncryption.SQS_MANAGED)
+    QueueSubscriptions(
+        subscriber,
+        "OrderedSubscriptions",
+        queue=ordered,
+        subscriptions=[TopicSubscription(label="p-audit", topic=topics.topics["audit"])],
+    )
     assertions.Template.from_stack(publisher).has_resource_properties(
         "AWS::IAM::Policy",
         {
@@ -99,3 +106,26 @@ def test_constructor_checks() -> None:
         QueueSubscriptions(
             stack, "Fifo", queue=queue, subscriptions=[TopicSubscription(label="o", topic=topics.topics["ordered"])]
         )
+
+
+def test_a_fifo_topic_delivers_to_a_fifo_queue_whose_policy_names_it(wired: assertions.Template) -> None:
+    subscriptions = wired.find_resources("AWS::SNS::Subscription")
+    queues = wired.find_resources("AWS::SQS::Queue", {"Properties": {"FifoQueue": True}})
+    (ordered,) = queues
+    (fifo,) = [s for s in subscriptions.values() if s["Properties"]["Endpoint"] == {"Fn::GetAtt": [ordered, "Arn"]}]
+    assert "FilterPolicy" not in fifo["Properties"]
+    wired.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": ordered}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Sid": "TopicsSend", "Condition": {"ArnEquals": {"aws:SourceArn": [fifo["Properties"]["TopicArn"]]}}}
+                        )
+                    ]
+                )
+            },
+        },
+    )

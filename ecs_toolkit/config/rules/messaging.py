@@ -36,10 +36,10 @@ def check_messaging(config: EnvironmentConfig) -> Iterator[Finding]:
 
 
 def _variables(where: Location, service: ServiceConfig) -> Iterator[Finding]:
-    """Two topic names that give the same variable (``a-b`` and ``a_b`` cannot both exist, but ``TOPICS`` may clash)."""
+    """The variables publish sets must not be set by hand under ``environment`` too."""
     for index, topic in enumerate(service.publish):
         variable = derived.topic_variable(topic.name)
-        if variable in service.environment or variable == "TOPICS":
+        if variable in service.environment:
             yield (*where, "publish", index, "name"), f"gives the variable {variable}, which environment sets too"
     if service.publish and "TOPICS" in service.environment:
         yield (*where, "environment", "TOPICS"), "is set by publish (the JSON map of the topics' ARNs): rename it"
