@@ -1,12 +1,13 @@
 """Prove publish/subscribe: each publisher may publish to its topics, each subscription's topic may deliver into
 its queue, and each subscribed worker may consume that queue, read from the templates' policies.
 
-A topic belongs to the workload whose stack holds it and is named by the task's ``<NAME>_TOPIC_ARN``
-variable. Publishing to a topic encrypted with a customer managed key also needs ``kms:GenerateDataKey``
-and ``kms:Decrypt`` on that key, from the role's policies with a key policy that trusts the account's
-IAM policies (or names the role). Delivery needs the queue policy to let ``sns.amazonaws.com`` send from
-the topic (``aws:SourceArn``), and, for a queue encrypted with a customer managed key, the key policy to
-let SNS use it; a queue under SQS-managed encryption needs nothing more, one under ``alias/aws/sqs`` can
+A task publishes to the topics it is given as ``<NAME>_TOPIC_ARN`` variables (with the manifest,
+every topic under ``publish`` must be among them). Publishing to a topic encrypted with a customer
+managed key also needs ``kms:GenerateDataKey`` and ``kms:Decrypt`` on that key, from the role's
+policies with a key policy that trusts the account's IAM policies (or names the role). Delivery
+needs the queue policy to let ``sns.amazonaws.com`` send from the topic (``aws:SourceArn``), and,
+for a queue encrypted with a customer managed key, the key policy to let SNS use it; a queue under
+SQS-managed encryption needs nothing more, one under ``alias/aws/sqs`` can
 never receive from SNS.
 """
 
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecs_toolkit.assembly import Assembly, Attribute, Resource, ResourceRef, render
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.verify.findings import CLOSED, OPEN, Finding
 from ecs_toolkit.verify.iam import allows, role_statements
 from ecs_toolkit.verify.workloads import Workload
@@ -136,33 +139,47 @@ def _role_ref(value: Any) -> ResourceRef | None:
 _TOPIC_VARIABLE_SUFFIX = "_TOPIC_ARN"
 
 
-def _topic_names(assembly: Assembly, workload: Workload) -> dict[str, str]:
-    """Topic logical id -> ``topic <name>``, the name read back from the task's ``<NAME>_TOPIC_ARN`` variable."""
-    names = {}
+def _topic_label(variable: str) -> str:
+    """``ORDER_EVENTS_TOPIC_ARN`` -> ``topic order-events`` (topic names have hyphens, never underscores)."""
+    return f"topic {variable.removesuffix(_TOPIC_VARIABLE_SUFFIX).lower().replace('_', '-')}"
+
+
+def _told_topics(assembly: Assembly, workload: Workload) -> dict[str, Resource]:
+    """The topics a task is given as ``<NAME>_TOPIC_ARN`` (a ``Ref`` to an ``AWS::SNS::Topic``): it publishes to them."""
+    found = {}
     for container in workload.containers(assembly):
         for variable in container.get("Environment", []):
             name = str(variable.get("Name", ""))
-            value = variable.get("Value")
-            if name.endswith(_TOPIC_VARIABLE_SUFFIX) and isinstance(value, ResourceRef):
-                topic = name.removesuffix(_TOPIC_VARIABLE_SUFFIX).lower().replace("_", "-")
-                names[value.logical_id] = f"topic {topic}"
-    return names
+            topic = assembly.target(variable.get("Value"))
+            if name.endswith(_TOPIC_VARIABLE_SUFFIX) and topic is not None and topic.type == "AWS::SNS::Topic":
+                found[name] = topic
+    return found
 
 
-def prove_messaging(assembly: Assembly, workloads: dict[str, Workload]) -> list[Finding]:
-    """Publish permissions of every workload's topics, then delivery and consumption of every SQS subscription."""
+def _topic_names(assembly: Assembly, workload: Workload) -> dict[str, str]:
+    """Topic logical id -> ``topic <name>``, for the topics the workload's task is told about."""
+    return {topic.logical_id: _topic_label(variable) for variable, topic in _told_topics(assembly, workload).items()}
+
+
+def prove_messaging(assembly: Assembly, workloads: dict[str, Workload], config: EnvironmentConfig | None = None) -> list[Finding]:
+    """Publish permissions for every topic a task is told about, then delivery and consumption of every SQS
+    subscription. With the manifest, each topic under ``publish`` must also reach its task as ``<NAME>_TOPIC_ARN``."""
     findings: list[Finding] = []
     by_stack = {workload.stack: workload for workload in workloads.values()}
     for name, workload in workloads.items():
-        topics = list(assembly.resources_in(workload.stack, "AWS::SNS::Topic"))
-        if not topics or workload.task_definition is None:
+        if workload.task_definition is None:
             continue
         props = assembly.resolve(workload.stack, workload.task_definition.properties)
         role = _role_ref(props.get("TaskRoleArn"))
-        names = _topic_names(assembly, workload)
-        for topic in topics:
-            label = f"{name}: publish to {names.get(topic.logical_id, topic.logical_id)}"
-            findings.append(_publish(assembly, label, topic, role))
+        topics = _told_topics(assembly, workload)
+        for variable, topic in topics.items():
+            findings.append(_publish(assembly, f"{name}: publish to {_topic_label(variable)}", topic, role))
+        entry = config.services.get(name) if config is not None else None
+        for published in entry.publish if entry is not None else ():
+            variable = derived.topic_variable(published.name)
+            if variable not in topics:
+                label = f"{name}: publish to topic {published.name}"
+                findings.append(Finding("permission", label, CLOSED, f"the task is not given {variable} naming a topic"))
     for subscription in assembly.resources("AWS::SNS::Subscription"):
         props = assembly.resolve(subscription.stack, subscription.properties)
         if str(props.get("Protocol", "")).lower() != "sqs":

@@ -37,7 +37,7 @@ def verify(assembly: Assembly, config: EnvironmentConfig | None = None) -> list[
     prove_file_systems(proof, workloads)
     prove_aws_apis(proof, workloads)
     proof.findings += prove_permissions(assembly, workloads, config)
-    proof.findings += prove_messaging(assembly, workloads)
+    proof.findings += prove_messaging(assembly, workloads, config)
     prove_nothing_else(proof)
     return proof.findings
 

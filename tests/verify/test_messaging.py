@@ -27,7 +27,8 @@ def _templates(env: Synthesized) -> Templates:
 
 def _findings(env: Synthesized, templates: Templates) -> dict[str, tuple[str, str]]:
     assembly = Assembly.from_templates(templates)
-    found = prove_messaging(assembly, read_workloads(assembly, env.environment.config))
+    config = env.environment.config
+    found = prove_messaging(assembly, read_workloads(assembly, config), config)
     return {finding.path: (finding.status, finding.detail) for finding in found}
 
 
@@ -81,6 +82,12 @@ def _aws_managed_queue_key(templates: Templates) -> None:
     queue["Properties"]["KmsMasterKeyId"] = "alias/aws/sqs"
 
 
+def _without_topic_variable(templates: Templates) -> None:
+    for definition in _of_type(templates["demo-api"], "AWS::ECS::TaskDefinition").values():
+        for container in definition["Properties"]["ContainerDefinitions"]:
+            container["Environment"] = [v for v in container["Environment"] if v["Name"] != "ORDER_EVENTS_TOPIC_ARN"]
+
+
 def _without_consume(templates: Templates) -> None:
     _drop_statements(templates["demo-queue"], "AWS::IAM::Policy", lambda s: "sqs:ReceiveMessage" not in s["Action"])
 
@@ -95,6 +102,7 @@ def _without_consume(templates: Templates) -> None:
         (_from_another_topic, DELIVERY, "the queue policy does not let SNS send from this topic"),
         (_aws_managed_queue_key, DELIVERY, "alias/aws/sqs"),
         (_without_consume, CONSUME, "sqs:ReceiveMessage on"),
+        (_without_topic_variable, PUBLISH, "the task is not given ORDER_EVENTS_TOPIC_ARN naming a topic"),
     ],
     ids=[
         "no-publish-grant",
@@ -104,6 +112,7 @@ def _without_consume(templates: Templates) -> None:
         "queue-policy-for-another-topic",
         "aws-managed-queue-key",
         "no-consume-grant",
+        "task-not-told-the-topic",
     ],
 )
 def test_closed_when_a_grant_is_missing(
