@@ -306,3 +306,98 @@ def az_rebalancing(service: ServiceConfig, launch: str) -> bool:
         return service.deployment.az_rebalancing
     packed = launch == "ec2" and any(strategy.startswith("binpack") for strategy in service.placement)
     return not packed and service.deployment.max_percent > 100
+
+
+# --- messaging and jobs ------------------------------------------------------------------------
+
+ON_DEMAND = "none"
+"""AWS Copilot's spelling of a job without a schedule."""
+
+
+def job_schedule(service: ServiceConfig) -> str | None:
+    """A job's schedule expression, or ``None`` for a job that runs only on demand."""
+    if service.schedule is None or service.schedule == ON_DEMAND:
+        return None
+    return service.schedule
+
+
+def topic_variable(topic: str) -> str:
+    """The environment variable that carries a published topic's ARN: ``order-events`` -> ``ORDER_EVENTS_TOPIC_ARN``."""
+    return f"{topic.upper().replace('-', '_')}_TOPIC_ARN"
+
+
+def published_topics(service: ServiceConfig) -> dict[str, bool]:
+    """The names a service publishes, each with whether it is FIFO."""
+    return {topic.name: topic.fifo for topic in service.publish}
+
+
+def subscribed_topics(config: EnvironmentConfig, service: ServiceConfig) -> list[tuple[str, str, bool]]:
+    """The (publisher, topic, fifo) triples a worker subscribes to that exist in the manifest, once each."""
+    if service.subscribe is None:
+        return []
+    found: dict[tuple[str, str], bool] = {}
+    for entry in service.subscribe.topics:
+        publisher = config.services.get(entry.service)
+        if publisher is None:
+            continue
+        topics = published_topics(publisher)
+        if entry.topic in topics:
+            found.setdefault((entry.service, entry.topic), topics[entry.topic])
+    return [(publisher, topic, fifo) for (publisher, topic), fifo in found.items()]
+
+
+def has_work_queue(service: ServiceConfig) -> bool:
+    """Whether a worker consumes a queue: the scaling queue, or one created for its subscriptions."""
+    return (service.scaling is not None and service.scaling.queue is not None) or service.subscribe is not None
+
+
+def fifo_work_queue(config: EnvironmentConfig, service: ServiceConfig) -> bool:
+    """A worker's created queue is FIFO when the topics it subscribes to are (they deliver to FIFO queues only)."""
+    return any(fifo for _, _, fifo in subscribed_topics(config, service))
+
+
+def publishers_of(config: EnvironmentConfig, name: str) -> list[str]:
+    """The other services whose topics ``name`` subscribes to, in manifest order."""
+    service = config.services[name]
+    wanted = {publisher for publisher, _, _ in subscribed_topics(config, service) if publisher != name}
+    return [other for other in config.services if other in wanted]
+
+
+def deployment_order(config: EnvironmentConfig) -> list[str]:
+    """Services and jobs in the order their stacks deploy: manifest order, except that a publisher comes before
+    every worker subscribed to its topics. A cycle (reported by the rules) leaves the remaining ones in manifest order."""
+    placed: list[str] = []
+    pending = list(config.services)
+    while pending:
+        ready = next((n for n in pending if all(p in placed for p in publishers_of(config, n))), pending[0])
+        placed.append(ready)
+        pending.remove(ready)
+    return placed
+
+
+def subscription_cycle(config: EnvironmentConfig) -> list[str] | None:
+    """Services whose subscriptions form a cycle (``a`` receives from ``b`` which receives from ``a``), or ``None``."""
+    graph = {name: publishers_of(config, name) for name in config.services}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(name: str) -> list[str] | None:
+        state[name] = 1
+        path.append(name)
+        for publisher in graph[name]:
+            if state.get(publisher) == 1:
+                return [*path[path.index(publisher) :], publisher]
+            if publisher not in state:
+                cycle = visit(publisher)
+                if cycle is not None:
+                    return cycle
+        state[name] = 2
+        path.pop()
+        return None
+
+    for name in graph:
+        if name not in state:
+            cycle = visit(name)
+            if cycle is not None:
+                return cycle
+    return None

@@ -935,9 +935,44 @@ class ScalingConfig(StrictModel):
     """Predictive scaling on top of the reactive policies (they still act on what the forecast misses)."""
 
 
+# --- messaging ----------------------------------------------------------------------------
+
+
+class TopicConfig(StrictModel):
+    """An SNS topic the service publishes to (AWS Copilot's `publish.topics`)."""
+
+    name: Name
+    """Topic name within the service; the task gets its ARN as `<NAME>_TOPIC_ARN` (upper-cased, `-` becomes `_`)
+    and in the `TOPICS` JSON map."""
+    fifo: bool = False
+    """A FIFO topic (ordered, deduplicated by content unless the publisher gives a deduplication id); it delivers
+    to FIFO queues only."""
+
+
+class TopicSubscriptionConfig(StrictModel):
+    """One topic of another service (or a job) that the worker's queue receives."""
+
+    service: Name
+    """The publishing service or job."""
+    topic: Name
+    """One of the names under that service's `publish`."""
+    filter_policy: dict[str, Any] = {}
+    """SNS filter policy on message attributes (`{event: [placed, {prefix: "order-"}]}`): at most 5 attribute
+    names and 150 value combinations; empty receives every message."""
+    raw_delivery: bool = False
+    """Deliver the message body as published, without SNS's JSON envelope."""
+
+
+class SubscribeConfig(StrictModel):
+    """What a worker's queue receives (AWS Copilot's `subscribe`)."""
+
+    topics: list[TopicSubscriptionConfig] = Field(min_length=1)
+    """Topics the worker's queue subscribes to."""
+
+
 class ServiceConfig(ContainerSettings):
     kind: Literal["web", "backend", "worker", "job"]
-    """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled)."""
+    """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled or on demand)."""
     image: str = Field(min_length=1)
     """Image from any registry; `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` pulls are granted per repository."""
     launch: Literal["ec2", "fargate"] | None = None
@@ -1004,13 +1039,18 @@ class ServiceConfig(ContainerSettings):
     scaling: ScalingConfig | None = None
     """Task-count autoscaling; with it, `count` is not set and deploys keep the running count."""
     schedule: ScheduleExpression | None = None
-    """Jobs only: `cron(...)` or `rate(...)` (EventBridge Scheduler syntax)."""
+    """Jobs only: `cron(...)`, `rate(...)` or `at(...)` (EventBridge Scheduler syntax); without it (or with
+    `none`) the job runs only on demand (`ecs-toolkit run-task` or its state machine)."""
     time_zone: TimeZone | None = None
     """Jobs only: the schedule's time zone (IANA name), UTC by default."""
     timeout_minutes: Annotated[int, Field(ge=1, le=10080)] = 60
     """Jobs only: a run still going after this long is stopped and counted as failed."""
     retries: Annotated[int, Field(ge=0, le=185)] = 2
     """Jobs only: attempts EventBridge Scheduler makes when starting a run fails."""
+    publish: list[TopicConfig] = []
+    """SNS topics of this service or job (KMS-encrypted); its task role may publish to exactly them."""
+    subscribe: SubscribeConfig | None = None
+    """Workers only: topics of other services that the worker's queue receives."""
 
 
 class ComplianceConfig(StrictModel):

@@ -19,6 +19,7 @@ from ecs_toolkit.constructs.file_system import EfsMount, SharedFileSystem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, attach_role_policy, grant_statements, granular_rule_ids
 from ecs_toolkit.constructs.job import ScheduledJob
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.messaging import PublishedTopics, QueueSubscriptions, TopicSpec, TopicSubscription
 from ecs_toolkit.constructs.network import Network, imported_vpc, internal_subnets, subnet_masks
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
@@ -53,7 +54,9 @@ __all__ = [
     "NlbEndpoint",
     "PortRange",
     "PredictivePolicy",
+    "PublishedTopics",
     "QueueBacklogTarget",
+    "QueueSubscriptions",
     "RestartPolicy",
     "RollbackThresholds",
     "ScheduledCapacity",
@@ -67,6 +70,8 @@ __all__ = [
     "StrategyItem",
     "TaskGrant",
     "TaskVolume",
+    "TopicSpec",
+    "TopicSubscription",
     "admit",
     "apply_grants",
     "attach_role_policy",

@@ -396,7 +396,7 @@ def render(plan: Plan) -> str:
         [3],
     )
     if plan.jobs:
-        out.append(f"  scheduled jobs (no rolling deploy, not costed): {', '.join(plan.jobs)}")
+        out.append(f"  jobs (no rolling deploy, not costed): {', '.join(plan.jobs)}")
     out += [
         "",
         f"Monthly cost estimate ({cost.hours_per_month} h, {cost.region}, prices x{cost.multiplier:.2f}, "

@@ -164,7 +164,7 @@ class EnvironmentFacts:
     shared: SharedFacts
     stack_resources: dict[str, int]
     without_service: tuple[str, ...]
-    """Manifest entries whose stack has no ECS service (scheduled jobs)."""
+    """Manifest entries whose stack has no ECS service (jobs; one with no schedule is marked ``(on demand)``)."""
     missing: tuple[str, ...]
     """Stacks the manifest implies that the templates do not hold."""
 
@@ -493,7 +493,8 @@ def read_environment(config: EnvironmentConfig, templates: Mapping[str, Template
             continue
         found = list(resources_of(template, "AWS::ECS::Service"))
         if not found:
-            without_service.append(name)
+            scheduled = bool(resources_of(template, "AWS::Scheduler::Schedule"))
+            without_service.append(name if scheduled else f"{name} (on demand)")
         for logical_id in found:
             services.append(
                 read_service(

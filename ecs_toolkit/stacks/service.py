@@ -15,7 +15,14 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.compliance import SQS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import CanaryConfig, EnvironmentConfig, LinearConfig, ServiceConfig, VolumeConfig
+from ecs_toolkit.config.models import (
+    CanaryConfig,
+    EnvironmentConfig,
+    LinearConfig,
+    QueueConfig,
+    ServiceConfig,
+    VolumeConfig,
+)
 from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
@@ -30,6 +37,7 @@ from ecs_toolkit.constructs.scaling import (
 )
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
 from ecs_toolkit.stacks.common import removal_policy
+from ecs_toolkit.stacks.messaging import published_topics
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
 
@@ -53,7 +61,9 @@ class ServiceStack(cdk.Stack):
         self.service_name = name
         self.platform = platform
         self.queue = self._work_queue(service_config)
-        plan = plan_task(self, config, name, platform, {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else None)
+        self.topics, topic_variables = published_topics(self, config, name)
+        queue_variables = {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else {}
+        plan = plan_task(self, config, name, platform, {**queue_variables, **topic_variables} or None)
         mode = plan.network_mode
         self.service = EcsService(
             self,
@@ -78,6 +88,8 @@ class ServiceStack(cdk.Stack):
         self._grants(service_config)
         if self.queue is not None:
             self.queue.grant_consume_messages(self.service.task_definition.task_role)
+        if self.topics is not None:
+            self.topics.grant_publish(self.service.task_definition.task_role)
         self._scaling(service_config)
         publish_task_outputs(self, self.service.task, plan)
         self._outputs()
@@ -248,17 +260,21 @@ class ServiceStack(cdk.Stack):
     # --- scaling --------------------------------------------------------------------------
 
     def _work_queue(self, service: ServiceConfig) -> sqs.IQueue | None:
-        """The worker's queue: referenced by ARN, or created with an encrypted dead-letter queue."""
-        settings = service.scaling.queue if service.scaling else None
-        if settings is None:
+        """The worker's queue: referenced by ARN, or created with an encrypted dead-letter queue (for queue
+        scaling, or for the topics it subscribes to; FIFO when those topics are)."""
+        if not derived.has_work_queue(service):
             return None
+        settings = service.scaling.queue if service.scaling and service.scaling.queue else QueueConfig()
         if settings.arn is not None:
             return sqs.Queue.from_queue_arn(self, "Queue", settings.arn)
+        # SSE-SQS: SNS delivers into it with no key policy to manage (a customer key would need one).
+        fifo = derived.fifo_work_queue(self.config, service) or None
         dead_letters = sqs.Queue(
             self,
             "DeadLetterQueue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
+            fifo=fifo,
             retention_period=Duration.days(14),
             removal_policy=removal_policy(self.config),
         )
@@ -268,6 +284,7 @@ class ServiceStack(cdk.Stack):
             "Queue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
+            fifo=fifo,
             visibility_timeout=Duration.seconds(settings.visibility_timeout_seconds),
             dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=settings.max_receive_count),
             removal_policy=removal_policy(self.config),

@@ -275,7 +275,9 @@ def test_health_alarms_default_on_and_each_can_be_turned_off(manifest) -> None:
 def test_fails_when_a_service_without_a_queue_watches_queue_age(manifest) -> None:
     problems = manifest.problems(manifest.service(WORKER + "alarms: {queue_age_seconds: 600}\n"))
 
-    assert problems == ["16: services.api.alarms.queue_age_seconds: only a worker with scaling.queue has a queue to watch"]
+    assert problems == [
+        "16: services.api.alarms.queue_age_seconds: only a worker with scaling.queue or subscribe has a queue to watch"
+    ]
 
 
 def test_fails_when_a_job_sets_service_alarms(manifest) -> None:

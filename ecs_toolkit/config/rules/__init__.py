@@ -11,6 +11,7 @@
 - ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;
 - ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
+- ``messaging``: published topics, worker subscriptions and their filter policies, subscription cycles;
 - ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
 - ``warnings``: what is valid but probably not meant (printed, never failing);
 - ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
@@ -27,6 +28,7 @@ from ecs_toolkit.config.rules.connections import check_connections, connection_w
 from ecs_toolkit.config.rules.deployments import check_alarm_topic, check_test_listener
 from ecs_toolkit.config.rules.instances import check_instances
 from ecs_toolkit.config.rules.limits import check_limits
+from ecs_toolkit.config.rules.messaging import check_messaging
 from ecs_toolkit.config.rules.network import NEW_VPC_ONLY, check_environment, check_network
 from ecs_toolkit.config.rules.placement import (
     check_fixed_bridge_ports,
@@ -65,6 +67,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_host_ports(config)
     yield from check_fixed_bridge_ports(config)
     yield from check_connections(config)
+    yield from check_messaging(config)
     yield from check_placement(config)
     yield from check_schedules(config)
     yield from check_limits(config)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from ecs_toolkit.config import derived
 from ecs_toolkit.config.derived import uses_service_connect
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
 from ecs_toolkit.config.rules.common import Finding, Location
@@ -123,9 +124,8 @@ def check_service_alarms(config: EnvironmentConfig, where: Location, service: Se
         if chosen:
             yield at, "a job's alarms are its failed and unstarted runs (always on); alarms applies to services"
         return
-    has_queue = service.scaling is not None and service.scaling.queue is not None
-    if "queue_age_seconds" in chosen and alarms.queue_age_seconds is not None and not has_queue:
-        yield (*at, "queue_age_seconds"), "only a worker with scaling.queue has a queue to watch"
+    if "queue_age_seconds" in chosen and alarms.queue_age_seconds is not None and not derived.has_work_queue(service):
+        yield (*at, "queue_age_seconds"), "only a worker with scaling.queue or subscribe has a queue to watch"
     if "running_below_desired" in chosen and alarms.running_below_desired and config.cluster.container_insights == "disabled":
         yield (
             (*at, "running_below_desired"),

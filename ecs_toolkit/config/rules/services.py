@@ -140,8 +140,10 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
     if kind == "backend" and service.port is None:
         yield (*where, "port"), "a backend needs the port it is reached on"
     if kind == "job":
-        if service.schedule is None:
-            yield (*where, "schedule"), "a job needs a schedule: cron(...) or rate(...)"
+        if derived.job_schedule(service) is None:
+            for field in ("time_zone", "retries"):
+                if field in service.model_fields_set:
+                    yield (*where, field), "applies to a schedule, and this job runs on demand only (it has no schedule)"
         for field in ("discovery", "port"):
             if getattr(service, field) is not None:
                 yield (*where, field), "a job takes no inbound traffic"
