@@ -294,9 +294,13 @@ def load_balancer_ports(name: str, service: ServiceConfig) -> list[int]:
 
 
 def additional_target(name: str, service: ServiceConfig, route: AdditionalRouteConfig) -> tuple[str, int | None]:
-    """The container and port an additional route sends to (defaults: the main container, its port)."""
-    container = route.container or name
-    return container, route.port if route.port is not None else container_port(name, service, container)
+    """The container and port an additional route sends to: by default the route's target (its container and port)."""
+    container = route.container or target_container(name, service)
+    if route.port is not None:
+        return container, route.port
+    if container == target_container(name, service):
+        return container, target_port(name, service)
+    return container, container_port(name, service, container)
 
 
 def route_has_own_target(name: str, service: ServiceConfig, route: AdditionalRouteConfig) -> bool:

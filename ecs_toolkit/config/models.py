@@ -377,9 +377,9 @@ class AdditionalRouteConfig(RouteConfig):
     target group of its own for another container or port."""
 
     container: Name | None = None
-    """The container the rule sends to: the main one (default) or a sidecar with a port."""
+    """The container the rule sends to: by default the route's target container (the main one unless `target` says)."""
     port: Port | None = None
-    """The container's port; defaults to that container's port."""
+    """The container's port; defaults to the route's target port for that container, else the container's port."""
     protocol: Literal["http", "https"] = "http"
     """Another container or port only: the protocol of its own target group and health check."""
 

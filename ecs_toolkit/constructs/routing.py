@@ -226,7 +226,7 @@ class AlbRoute(Construct):
     ) -> elbv2.ApplicationListenerRule:
         """Another listener rule of the service (``route_id`` names its constructs, so keep it stable).
 
-        It forwards to the service's target group when ``container`` and ``port`` are the route's own (the
+        It forwards to the service's target group when ``container`` and ``port`` are the route's target (the
         defaults); otherwise to a new target group for that container and port over ``protocol``, checked on
         its traffic port with the route's health-check path and timings. Not for blue-green, canary or linear
         services: ECS moves traffic on their one production rule only.
@@ -239,7 +239,7 @@ class AlbRoute(Construct):
             raise ValueError(f"{owner}: a blue-green, canary or linear deployment moves traffic on one rule only")
         if protocol not in TARGET_PROTOCOLS:
             raise ValueError(f"{owner}: protocol must be http or https, got {protocol!r}")
-        container = container or self._service.main_container_name
+        container = container or self.container
         if port is None:
             if container == self.container:
                 port = self.port

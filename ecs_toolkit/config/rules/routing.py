@@ -116,13 +116,13 @@ def _containers(name: str, service: ServiceConfig) -> list[str]:
 
 
 def _container_and_port(
-    at: Location, name: str, service: ServiceConfig, container: str | None, port: int | None
+    at: Location, name: str, service: ServiceConfig, container: str | None, port: int | None, default: str
 ) -> Iterator[Finding]:
-    """The named container exists and exposes the port."""
+    """The named container (else ``default``) exists and exposes the port."""
     if container is not None and container not in _containers(name, service):
         yield (*at, "container"), f"no container {container!r} in the task{did_you_mean(container, _containers(name, service))}"
         return
-    chosen = container or name
+    chosen = container or default
     exposed = derived.container_port(name, service, chosen)
     if exposed is None:
         what = "the service has no port" if chosen == name else f"sidecar {chosen!r} has no port"
@@ -152,7 +152,7 @@ def _additional_routes(where: Location, name: str, service: ServiceConfig) -> It
         here: Location = (*at, index)
         if not derived.route_hosts(route) and not derived.route_paths(route):
             yield here, "give a path, a host, or both"
-        yield from _container_and_port(here, name, service, route.container, route.port)
+        yield from _container_and_port(here, name, service, route.container, route.port, derived.target_container(name, service))
         if route.protocol != "http" and not derived.route_has_own_target(name, service, route):
             yield (
                 (*here, "protocol"),
@@ -169,7 +169,7 @@ def _target(where: Location, name: str, service: ServiceConfig) -> Iterator[Find
     if service.route is None:
         yield at, "applies to the route's target group: add a route (an nlb sends to the main container's port)"
         return
-    yield from _container_and_port(at, name, service, target.container, target.port)
+    yield from _container_and_port(at, name, service, target.container, target.port, name)
 
 
 def _health_check_port(
