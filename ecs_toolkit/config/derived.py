@@ -344,9 +344,7 @@ def needs_test_listener(config: EnvironmentConfig) -> bool:
     """The shared load balancer gets its test listener when a routed service shifts traffic."""
     if config.load_balancer is None or config.load_balancer.existing is not None:
         return False  # an existing ALB's security group is not the environment's to open a test port on
-    return any(
-        service.route is not None and shifts_traffic(service) for service in config.services.values()
-    )
+    return any(service.route is not None and shifts_traffic(service) for service in config.services.values())
 
 
 _NEURON_FAMILY = re.compile(r"^(inf|trn)\d")

@@ -302,8 +302,12 @@ class ExistingLoadBalancerConfig(StrictModel):
 
     arn: Annotated[
         str,
-        StringConstraints(pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"),
-        Described("an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)"),
+        StringConstraints(
+            pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
+        ),
+        Described(
+            "an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)"
+        ),
     ]
     """The load balancer's ARN."""
     security_group_id: SecurityGroupId
@@ -313,7 +317,10 @@ class ExistingLoadBalancerConfig(StrictModel):
         StringConstraints(
             pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}$"
         ),
-        Described("a listener ARN of an Application Load Balancer (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)"),
+        Described(
+            "a listener ARN of an Application Load Balancer "
+            "(arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)"
+        ),
     ]
     """The listener the services' rules go on (HTTPS 443 or HTTP 80, usually)."""
     certificate: bool = False

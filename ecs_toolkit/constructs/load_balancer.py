@@ -143,7 +143,9 @@ class SharedLoadBalancer(Construct):
                 )
 
 
-_ALB_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(?P<name>app/[A-Za-z0-9-]+/[0-9a-f]+)$")
+_ALB_ARN = re.compile(
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(?P<name>app/[A-Za-z0-9-]+/[0-9a-f]+)$"
+)
 _LISTENER_ARN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/(?P<name>app/[A-Za-z0-9-]+/[0-9a-f]+)/[0-9a-f]+$"
 )

@@ -161,7 +161,7 @@ class AlbRoute(Construct):
             raise ValueError("AlbRoute: the service's main container has no port")
         if protocol not in TARGET_PROTOCOLS:
             raise ValueError(f"AlbRoute: protocol must be http or https, got {protocol!r}")
-        if stickiness is not None and not 1 <= stickiness.to_seconds() <= MAX_STICKINESS.to_seconds():
+        if stickiness is not None and not 1000 <= stickiness.to_milliseconds() <= MAX_STICKINESS.to_milliseconds():
             raise ValueError("AlbRoute: stickiness must be 1 second to 7 days")
         if health_check.port is not None and service.network_mode == "bridge":
             raise ValueError(

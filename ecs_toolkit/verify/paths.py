@@ -209,9 +209,7 @@ def _imported_balancers(
                     {
                         rule.peer.value
                         for rule in proof.security.ingress
-                        if rule.group in targets
-                        and rule.peer.kind == "group"
-                        and rule.peer.value not in proof.security.names
+                        if rule.group in targets and rule.peer.kind == "group" and rule.peer.value not in proof.security.names
                     }
                 )
             )
@@ -288,7 +286,9 @@ def prove_load_balancing(proof: Proof, workloads: dict[str, Workload], config: E
             proven: set[str] = set()
             for listener_ref in forwards.get(target_group.ref, []):
                 balancer = (
-                    imported.get(listener_ref) if isinstance(listener_ref, str) else _balancer_of(assembly, balancers, listener_ref)
+                    imported.get(listener_ref)
+                    if isinstance(listener_ref, str)
+                    else _balancer_of(assembly, balancers, listener_ref)
                 )
                 # Several listeners (production and test) of one balancer share its groups: one proof each.
                 if balancer is None or balancer.key in proven:

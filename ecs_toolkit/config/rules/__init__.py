@@ -36,8 +36,8 @@ from ecs_toolkit.config.rules.placement import (
     check_placement,
     placement_warnings,
 )
-from ecs_toolkit.config.rules.scheduling import check_schedules
 from ecs_toolkit.config.rules.routing import check_existing_load_balancer, check_routes, check_routing
+from ecs_toolkit.config.rules.scheduling import check_schedules
 from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_service
 from ecs_toolkit.config.rules.storage import check_file_systems
 

@@ -40,7 +40,9 @@ def check_routes(config: EnvironmentConfig) -> Iterator[Finding]:
                 other_owner, other, pair = clash
                 slash = "/" in derived.route_paths(route) or "/" in derived.route_paths(other)
                 hint = ' ("/" routes the whole site, as "/*" does)' if slash and pair[1] == derived.WHOLE_SITE else ""
-                detail = "" if len(derived.route_hosts(route)) + len(derived.route_paths(route)) <= 2 else f" ({_pair_text(pair)})"
+                detail = (
+                    "" if len(derived.route_hosts(route)) + len(derived.route_paths(route)) <= 2 else f" ({_pair_text(pair)})"
+                )
                 yield at, f"same host and path as {other_owner}{detail}{hint}"
                 continue
             for pair in _pairs(route):
@@ -130,7 +132,8 @@ def _container_and_port(
     elif port is not None and port != exposed:
         yield (
             (*at, "port"),
-            f"container {chosen!r} exposes port {exposed}, not {port}: the load balancer can only reach a port the container maps",
+            f"container {chosen!r} exposes port {exposed}, not {port}: "
+            "the load balancer can only reach a port the container maps",
         )
 
 
@@ -243,8 +246,7 @@ def check_existing_load_balancer(config: EnvironmentConfig) -> Iterator[Finding]
     if config.network.existing is None:
         yield (
             at,
-            "an existing load balancer forwards only to target groups in its own VPC: import that VPC under "
-            "network.existing too",
+            "an existing load balancer forwards only to target groups in its own VPC: import that VPC under network.existing too",
         )
     alb = existing.arn.split(":loadbalancer/", 1)
     listener = existing.listener_arn.split(":listener/", 1)
@@ -258,4 +260,3 @@ def check_existing_load_balancer(config: EnvironmentConfig) -> Iterator[Finding]
     region = existing.arn.split(":")[3]
     if config.region is not None and region != config.region:
         yield (*at, "arn"), f"is in {region}, but the environment deploys to {config.region}"
-
