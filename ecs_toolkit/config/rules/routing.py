@@ -40,9 +40,7 @@ def check_routes(config: EnvironmentConfig) -> Iterator[Finding]:
                 other_owner, other, pair = clash
                 slash = "/" in derived.route_paths(route) or "/" in derived.route_paths(other)
                 hint = ' ("/" routes the whole site, as "/*" does)' if slash and pair[1] == derived.WHOLE_SITE else ""
-                detail = (
-                    "" if len(derived.route_hosts(route)) + len(derived.route_paths(route)) <= 2 else f" ({_pair_text(pair)})"
-                )
+                detail = f" ({_pair_text(pair)})" if len(_pairs(route)) > 1 else ""
                 yield at, f"same host and path as {other_owner}{detail}{hint}"
                 continue
             for pair in _pairs(route):
