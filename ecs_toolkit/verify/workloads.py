@@ -226,9 +226,16 @@ def _job_providers(assembly: Assembly, stack: str, platform: str) -> list[Any]:
 
 def _list_output(value: Any) -> list[Any]:
     """A published list: one value, or an ``Fn::Join`` of values (the task's group and the existing ones it takes)."""
-    if hasattr(value, "parts"):
-        return [part for part in value.parts if not (isinstance(part, str) and part == outputs.LIST_SEPARATOR)]
-    return [value]
+    if not hasattr(value, "parts"):
+        return [value]
+    # Literal parts arrive merged with their separators (",sg-1,sg-2"): split them back into values.
+    found: list[Any] = []
+    for part in value.parts:
+        if isinstance(part, str):
+            found.extend(piece for piece in part.split(outputs.LIST_SEPARATOR) if piece)
+        else:
+            found.append(part)
+    return found
 
 
 def _private_subnets(assembly: Assembly, config: EnvironmentConfig) -> list[Any]:

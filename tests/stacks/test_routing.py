@@ -4,6 +4,8 @@ ec2-only's existing load balancer."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from aws_cdk.assertions import Match
 
@@ -145,3 +147,37 @@ def test_an_existing_load_balancer_is_imported_not_created_and_its_group_reaches
         },
     )
     platform.has_output(outputs.LOAD_BALANCER_DNS, {"Value": "internal-batch-internal-1234567890.us-east-1.elb.amazonaws.com"})
+
+
+def test_a_jobs_runs_take_its_existing_security_groups_and_verify_reads_them_from_its_output() -> None:
+    from ecs_toolkit.assembly import load_assembly
+    from ecs_toolkit.config import EnvironmentConfig
+    from ecs_toolkit.verify import verify
+    from ecs_toolkit.verify.workloads import read_workloads
+    from tests.conftest import synthesize_config
+
+    config = EnvironmentConfig.model_validate(
+        {
+            "name": "sg",
+            "network": {"nat_gateways": 1},
+            "services": {
+                "nightly": {
+                    "kind": "job",
+                    "image": "public.ecr.aws/docker/library/busybox:stable",
+                    "cpu": 256,
+                    "memory_mib": 512,
+                    "schedule": "rate(1 day)",
+                    "security_groups": ["sg-0123456789abcdef0"],
+                }
+            },
+        }
+    )
+    built = synthesize_config(config)
+    template = built.template(built.environment.services["nightly"])
+    machine = next(iter(template.find_resources("AWS::StepFunctions::StateMachine").values()))
+    assert "sg-0123456789abcdef0" in str(machine["Properties"]["DefinitionString"])
+    assembly = load_assembly(Path(built.assembly.directory))
+    workload = read_workloads(assembly, config)["nightly"]
+    assert workload.task_groups[1:] == ["sg-0123456789abcdef0"]
+    assert workload.task_groups[0].startswith("sg-nightly/")
+    assert not [finding for finding in verify(assembly, config) if finding.failed]
