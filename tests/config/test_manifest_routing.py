@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_toolkit.config import derived
+from ecs_toolkit.config import derived, load_manifest_with_warnings
 from ecs_toolkit.config.models import RouteConfig
 
 WEB = "kind: web\nimage: app\nport: 8080\ncpu: 256\nmemory_mib: 512\n"
@@ -342,3 +342,16 @@ def test_fails_on_an_existing_load_balancer_in_another_region_than_the_environme
     assert manifest.problems(text) == [
         "12: load_balancer.existing.arn: is in eu-west-1, but the environment deploys to eu-central-1"
     ]
+
+
+def test_an_existing_load_balancer_without_routes_is_not_warned_about_as_billed(manifest) -> None:
+    text = (
+        _existing().split("services:\n", 1)[0]
+        + "services:\n  api:\n    kind: worker\n    image: app\n    cpu: 256\n    memory_mib: 512\n"
+    )
+    _, warnings = load_manifest_with_warnings(manifest.write(text))
+
+    assert not [line for line in warnings if "load_balancer" in line]
+    network_only = "name: test\n" + EXISTING_VPC + "load_balancer: {public: false}\n"
+    _, warnings = load_manifest_with_warnings(manifest.write(network_only + "services: {}\n"))
+    assert [line for line in warnings if "load_balancer: warning: no service has a route" in line]
