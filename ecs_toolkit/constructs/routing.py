@@ -87,6 +87,16 @@ def _container_port(owner: str, service: EcsService, container: str, port: int) 
         raise ValueError(f"{owner}: container {container!r} maps no port {port}")
 
 
+def _first_port(owner: str, service: EcsService, container: str) -> int:
+    """The first port a container of the service maps (a sidecar has one)."""
+    definition = service.task_definition.find_container(container)
+    if definition is None:
+        raise ValueError(f"{owner}: the task has no container {container!r}")
+    if not definition.port_mappings:
+        raise ValueError(f"{owner}: container {container!r} maps no port: give one")
+    return int(definition.port_mappings[0].container_port)
+
+
 def _target_type(service: EcsService) -> elbv2.TargetType:
     return elbv2.TargetType.IP if service.network_mode == "awsvpc" else elbv2.TargetType.INSTANCE
 
@@ -157,6 +167,9 @@ class AlbRoute(Construct):
         conditions = _conditions("AlbRoute", path, host)
         if not 1 <= priority <= 50000:
             raise ValueError(f"AlbRoute: priority must be 1-50000, got {priority}")
+        self.container = target_container or service.main_container_name
+        if target_port is None and self.container != service.main_container_name:
+            target_port = _first_port("AlbRoute", service, self.container)
         if service.main_port is None and target_port is None:
             raise ValueError("AlbRoute: the service's main container has no port")
         if protocol not in TARGET_PROTOCOLS:
@@ -168,7 +181,6 @@ class AlbRoute(Construct):
                 "AlbRoute: bridge-mode host ports are dynamic, so a health check on a fixed port reaches no task; "
                 "leave health_check.port unset"
             )
-        self.container = target_container or service.main_container_name
         port = target_port if target_port is not None else service.main_port
         assert port is not None
         self.port = port
@@ -241,14 +253,7 @@ class AlbRoute(Construct):
             raise ValueError(f"{owner}: protocol must be http or https, got {protocol!r}")
         container = container or self.container
         if port is None:
-            if container == self.container:
-                port = self.port
-            else:
-                definition = self._service.task_definition.find_container(container)
-                mappings = definition.port_mappings if definition is not None else []
-                if not mappings:
-                    raise ValueError(f"{owner}: container {container!r} maps no port: give one")
-                port = int(mappings[0].container_port)
+            port = self.port if container == self.container else _first_port(owner, self._service, container)
         _container_port(owner, self._service, container, port)
         target_group: elbv2.ApplicationTargetGroup
         if (container, port) == (self.container, self.port):

@@ -435,3 +435,14 @@ def test_add_route_refuses_bad_rules_and_traffic_shifting_services(stack: cdk.St
         ValueError, match=r"add_route\('X'\): a blue-green, canary or linear deployment moves traffic on one rule only"
     ):
         route3.add_route("X", priority=4, path="/x")
+
+
+def test_a_sidecar_target_without_a_port_takes_the_port_the_sidecar_maps(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    service = _proxy_service(stack, vpc)
+    alb = SharedLoadBalancer(stack, "Alb", vpc=vpc)
+    route = AlbRoute(
+        stack, "Route", service=service, vpc=vpc, listener=alb.listener, load_balancer_security_group=alb.security_group,
+        priority=1, path="/*", target_container="proxy",
+    )  # fmt: skip
+    assert (route.container, route.port) == ("proxy", 8443)
+    assert service.load_balancers[0]["ContainerPort"] == 8443
