@@ -9,6 +9,7 @@ import re
 import zlib
 
 from ecs_toolkit.config.models import (
+    AdditionalRouteConfig,
     Ec2GroupConfig,
     EnvironmentConfig,
     RouteConfig,
@@ -178,14 +179,48 @@ def file_system_removal(config: EnvironmentConfig, name: str) -> str:
 
 
 WHOLE_SITE = "/*"
+CONDITION_VALUES_PER_RULE = 5
+"""An ALB listener rule takes at most 5 condition values in all (host and path values counted together).
+Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html (checked 2026-11)."""
+
+
+def _values(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def route_hosts(route: RouteConfig) -> list[str]:
+    """The host header values of a route (a string is a list of one)."""
+    return _values(route.host)
+
+
+def route_paths(route: RouteConfig) -> list[str]:
+    """The paths of a route as written (a string is a list of one)."""
+    return _values(route.path)
+
+
+def _listener_pattern(path: str) -> str:
+    return WHOLE_SITE if path == "/" else path
 
 
 def listener_path(route: RouteConfig) -> str | None:
-    """The ALB path pattern of a route: ``/`` means the whole site (``/*``), as in AWS Copilot.
+    """The ALB path pattern of a single-path route: ``/`` means the whole site (``/*``), as in AWS Copilot.
 
     An ALB pattern ``/`` matches the root path alone, which no one writing ``path: "/"`` means.
     """
-    return WHOLE_SITE if route.path == "/" else route.path
+    paths = listener_paths(route)
+    return paths[0] if paths else None
+
+
+def listener_paths(route: RouteConfig) -> list[str]:
+    """Every ALB path pattern of a route, ``/`` routed as ``/*`` (see ``listener_path``)."""
+    return [_listener_pattern(path) for path in route_paths(route)]
+
+
+def condition_values(route: RouteConfig) -> int:
+    """Host and path values of the route's rule, counted together as the ALB counts them."""
+    return len(route_hosts(route)) + len(route_paths(route))
 
 
 PRIORITY_BAND_SIZE = 1000
@@ -200,14 +235,82 @@ def listener_priority(route: RouteConfig) -> int:
     to 24), so ``/api/*`` is evaluated before ``/*``. A route's priority never depends on the
     other services or their order in the manifest, so adding a service reshuffles nothing. It is
     derived from the path as written: ``/`` (routed as ``/*``) keeps the priority it always had.
+    With several hosts or paths the rule is as specific as its least specific value (a wildcard host
+    among exact ones scores 12, the shortest literal path counts), and the hash covers every value
+    joined with commas, so a list of one gives the priority of the plain string.
     """
     if route.priority is not None:
         return route.priority
-    host_score = 0 if route.host is None else (12 if any(c in route.host for c in "*?") else 24)
-    literal_path = len((route.path or "").replace("*", "").replace("?", ""))
+    hosts, paths = route_hosts(route), route_paths(route)
+    host_score = 0 if not hosts else (12 if any(c in host for host in hosts for c in "*?") else 24)
+    literal_path = min((len(path.replace("*", "").replace("?", "")) for path in paths), default=0)
     specificity = min(MAX_SPECIFICITY, host_score + min(24, literal_path))
     band = MAX_SPECIFICITY + 1 - specificity
-    return band * PRIORITY_BAND_SIZE + zlib.crc32(f"{route.host or ''}|{route.path or ''}".encode()) % PRIORITY_BAND_SIZE
+    key = f"{','.join(hosts)}|{','.join(paths)}"
+    return band * PRIORITY_BAND_SIZE + zlib.crc32(key.encode()) % PRIORITY_BAND_SIZE
+
+
+def service_routes(service: ServiceConfig) -> list[tuple[tuple[str | int, ...], RouteConfig]]:
+    """The service's route and additional routes, each with where it is in the service's section."""
+    found: list[tuple[tuple[str | int, ...], RouteConfig]] = []
+    if service.route is not None:
+        found.append((("route",), service.route))
+    found.extend((("additional_routes", index), route) for index, route in enumerate(service.additional_routes))
+    return found
+
+
+def target_container(name: str, service: ServiceConfig) -> str:
+    """The container the service's target group sends to: ``target.container``, else the main one (named after the service)."""
+    return service.target.container if service.target is not None and service.target.container is not None else name
+
+
+def container_port(name: str, service: ServiceConfig, container: str) -> int | None:
+    """The port of one of the task's containers (the main one is named after the service)."""
+    if container == name:
+        return service.port
+    return next((sidecar.port for sidecar in service.sidecars if sidecar.name == container), None)
+
+
+def target_port(name: str, service: ServiceConfig) -> int | None:
+    """The port the service's target group sends to: ``target.port``, else the target container's port."""
+    if service.target is not None and service.target.port is not None:
+        return service.target.port
+    return container_port(name, service, target_container(name, service))
+
+
+def target_protocol(service: ServiceConfig) -> str:
+    return service.target.protocol if service.target is not None else "http"
+
+
+def health_check_port(name: str, service: ServiceConfig) -> int | None:
+    """The port the ALB checks when it is not the traffic port (None: the traffic port)."""
+    port = service.health_check.port
+    return None if port is None or port == target_port(name, service) else port
+
+
+def load_balancer_ports(name: str, service: ServiceConfig) -> list[int]:
+    """Every port the ALB reaches the service's tasks on: the target's, additional routes' others, the health check's."""
+    if service.route is None:
+        return []
+    ports = [target_port(name, service)]
+    ports += [additional_target(name, service, route)[1] for route in service.additional_routes]
+    ports.append(health_check_port(name, service))
+    return sorted({port for port in ports if port is not None})
+
+
+def additional_target(name: str, service: ServiceConfig, route: AdditionalRouteConfig) -> tuple[str, int | None]:
+    """The container and port an additional route sends to: by default the route's target (its container and port)."""
+    container = route.container or target_container(name, service)
+    if route.port is not None:
+        return container, route.port
+    if container == target_container(name, service):
+        return container, target_port(name, service)
+    return container, container_port(name, service, container)
+
+
+def route_has_own_target(name: str, service: ServiceConfig, route: AdditionalRouteConfig) -> bool:
+    """An additional route to another container or port than the target's gets a target group of its own."""
+    return additional_target(name, service, route) != (target_container(name, service), target_port(name, service))
 
 
 DEFAULT_GRACE_PERIOD_SECONDS = 30
@@ -244,9 +347,9 @@ def shifts_traffic(service: ServiceConfig) -> bool:
 
 def needs_test_listener(config: EnvironmentConfig) -> bool:
     """The shared load balancer gets its test listener when a routed service shifts traffic."""
-    return config.load_balancer is not None and any(
-        service.route is not None and shifts_traffic(service) for service in config.services.values()
-    )
+    if config.load_balancer is None or config.load_balancer.existing is not None:
+        return False  # an existing ALB's security group is not the environment's to open a test port on
+    return any(service.route is not None and shifts_traffic(service) for service in config.services.values())
 
 
 _NEURON_FAMILY = re.compile(r"^(inf|trn)\d")

@@ -57,6 +57,21 @@ EnvName = Annotated[
     StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"),
     Described("a variable name: letters, digits and underscores, not starting with a digit"),
 ]
+PathPattern = Annotated[
+    str,
+    StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128),
+    Described("a path pattern starting with / (letters, digits and _-./*?~%), such as /api/*"),
+]
+HostPattern = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128),
+    Described("a host name (letters, digits, dots, hyphens and the wildcards * and ?), such as shop.example.com"),
+]
+SecurityGroupId = Annotated[
+    str,
+    StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$"),
+    Described("a security group id: sg- and 8 to 17 lower-case hex digits"),
+]
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 """The retention periods CloudWatch Logs accepts."""
 
@@ -290,6 +305,44 @@ class TestListenerConfig(StrictModel):
     """IPv4 CIDRs that may reach the test listener; by default only the VPC's own CIDR."""
 
 
+class ExistingLoadBalancerConfig(StrictModel):
+    """An Application Load Balancer and listener created elsewhere, imported by ARN without lookups. The environment
+    adds only its listener rules and target groups; the load balancer's security group rules, listeners, certificates
+    and access logs stay with whoever created it."""
+
+    arn: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
+        ),
+        Described(
+            "an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)"
+        ),
+    ]
+    """The load balancer's ARN."""
+    security_group_id: SecurityGroupId
+    """The load balancer's security group: services admit it on their traffic and health-check ports."""
+    listener_arn: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}$"
+        ),
+        Described(
+            "a listener ARN of an Application Load Balancer "
+            "(arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)"
+        ),
+    ]
+    """The listener the services' rules go on (HTTPS 443 or HTTP 80, usually)."""
+    certificate: bool = False
+    """Whether that listener is HTTPS (it holds a certificate): the services' URLs start with https://."""
+    dns_name: Annotated[
+        str,
+        StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"),
+        Described("a DNS name such as my-alb-123456789.eu-west-1.elb.amazonaws.com"),
+    ]
+    """The load balancer's DNS name (published as the environment's load-balancer address)."""
+
+
 class LoadBalancerConfig(StrictModel):
     public: bool = True
     """Internet-facing (public subnets, 0.0.0.0/0 on the listener ports) or internal (the VPC's CIDR only)."""
@@ -302,6 +355,8 @@ class LoadBalancerConfig(StrictModel):
     test_listener: TestListenerConfig = TestListenerConfig()
     """The listener that reaches a new revision before production traffic moves to it (created only
     when a service uses blue-green, canary or linear)."""
+    existing: ExistingLoadBalancerConfig | None = None
+    """Use an existing ALB and listener instead of creating one (then the other fields here do not apply)."""
 
 
 class FileSystemConfig(StrictModel):
@@ -325,26 +380,38 @@ class FileSystemConfig(StrictModel):
 
 
 class RouteConfig(StrictModel):
-    path: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128),
-            Described("a path pattern starting with / (letters, digits and _-./*?~%), such as /api/*"),
-        ]
-        | None
-    ) = None
-    """Path pattern (`/api/*`); `/` means the whole site (the rule matches `/*`)."""
-    host: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128),
-            Described("a host name (letters, digits, dots, hyphens and the wildcards * and ?), such as shop.example.com"),
-        ]
-        | None
-    ) = None
-    """Host header (`shop.example.com`, wildcards allowed)."""
+    path: PathPattern | list[PathPattern] | None = None
+    """Path pattern (`/api/*`) or a list of them; `/` means the whole site (the rule matches `/*`)."""
+    host: HostPattern | list[HostPattern] | None = None
+    """Host header (`shop.example.com`, wildcards allowed) or a list of them. An ALB rule takes at most 5
+    host and path values together."""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = None
     """Explicit listener-rule priority; by default derived from the route alone (see the load-balancing guide)."""
+
+
+class AdditionalRouteConfig(RouteConfig):
+    """One more listener rule of a web service: to the service's target group (same container and port), or to a
+    target group of its own for another container or port."""
+
+    container: Name | None = None
+    """The container the rule sends to: by default the route's target container (the main one unless `target` says)."""
+    port: Port | None = None
+    """The container's port; defaults to the route's target port for that container, else the container's port."""
+    protocol: Literal["http", "https"] = "http"
+    """Another container or port only: the protocol of its own target group and health check."""
+
+
+class TargetConfig(StrictModel):
+    """Which container and port the service's target group sends to, and how."""
+
+    container: Name | None = None
+    """The main container (default) or a sidecar that exposes `port` (a proxy in front of the application)."""
+    port: Port | None = None
+    """The container port; defaults to the service's `port` (main container) or the sidecar's port."""
+    protocol: Literal["http", "https"] = "http"
+    """`https` when the container itself serves TLS: the target group and its health check use HTTPS."""
+    stickiness_seconds: Annotated[int, Field(ge=1, le=604800)] | None = None
+    """Load-balancer cookie stickiness (lb_cookie) for this many seconds (1 s to 7 days); none by default."""
 
 
 class TargetHealthCheckConfig(StrictModel):
@@ -366,6 +433,9 @@ class TargetHealthCheckConfig(StrictModel):
         Described("HTTP status codes such as 200, 200-399 or 200,302"),
     ] = "200-399"
     """HTTP codes that count as healthy."""
+    port: Port | None = None
+    """The port the load balancer checks, when it is not the traffic port (awsvpc and host network modes only:
+    bridge-mode host ports are dynamic). The check uses the target's protocol (`target.protocol`)."""
 
 
 class NlbTestListenerConfig(StrictModel):
@@ -991,6 +1061,11 @@ class ServiceConfig(ContainerSettings):
     """Desired tasks (not with scaling, not for jobs)."""
     route: RouteConfig | None = None
     """Web: a listener rule on the shared ALB."""
+    additional_routes: list[AdditionalRouteConfig] = []
+    """Web: more listener rules on the shared ALB; one for another container or port gets its own target group."""
+    target: TargetConfig | None = None
+    """Web: the container, port and protocol the ALB sends the route's traffic to, and stickiness (default: the main
+    container's `port` over HTTP, no stickiness)."""
     health_check: TargetHealthCheckConfig = TargetHealthCheckConfig()
     """Web: the target group's health check."""
     nlb: NlbConfig | None = None
@@ -1004,6 +1079,9 @@ class ServiceConfig(ContainerSettings):
     allow_from: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
     """IPv4 CIDRs (`10.8.0.0/16`) or managed prefix lists (`pl-0123abcd`) outside the environment that may
     reach this service's port directly (backends, and web services with a discovery name)."""
+    security_groups: list[SecurityGroupId] = []
+    """awsvpc only: existing security groups attached to the tasks besides their own (to reach a database that
+    admits them, for example). Bridge and host tasks use their instances' network, so they cannot take them."""
     capacity: list[StrategyItemConfig] | None = None
     """Capacity provider strategy; defaults to the cluster's."""
     placement: list[Literal["spread-az", "spread-instance", "binpack-memory", "binpack-cpu", "random"]] = [

@@ -65,8 +65,13 @@ class ScheduledJob(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        if extra_security_groups and network_mode != "awsvpc":
+            raise ValueError(
+                f"ScheduledJob: extra_security_groups need awsvpc; {network_mode}-mode tasks use their instance's security groups"
+            )
         if not 0 <= retries <= 185:
             raise ValueError(f"ScheduledJob: retries must be 0-185, got {retries}")
         if any(volume.ebs is not None for volume in volumes):
@@ -93,6 +98,9 @@ class ScheduledJob(Construct):
         )
         self.task_definition = self.task.task_definition
         self.security_group = self.task.security_group
+        self.extra_security_groups = list(extra_security_groups)
+        """Existing groups the tasks take besides their own (awsvpc)."""
+        groups = [self.security_group, *self.extra_security_groups] if self.security_group else None
         capacity = (
             tasks.CapacityProviderOptions.custom(list(capacity_provider_strategies)) if capacity_provider_strategies else None
         )
@@ -109,7 +117,7 @@ class ScheduledJob(Construct):
             task_definition=self.task_definition,
             launch_target=launch_target,
             subnets=subnets if network_mode == "awsvpc" else None,
-            security_groups=[self.security_group] if self.security_group else None,
+            security_groups=groups,
             assign_public_ip=False if network_mode == "awsvpc" else None,
             task_timeout=sfn.Timeout.duration(timeout),
             propagated_tag_source=ecs.PropagatedTagSource.TASK_DEFINITION,

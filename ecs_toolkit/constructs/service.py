@@ -124,9 +124,15 @@ class EcsService(Construct):
         subnets: ec2.SubnetSelection | None = None,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
-        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
+        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``. ``extra_security_groups``: existing
+        groups the tasks take besides their own (awsvpc only)."""
         super().__init__(scope, construct_id)
+        if extra_security_groups and network_mode != "awsvpc":
+            raise ValueError(
+                f"EcsService: extra_security_groups need awsvpc; {network_mode}-mode tasks use their instance's security groups"
+            )
         deployment.validate()
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
@@ -164,6 +170,9 @@ class EcsService(Construct):
         self.load_balancers: list[dict[str, object]] = []
         """Target groups registered by ``AlbRoute`` / ``NlbEndpoint`` (CloudFormation ``LoadBalancers``)."""
         self.security_group = self.task.security_group
+        self.extra_security_groups = list(extra_security_groups)
+        """Existing groups the tasks take besides their own (awsvpc)."""
+        groups = [self.security_group, *self.extra_security_groups] if self.security_group else None
         common = {
             "cluster": cluster,
             "task_definition": self.task_definition,
@@ -188,7 +197,7 @@ class EcsService(Construct):
             self.service = ecs.FargateService(
                 self,
                 "Service",
-                security_groups=[self.security_group] if self.security_group else None,
+                security_groups=groups,
                 vpc_subnets=subnets,
                 assign_public_ip=False,
                 **common,  # type: ignore[arg-type]
@@ -197,7 +206,7 @@ class EcsService(Construct):
             self.service = ecs.Ec2Service(
                 self,
                 "Service",
-                security_groups=[self.security_group] if self.security_group else None,
+                security_groups=groups,
                 vpc_subnets=subnets if network_mode == "awsvpc" else None,
                 placement_strategies=[PLACEMENT[name] for name in placement],
                 **common,  # type: ignore[arg-type]

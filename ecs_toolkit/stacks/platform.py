@@ -21,7 +21,7 @@ from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import SharedFileSystem
-from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.load_balancer import ImportedLoadBalancer, SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
 from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy
 
@@ -126,7 +126,7 @@ class PlatformStack(cdk.Stack):
             "Dashboard",
             dashboard_name=f"{config.name}-ecs",
             cluster_name=self.cluster.cluster_name,
-            load_balancer_full_name=self.load_balancer.load_balancer.load_balancer_full_name if self.load_balancer else None,
+            load_balancer_full_name=self._load_balancer_full_name(),
             ec2_capacity=bool(cluster_config.capacity.ec2),
             queue_name_term=config.name if any(s.scaling and s.scaling.queue for s in config.services.values()) else None,
         )
@@ -200,9 +200,25 @@ class PlatformStack(cdk.Stack):
             for fs_name in service.volumes:
                 self.file_systems[fs_name].allow_clients([group.security_group for group in groups])
 
-    def _load_balancer(self) -> SharedLoadBalancer:
+    def _load_balancer_full_name(self) -> str | None:
+        if isinstance(self.load_balancer, ImportedLoadBalancer):
+            return self.load_balancer.full_name
+        return self.load_balancer.load_balancer.load_balancer_full_name if self.load_balancer else None
+
+    def _load_balancer(self) -> SharedLoadBalancer | ImportedLoadBalancer:
         settings = self.config.load_balancer
         assert settings is not None
+        if settings.existing is not None:
+            existing = settings.existing
+            return ImportedLoadBalancer(
+                self,
+                "LoadBalancer",
+                load_balancer_arn=existing.arn,
+                listener_arn=existing.listener_arn,
+                security_group_id=existing.security_group_id,
+                dns_name=existing.dns_name,
+                https=existing.certificate,
+            )
         return SharedLoadBalancer(
             self,
             "LoadBalancer",
@@ -216,9 +232,10 @@ class PlatformStack(cdk.Stack):
             test_clients=settings.test_listener.allow_from,
         )
 
-    def _admit_load_balancer_to_instances(self, load_balancer: SharedLoadBalancer) -> None:
-        """Open each EC2 group to the ALB: the pinned range for bridge services, the port for host mode."""
-        for service in self.config.services.values():
+    def _admit_load_balancer_to_instances(self, load_balancer: SharedLoadBalancer | ImportedLoadBalancer) -> None:
+        """Open each EC2 group to the ALB: the pinned range for bridge services, the ports for host mode (each
+        route's target port, another container's port of an additional route, and the health-check port)."""
+        for name, service in self.config.services.items():
             if service.route is None or derived.launch_of(self.config, service) != "ec2":
                 continue
             mode = derived.network_mode_of(self.config, service)
@@ -228,10 +245,11 @@ class PlatformStack(cdk.Stack):
                     continue
                 if mode == "bridge":
                     capacity.allow_host_ports_from(load_balancer.security_group)
-                elif mode == "host" and service.port is not None:
-                    capacity.security_group.connections.allow_from(
-                        load_balancer.security_group, ec2.Port.tcp(service.port), "Host-mode port from the load balancer"
-                    )
+                elif mode == "host":
+                    for port in derived.load_balancer_ports(name, service):
+                        capacity.security_group.connections.allow_from(
+                            load_balancer.security_group, ec2.Port.tcp(port), "Host-mode port from the load balancer"
+                        )
 
     def _outputs(self) -> None:
         cdk.CfnOutput(self, outputs.ALARM_TOPIC_ARN, value=self.alarm_topic.topic.topic_arn)

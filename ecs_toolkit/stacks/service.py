@@ -137,7 +137,8 @@ class ServiceStack(cdk.Stack):
         deregistration = Duration.seconds(service.deployment.deregistration_delay_seconds)
         if service.route is not None and load_balancer is not None:
             check = service.health_check
-            self.route = AlbRoute(
+            target = service.target
+            route = self.route = AlbRoute(
                 self,
                 "Route",
                 service=self.service,
@@ -145,8 +146,8 @@ class ServiceStack(cdk.Stack):
                 listener=load_balancer.listener,
                 load_balancer_security_group=load_balancer.security_group,
                 priority=derived.listener_priority(service.route),
-                path=derived.listener_path(service.route),
-                host=service.route.host,
+                path=_one_or_many(derived.listener_paths(service.route)),
+                host=_one_or_many(derived.route_hosts(service.route)),
                 health_check=HealthCheckSpec(
                     path=check.path,
                     interval=Duration.seconds(check.interval_seconds),
@@ -154,11 +155,29 @@ class ServiceStack(cdk.Stack):
                     healthy_threshold=check.healthy_threshold,
                     unhealthy_threshold=check.unhealthy_threshold,
                     success_codes=check.success_codes,
+                    port=derived.health_check_port(self.service_name, service),
                 ),
                 deregistration_delay=deregistration,
                 grace_period=Duration.seconds(derived.grace_period_seconds(service)),
                 test_listener=load_balancer.test_listener,
+                target_container=derived.target_container(self.service_name, service),
+                target_port=derived.target_port(self.service_name, service),
+                protocol=derived.target_protocol(service),
+                stickiness=Duration.seconds(target.stickiness_seconds)
+                if target is not None and target.stickiness_seconds is not None
+                else None,
             )
+            for index, extra in enumerate(service.additional_routes):
+                container, port = derived.additional_target(self.service_name, service, extra)
+                route.add_route(
+                    f"Additional{index}",
+                    priority=derived.listener_priority(extra),
+                    path=_one_or_many(derived.listener_paths(extra)),
+                    host=_one_or_many(derived.route_hosts(extra)),
+                    container=container,
+                    port=port,
+                    protocol=extra.protocol,
+                )
         if service.nlb is not None:
             groups = [
                 self.platform.ecs.ec2_capacity[item.provider]
@@ -196,6 +215,7 @@ class ServiceStack(cdk.Stack):
             groups.append(self.route.target_group)
             if self.route.alternate_target_group is not None:
                 groups.append(self.route.alternate_target_group)
+            groups.extend(self.route.additional_target_groups)
         self.deployment_alarms = DeploymentAlarms(
             self,
             "DeploymentAlarms",
@@ -356,6 +376,13 @@ class ServiceStack(cdk.Stack):
             outputs.TARGET_GROUP_ARNS,
             value=Fn.join(outputs.LIST_SEPARATOR, target_groups) if target_groups else outputs.EMPTY_LIST,
         )
+
+
+def _one_or_many(values: list[str]) -> str | list[str] | None:
+    """A single value as a string (as the construct always took it), several as a list, none as None."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
 
 
 def _deployment_spec(service: ServiceConfig, az_rebalancing: bool) -> DeploymentSpec:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import Duration
+from aws_cdk import Duration, Fn
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
@@ -78,6 +78,10 @@ def plan_task(
         "removal_policy": removal_policy(config),
         "log_stream_prefix": name,
         "volumes": task_volumes(stack, entry),
+        "extra_security_groups": [
+            ec2.SecurityGroup.from_security_group_id(stack, f"SecurityGroup-{group_id}", group_id, mutable=False)
+            for group_id in entry.security_groups
+        ],
     }
     return TaskPlan(launch=launch, network_mode=mode, strategy=strategy, arguments=arguments)
 
@@ -94,7 +98,13 @@ def publish_task_outputs(stack: cdk.Stack, task: EcsTask, plan: TaskPlan) -> Non
         stack, outputs.CAPACITY_STRATEGY, value=outputs.join_list([f"{i.provider}:{i.base}:{i.weight}" for i in plan.strategy])
     )
     group = task.security_group
-    cdk.CfnOutput(stack, outputs.TASK_SECURITY_GROUP_IDS, value=group.security_group_id if group else outputs.EMPTY_LIST)
+    extra = [g.security_group_id for g in plan.arguments.get("extra_security_groups", [])]
+    value = Fn.join(outputs.LIST_SEPARATOR, [group.security_group_id, *extra]) if group and extra else None
+    cdk.CfnOutput(
+        stack,
+        outputs.TASK_SECURITY_GROUP_IDS,
+        value=value or (group.security_group_id if group else outputs.EMPTY_LIST),
+    )
 
 
 def task_containers(
@@ -108,7 +118,13 @@ def task_containers(
     """The main container (named after the service, cpu/memory left after the sidecars) and its sidecars."""
     cpu = derived.task_cpu(config, service)
     memory = derived.task_memory_mib(config, service)
-    sidecars = [_sidecar(scope, index, sidecar) for index, sidecar in enumerate(service.sidecars)]
+    # The ALB's health-check port, when it is not the traffic port, is published on the container it checks.
+    alb_check = derived.health_check_port(name, service) if service.route is not None else None
+    checked = derived.target_container(name, service)
+    sidecars = [
+        _sidecar(scope, index, sidecar, alb_check if sidecar.name == checked else None)
+        for index, sidecar in enumerate(service.sidecars)
+    ]
     main = ContainerSpec(
         name=name,
         image=_image(scope, "Image", service.image),
@@ -122,19 +138,20 @@ def task_containers(
         protocols=derived.nlb_transports(service),
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
         static_host_port=bool(derived.static_host_ports(config, service)),
-        health_check_port=derived.nlb_health_check_port(service),
+        health_check_port=derived.nlb_health_check_port(service) or (alb_check if checked == name else None),
         **_settings(service),
     )
     return [main, *sidecars]
 
 
-def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerSpec:
+def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig, health_check_port: int | None = None) -> ContainerSpec:
     return ContainerSpec(
         name=sidecar.name,
         image=_image(scope, f"Sidecar{index}Image", sidecar.image),
         memory_limit_mib=sidecar.memory_mib,
         cpu=sidecar.cpu,
         port=sidecar.port,
+        health_check_port=health_check_port,
         essential=sidecar.essential,
         environment=sidecar.environment,
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),

@@ -89,3 +89,32 @@ def test_job_without_a_schedule_runs_on_demand_with_its_failure_alarm() -> None:
     template.resource_count_is("AWS::SQS::Queue", 0)
     template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
     template.resource_count_is("AWS::CloudWatch::Alarm", 1)
+
+
+def test_a_job_takes_existing_security_groups_in_awsvpc_mode_only(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    extra = ec2.SecurityGroup.from_security_group_id(stack, "Db", "sg-0123456789abcdef0", mutable=False)
+    common = {"cluster": cluster.cluster, "vpc": vpc, "containers": [container(None)], "cpu": 256, "memory_mib": 512}
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    job = ScheduledJob(
+        stack,
+        "Job",
+        fargate=True,
+        schedule="rate(1 hour)",
+        subnets=isolated,
+        extra_security_groups=[extra],
+        **common,  # type: ignore[arg-type]
+    )
+    assert job.extra_security_groups == [extra]
+    with pytest.raises(
+        ValueError, match="ScheduledJob: extra_security_groups need awsvpc; host-mode tasks use their instance's security groups"
+    ):
+        ScheduledJob(
+            stack,
+            "Host",
+            fargate=False,
+            network_mode="host",
+            schedule="rate(1 hour)",
+            extra_security_groups=[extra],
+            **common,  # type: ignore[arg-type]
+        )

@@ -5,6 +5,8 @@
 - ``instances``: each EC2 group's AMI against its instance types, GPU reservations against the groups' GPUs;
 - ``storage``: file systems and the volumes mounted from them;
 - ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
+- ``routing``: listener rules and their hosts and paths, targets, health-check ports, an existing ALB, tasks'
+  extra security groups;
 - ``deployments``: deployment strategies and their settings, the load balancer's test listener;
 - ``containers``: cpu and memory shares, start order (``depends_on``), Linux settings, ulimits, DNS and hosts;
 - ``iam``: custom statements and managed policies on task and execution roles, and their acknowledgements;
@@ -36,8 +38,9 @@ from ecs_toolkit.config.rules.placement import (
     check_placement,
     placement_warnings,
 )
+from ecs_toolkit.config.rules.routing import check_existing_load_balancer, check_routes, check_routing
 from ecs_toolkit.config.rules.scheduling import check_schedules
-from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_routes, check_service
+from ecs_toolkit.config.rules.services import GRANT_ARNS, SECRET_LOOKING_NAME, check_service
 from ecs_toolkit.config.rules.storage import check_file_systems
 
 __all__ = [
@@ -62,6 +65,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_instances(config)
     yield from check_file_systems(config)
     yield from check_routes(config)
+    yield from check_existing_load_balancer(config)
     yield from check_test_listener(config)
     yield from check_alarm_topic(config)
     yield from check_host_ports(config)
@@ -73,3 +77,4 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_limits(config)
     for name, service in config.services.items():
         yield from check_service(config, name, service)
+        yield from check_routing(config, name, service)

@@ -152,8 +152,16 @@ def _discovery_names(config: EnvironmentConfig) -> Iterator[Finding]:
 
 
 def _target_groups(config: EnvironmentConfig) -> Iterator[Finding]:
-    """One target group and one listener rule per routed service, all on the shared load balancer."""
+    """One target group and one listener rule per routed service (and per additional route with a target of its own),
+    all on the shared load balancer."""
     routed = [name for name, service in config.services.items() if service.route is not None]
+    routed += [
+        name
+        for name, service in config.services.items()
+        if service.route is not None
+        for route in service.additional_routes
+        if derived.route_has_own_target(name, service, route)
+    ]
     for name in routed[TARGET_GROUPS_PER_ALB:]:
         yield (
             ("services", name, "route"),
@@ -211,12 +219,13 @@ def _health_check(where: Location, service: ServiceConfig) -> Iterator[Finding]:
             yield (*at, "success_codes"), f"{part} is outside 200-499, the codes an ALB health check can accept"
         elif len(codes) == 2 and codes[0] > codes[1]:
             yield (*at, "success_codes"), f"the range {part} runs backwards: write it from low to high"
-    route = service.route
-    if route is not None and route.host is not None and "." not in route.host:
-        yield (
-            (*where, "route", "host"),
-            f"{route.host!r} has no dot: a host condition is a domain name such as shop.example.com (* and ? allowed)",
-        )
+    for place, route in derived.service_routes(service):
+        for index, host in enumerate(derived.route_hosts(route)):
+            if "." not in host:
+                yield (
+                    (*where, *place, "host", *(() if isinstance(route.host, str) else (index,))),
+                    f"{host!r} has no dot: a host condition is a domain name such as shop.example.com (* and ? allowed)",
+                )
 
 
 def _container_definitions(where: Location, name: str, service: ServiceConfig) -> Iterator[Finding]:

@@ -88,7 +88,7 @@ def _internet_facing_without_public_subnets(
 ) -> Iterator[Finding]:
     """A VPC without public subnets (new, or imported without them) cannot hold an internet-facing load balancer."""
     fix = f"{add} or make it internal (public: false)"
-    if config.load_balancer is not None and config.load_balancer.public:
+    if config.load_balancer is not None and config.load_balancer.existing is None and config.load_balancer.public:
         yield ("load_balancer", "public"), f"an internet-facing load balancer needs the VPC's public subnets: {fix}"
     for name, service in config.services.items():
         if service.nlb is not None and service.nlb.public:

@@ -36,7 +36,9 @@ def _unmounted_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
 
 
 def _load_balancer_without_routes(config: EnvironmentConfig) -> Iterator[Finding]:
-    if config.load_balancer is not None and not any(service.route is not None for service in config.services.values()):
+    if config.load_balancer is None or config.load_balancer.existing is not None:
+        return  # an existing load balancer is billed to whoever created it
+    if not any(service.route is not None for service in config.services.values()):
         yield (
             ("load_balancer",),
             "no service has a route: the load balancer is still created and billed by the hour; "
