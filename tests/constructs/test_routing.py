@@ -378,8 +378,6 @@ def test_refuses_a_shifting_nlb_without_a_test_port_and_a_test_port_on_rolling()
         NlbEndpoint(stack, "B", service=service("Rolling", "rolling"), vpc=vpc, port=80, test_port=8080)
     with pytest.raises(ValueError, match="test_port must differ from the listener port"):
         NlbEndpoint(stack, "C", service=service("Linear", "linear"), vpc=vpc, port=80, test_port=80)
-    with pytest.raises(ValueError, match="blue-green, canary and linear deployments are built on AlbRoute only; use rolling"):
-        NlbEndpoint(stack, "Nlb", service=blue_green, vpc=vpc, port=80)
 
 
 # --- several hosts and paths, targets, health-check ports, additional routes --------------------------------

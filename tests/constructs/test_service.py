@@ -129,6 +129,8 @@ def test_test_traffic_headers_need_a_shifting_strategy_and_a_service_connect_end
         service("Rolling", "rolling").add_test_traffic_header("x-test")
     with pytest.raises(ValueError, match=r"test traffic rules need a Service Connect endpoint \(service_connect with services\)"):
         service("Linear", "linear").add_test_traffic_header("x-test")
+
+
 def test_awsvpc_tasks_take_existing_security_groups_besides_their_own_and_bridge_tasks_refuse_them(
     stack: cdk.Stack, vpc: ec2.IVpc
 ) -> None:
