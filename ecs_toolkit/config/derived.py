@@ -172,6 +172,12 @@ def file_system_removal(config: EnvironmentConfig, name: str) -> str:
     return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
 
 
+def repository_removal(config: EnvironmentConfig, name: str) -> str:
+    """Like a file system's: destroy (with the images) in an ephemeral environment unless the manifest says otherwise."""
+    chosen = config.repositories[name].removal
+    return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
+
+
 WHOLE_SITE = "/*"
 
 
