@@ -20,6 +20,7 @@ from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, attach_role_p
 from ecs_toolkit.constructs.job import ScheduledJob
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
 from ecs_toolkit.constructs.network import Network, imported_vpc, internal_subnets, subnet_masks
+from ecs_toolkit.constructs.repository import ImageRepository
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
@@ -48,6 +49,7 @@ __all__ = [
     "EfsMount",
     "EnvironmentDashboard",
     "HealthCheckSpec",
+    "ImageRepository",
     "LinuxOptions",
     "Network",
     "NlbEndpoint",
