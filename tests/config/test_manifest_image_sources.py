@@ -135,9 +135,8 @@ def test_a_repository_image_names_a_declared_repository(manifest) -> None:
 
 
 def test_repository_defaults_are_the_safe_ones(manifest) -> None:
-    repository = manifest.load(manifest.service(WORKER + "image: {repository: web, tag: v1}\n") + REPOSITORIES).repositories[
-        "web"
-    ]
+    config = manifest.load(manifest.service(WORKER + "image: {repository: web, tag: v1}\n") + REPOSITORIES)
+    repository = config.repositories["web"]
     assert repository.scan_on_push and repository.immutable_tags and repository.kms_key_arn is None
     assert repository.lifecycle.keep_last is None and repository.lifecycle.untagged_expire_days is None
 
@@ -145,7 +144,8 @@ def test_repository_defaults_are_the_safe_ones(manifest) -> None:
 @pytest.mark.parametrize(
     ("image", "message"),
     [
-        ("image: {repository: wbe, tag: v1}", "services.api.image.repository: no repository 'wbe' under repositories: did you mean 'web'?"),
+        ("image: {repository: wbe, tag: v1}",
+         "services.api.image.repository: no repository 'wbe' under repositories: did you mean 'web'?"),
         ("image: {repository: nothing-alike, tag: v1}",
          "services.api.image.repository: no repository 'nothing-alike' under repositories (have: web, worker-images)"),
         ("image: {repository: web}", "services.api.image.repository: give the image to run: tag: T or digest: sha256:..."),
@@ -154,7 +154,8 @@ def test_repository_defaults_are_the_safe_ones(manifest) -> None:
         ("image: {repository: web, digest: 'sha256:abc'}",
          "services.api.image.digest: must be an image digest: sha256: and 64 lower-case hex digits (got 'sha256:abc')"),
         ("image: {repository: web, tag: -v1}",
-         "services.api.image.tag: must be an image tag of up to 128 letters, digits and _.- (not starting with . or -) (got '-v1')"),
+         "services.api.image.tag: must be an image tag of up to 128 letters, digits and _.- "
+         "(not starting with . or -) (got '-v1')"),
     ],
 )  # fmt: skip
 def test_refuses_a_bad_repository_image(manifest, image: str, message: str) -> None:
@@ -166,7 +167,8 @@ def test_refuses_a_bad_repository_image(manifest, image: str, message: str) -> N
     [
         ("  a--b: {}\n", "repositories.a--b: the ECR name 'test/a--b' (<environment>/<name>) is not valid: ECR takes letters "
          "and digits separated by single '.', '_' or '-': avoid '--' in the environment and repository names"),
-        ("  web: {lifecycle: {keep_last: 0}}\n", "repositories.web.lifecycle.keep_last: must be a whole number from 1 to 10000 (got 0)"),
+        ("  web: {lifecycle: {keep_last: 0}}\n",
+         "repositories.web.lifecycle.keep_last: must be a whole number from 1 to 10000 (got 0)"),
         ("  web: {lifecycle: {untagged_expire_days: 0}}\n",
          "repositories.web.lifecycle.untagged_expire_days: must be a whole number from 1 to 3650 (got 0)"),
         ("  web: {removal: keep}\n", "repositories.web.removal: must be one of: retain, destroy (got 'keep')"),

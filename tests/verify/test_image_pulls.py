@@ -66,7 +66,7 @@ def test_a_built_image_is_pulled_from_the_bootstrap_repository_when_the_role_may
 
 
 def test_a_built_image_is_closed_when_the_role_may_pull_from_another_repository() -> None:
-    path, status, detail = _pull_finding(ASSET_IMAGE, _arn("tt/web"))
+    _, status, detail = _pull_finding(ASSET_IMAGE, _arn("tt/web"))
     assert status == CLOSED
     assert detail.startswith(
         "the execution role may not: ecr:BatchCheckLayerAvailability on arn:aws:ecr:${AWS::Region}:${AWS::AccountId}:"
