@@ -1119,6 +1119,12 @@ class EnvironmentConfig(StrictModel):
 
     _source: Path | None = PrivateAttr(default=None)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal settings are the same environment, whichever file they were read from."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
     @property
     def source_path(self) -> Path | None:
         """The manifest file this configuration was read from (paths in it are relative to it), if any."""
