@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ecs_toolkit.config.loader import load_manifest
+from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.helpers.cli import main
 from ecs_toolkit.helpers.preflight import PreflightResult, preflight, references
 from tests.helpers.world import ACCOUNT, REGION, client
@@ -225,4 +226,25 @@ services:
     assert [(c["kind"], c["name"], c["ok"]) for c in document["checks"]] == [
         ("image", f"{REGISTRY}/demo/web", True),
         ("ssm parameter", "/demo/api-key", True),
+    ]
+
+
+def test_builds_and_declared_repositories_are_not_looked_up_but_a_repositorys_key_is() -> None:
+    key = "arn:aws:kms:eu-west-1:111122223333:key/0b0e1c7e-1111-2222-3333-444455556666"
+    common = {"kind": "worker", "cpu": 256, "memory_mib": 512}
+    config = EnvironmentConfig.model_validate(
+        {
+            "name": "pf",
+            "repositories": {"api": {"kms_key_arn": key}},
+            "services": {
+                "api": {**common, "image": {"repository": "api", "tag": "1.0"}},
+                "batch": {**common, "image": {"build": {"context": "."}}},
+                "ledger": {**common, "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger:2"},
+            },
+        }
+    )
+    found = [(r.kind, r.name, r.where) for r in references(config)]
+    assert found == [
+        ("kms key", key, "repositories.api.kms_key_arn"),
+        ("image", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger:2", "services.ledger.image"),
     ]
