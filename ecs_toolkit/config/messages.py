@@ -71,12 +71,7 @@ def pydantic_problems(
                 yield _strip_tags(document, loc), _message(root, loc, item)
         else:
             annotation = _annotation_at(root, union_location)
-            value = members[0][1]["input"]
-            quotable = isinstance(value, bool | int | float | datetime.date) and _fits_as_text(annotation, value)
-            if quotable and any(item["type"] == "string_type" for _, item in members):
-                yield union_location, f'must be a string: quote it: "{show(value)}"'
-            else:
-                yield union_location, f"must be {_expected(annotation)} (got {show(value)})"
+            yield union_location, f"must be {_expected(annotation)} (got {show(members[0][1]['input'])})"
 
 
 def _tag_index(document: CommentedMap, location: Location) -> int | None:
