@@ -178,6 +178,12 @@ def file_system_removal(config: EnvironmentConfig, name: str) -> str:
     return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
 
 
+def repository_removal(config: EnvironmentConfig, name: str) -> str:
+    """Like a file system's: destroy (with the images) in an ephemeral environment unless the manifest says otherwise."""
+    chosen = config.repositories[name].removal
+    return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
+
+
 WHOLE_SITE = "/*"
 CONDITION_VALUES_PER_RULE = 5
 """An ALB listener rule takes at most 5 condition values in all (host and path values counted together).

@@ -8,9 +8,10 @@ reported at the exact line it concerns. Defaults are declared here and only here
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, PrivateAttr, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -376,6 +377,33 @@ class FileSystemConfig(StrictModel):
     """Defaults to destroy in an ephemeral environment, retain otherwise."""
 
 
+class RepositoryLifecycleConfig(StrictModel):
+    """What ECR expires on its own (no rule by default: every image is kept)."""
+
+    keep_last: Annotated[int, Field(ge=1, le=10000)] | None = None
+    """Keep only this many images (the most recently pushed, tagged or not); older ones expire."""
+    untagged_expire_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """Untagged images expire this many days after their push."""
+
+
+class RepositoryConfig(StrictModel):
+    """A private ECR repository of the environment, `<environment>/<name>`, created in the platform stack.
+    Services run its images with `image: {repository: NAME, tag: T}` (or `digest:`); their execution
+    roles may pull from exactly the repositories they name."""
+
+    scan_on_push: bool = True
+    """ECR's basic scan of every pushed image for known vulnerabilities."""
+    immutable_tags: bool = True
+    """A pushed tag can never point to another image (deploys name exactly what was tested)."""
+    lifecycle: RepositoryLifecycleConfig = RepositoryLifecycleConfig()
+    """Expiry rules: `keep_last` images and/or `untagged_expire_days`."""
+    kms_key_arn: KmsKeyArn | None = None
+    """Images are always encrypted with KMS: by ECR's AWS managed key (`aws/ecr`), or by this customer managed key
+    (its key policy must let ECR use it)."""
+    removal: Literal["retain", "destroy"] | None = None
+    """Defaults to destroy (with its images) in an ephemeral environment, retain otherwise."""
+
+
 # --- services -----------------------------------------------------------------------------
 
 
@@ -717,6 +745,62 @@ class VolumesFromConfig(StrictModel):
     """Mount them read-only."""
 
 
+ImagePlatform = Literal["linux/amd64", "linux/arm64"]
+
+
+class ImageBuildConfig(StrictModel):
+    """A Docker build: at synth the context is copied into the cloud assembly (no Docker needed); `cdk deploy`
+    builds the image with Docker and pushes it to the CDK bootstrap repository."""
+
+    context: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    """The build context directory, relative to the manifest file (`../app`)."""
+    dockerfile: Annotated[str, StringConstraints(min_length=1, max_length=1024)] = "Dockerfile"
+    """The Dockerfile, relative to the context directory and inside it."""
+    args: dict[EnvName, str] = {}
+    """Build arguments (`--build-arg NAME=value`); they are part of the image, so never put secrets here."""
+    target: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"),
+            Described("a build stage name (letters, digits and _.-)"),
+        ]
+        | None
+    ) = None
+    """The stage of a multi-stage Dockerfile to build (`--target`)."""
+    platform: ImagePlatform | None = None
+    """`linux/amd64` or `linux/arm64`; defaults to the service's `architecture` and must agree with it."""
+
+
+ImageTag = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"),
+    Described("an image tag of up to 128 letters, digits and _.- (not starting with . or -)"),
+]
+ImageDigest = Annotated[
+    str,
+    StringConstraints(pattern=r"^sha256:[a-f0-9]{64}$"),
+    Described("an image digest: sha256: and 64 lower-case hex digits"),
+]
+
+
+class ImageConfig(StrictModel):
+    """An image built from source (`build`) or one of the environment's `repositories` (`repository` with
+    `tag` or `digest`)."""
+
+    build: ImageBuildConfig | None = None
+    """Build the image from a Dockerfile at `cdk deploy`."""
+    repository: Name | None = None
+    """A repository of the top-level `repositories`, by name."""
+    tag: ImageTag | None = None
+    """With `repository`: the image tag to run."""
+    digest: ImageDigest | None = None
+    """With `repository`: the image digest to run (instead of a tag)."""
+
+
+Image = Annotated[str, StringConstraints(min_length=1)] | ImageConfig
+"""An image: a reference to any registry, a build from source, or a tag or digest of a declared repository."""
+
+
 class ContainerSettings(StrictModel):
     """Settings every container of a task takes: the main container (on the service itself) and each sidecar."""
 
@@ -805,8 +889,9 @@ class TaskVolumeConfig(StrictModel):
 class SidecarConfig(ContainerSettings):
     name: Name
     """Container name (must differ from the service's)."""
-    image: str
-    """Image reference."""
+    image: Image
+    """An image reference (any registry), `{build: {context, dockerfile, args, target, platform}}`, or
+    `{repository: NAME, tag: T}` / `{repository: NAME, digest: sha256:...}`."""
     essential: bool = True
     """The task stops when an essential container stops."""
     cpu: Annotated[int, Field(ge=0, le=196608)] | None = None
@@ -1043,8 +1128,10 @@ class SubscribeConfig(StrictModel):
 class ServiceConfig(ContainerSettings):
     kind: Literal["web", "backend", "worker", "job"]
     """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled or on demand)."""
-    image: str = Field(min_length=1)
-    """Image from any registry; `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` pulls are granted per repository."""
+    image: Image
+    """Image from any registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` pulls are granted per
+    repository), built from source (`{build: {context: ../app}}`, Docker needed at `cdk deploy`, not at synth), or
+    from a declared repository (`{repository: NAME, tag: T}` or `{repository: NAME, digest: sha256:...}`)."""
     launch: Literal["ec2", "fargate"] | None = None
     """Defaults from the capacity strategy: FARGATE/FARGATE_SPOT mean fargate, EC2 groups ec2."""
     network_mode: Literal["awsvpc", "bridge", "host", "none"] | None = None
@@ -1183,9 +1270,30 @@ class EnvironmentConfig(StrictModel):
     """The shared Application Load Balancer; omit it for an environment without web routes."""
     file_systems: dict[Name, FileSystemConfig] = {}
     """Encrypted EFS file systems by name; services mount them under `volumes`."""
+    repositories: dict[Name, RepositoryConfig] = {}
+    """Private ECR repositories by name (`<environment>/<name>` in ECR); services run their images with
+    `image: {repository: NAME, tag: T}`."""
     services: dict[Name, ServiceConfig] = {}
     """Services and jobs by name (one stack each)."""
     compliance: ComplianceConfig = ComplianceConfig()
     """Extra compliance rule packs; every finding must be fixed or acknowledged with a reason."""
     alarms: AlarmsConfig = AlarmsConfig()
     """The environment's alarm topic and its email or HTTPS subscribers."""
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal settings are the same environment, whichever file they were read from."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    @property
+    def source_path(self) -> Path | None:
+        """The manifest file this configuration was read from (paths in it are relative to it), if any."""
+        return self._source
+
+    def with_source(self, path: Path) -> EnvironmentConfig:
+        """This configuration, recorded as read from ``path``."""
+        self._source = path
+        return self

@@ -21,6 +21,7 @@ from ecs_toolkit.constructs.job import ScheduledJob
 from ecs_toolkit.constructs.load_balancer import ImportedLoadBalancer, SharedLoadBalancer
 from ecs_toolkit.constructs.messaging import PublishedTopics, QueueSubscriptions, TopicSpec, TopicSubscription
 from ecs_toolkit.constructs.network import Network, imported_vpc, internal_subnets, subnet_masks
+from ecs_toolkit.constructs.repository import ImageRepository
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
@@ -49,6 +50,7 @@ __all__ = [
     "EfsMount",
     "EnvironmentDashboard",
     "HealthCheckSpec",
+    "ImageRepository",
     "ImportedLoadBalancer",
     "LinuxOptions",
     "Network",

@@ -191,7 +191,10 @@ class EcsTask:
                 "Plain environment holds settings only (and AWS_REGION, which CDK sets for awsvpc on EC2): "
                 "secret-looking names are rejected and secrets go by reference",
             )
-        if any(isinstance(spec.image, ecs.EcrImage) for spec in containers) and self.task_definition.execution_role:
+        if (
+            any(isinstance(spec.image, ecs.EcrImage | ecs.AssetImage) for spec in containers)
+            and self.task_definition.execution_role
+        ):
             acknowledge(
                 self.task_definition.execution_role,
                 "AwsSolutions-IAM5[Resource::*]",

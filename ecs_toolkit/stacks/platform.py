@@ -15,6 +15,7 @@ from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.image_sources import repository_name
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.alarms import AlarmTopic
 from ecs_toolkit.constructs.capacity import Ec2Capacity
@@ -23,6 +24,7 @@ from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import SharedFileSystem
 from ecs_toolkit.constructs.load_balancer import ImportedLoadBalancer, SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
+from ecs_toolkit.constructs.repository import ImageRepository
 from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy
 
 CONTAINER_INSIGHTS = {
@@ -117,6 +119,8 @@ class PlatformStack(cdk.Stack):
             [StrategyItem(item.provider, weight=item.weight, base=item.base) for item in derived.cluster_strategy(config)]
         )
         self.file_systems = {name: self._file_system(name) for name in config.file_systems}
+        self.repositories = {name: self._repository(name) for name in config.repositories}
+        """The manifest's ECR repositories: services pull from them by name (``<environment>/<name>``)."""
         self._admit_instances_to_file_systems()
         self.load_balancer = self._load_balancer() if config.load_balancer is not None else None
         if self.load_balancer is not None:
@@ -184,6 +188,22 @@ class PlatformStack(cdk.Stack):
             backups=settings.backups,
             removal_policy=RemovalPolicy.DESTROY
             if derived.file_system_removal(self.config, name) == "destroy"
+            else RemovalPolicy.RETAIN,
+        )
+
+    def _repository(self, name: str) -> ImageRepository:
+        settings = self.config.repositories[name]
+        return ImageRepository(
+            self,
+            f"Repository-{name}",
+            repository_name=repository_name(self.config, name),
+            scan_on_push=settings.scan_on_push,
+            immutable_tags=settings.immutable_tags,
+            keep_last=settings.lifecycle.keep_last,
+            untagged_expire_days=settings.lifecycle.untagged_expire_days,
+            kms_key_arn=settings.kms_key_arn,
+            removal_policy=RemovalPolicy.DESTROY
+            if derived.repository_removal(self.config, name) == "destroy"
             else RemovalPolicy.RETAIN,
         )
 
@@ -274,6 +294,8 @@ class PlatformStack(cdk.Stack):
         if namespace is not None:
             cdk.CfnOutput(self, outputs.NAMESPACE_NAME, value=namespace.namespace_name)
         cdk.CfnOutput(self, outputs.EXEC_LOG_GROUP, value=self.ecs.exec_log_group.log_group_name)
+        for name, repository in self.repositories.items():
+            cdk.CfnOutput(self, outputs.repository_uri_key(name), value=repository.repository.repository_uri)
         if self.load_balancer is not None:
             cdk.CfnOutput(self, outputs.LOAD_BALANCER_DNS, value=self.load_balancer.load_balancer.load_balancer_dns_name)
             cdk.CfnOutput(self, outputs.LOAD_BALANCER_ARN, value=self.load_balancer.load_balancer.load_balancer_arn)

@@ -11,6 +11,7 @@ import aws_cdk as cdk
 from aws_cdk import Duration, Fn
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -20,15 +21,17 @@ from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.image_sources import build_context, build_platform, repository_name, source_of
 from ecs_toolkit.config.models import (
     ContainerHealthCheckConfig,
     ContainerSettings,
     EnvironmentConfig,
+    ImageConfig,
     ServiceConfig,
     SidecarConfig,
     StrategyItemConfig,
 )
-from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
+from ecs_toolkit.config.references import parse_secret_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.network import internal_subnets
@@ -122,12 +125,12 @@ def task_containers(
     alb_check = derived.health_check_port(name, service) if service.route is not None else None
     checked = derived.target_container(name, service)
     sidecars = [
-        _sidecar(scope, index, sidecar, alb_check if sidecar.name == checked else None)
+        _sidecar(scope, config, service, index, sidecar, alb_check if sidecar.name == checked else None)
         for index, sidecar in enumerate(service.sidecars)
     ]
     main = ContainerSpec(
         name=name,
-        image=_image(scope, "Image", service.image),
+        image=_image(scope, config, "Image", service.image, service.architecture),
         memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
@@ -144,10 +147,17 @@ def task_containers(
     return [main, *sidecars]
 
 
-def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig, health_check_port: int | None = None) -> ContainerSpec:
+def _sidecar(
+    scope: cdk.Stack,
+    config: EnvironmentConfig,
+    service: ServiceConfig,
+    index: int,
+    sidecar: SidecarConfig,
+    health_check_port: int | None = None,
+) -> ContainerSpec:
     return ContainerSpec(
         name=sidecar.name,
-        image=_image(scope, f"Sidecar{index}Image", sidecar.image),
+        image=_image(scope, config, f"Sidecar{index}Image", sidecar.image, service.architecture),
         memory_limit_mib=sidecar.memory_mib,
         cpu=sidecar.cpu,
         port=sidecar.port,
@@ -252,11 +262,31 @@ def task_volumes(scope: cdk.Stack, service: ServiceConfig) -> list[TaskVolume]:
     return volumes
 
 
-def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImage:
-    """ECR images of this account become repository references, so pulls are granted per repository."""
-    ecr_image = parse_ecr_image(image)
+def _image(
+    scope: cdk.Stack, config: EnvironmentConfig, construct_id: str, image: str | ImageConfig, architecture: str
+) -> ecs.ContainerImage:
+    """ECR images become repository references, so the execution role may pull exactly their repositories.
+
+    A build is a CDK image asset: synth only copies its context into the cloud assembly, and ``cdk deploy``
+    builds and pushes it to the bootstrap repository. A declared repository is named ``<environment>/<name>``.
+    """
+    source = source_of(image)
+    if source.build is not None:
+        build = source.build
+        return ecs.ContainerImage.from_asset(
+            str(build_context(config, build)),
+            file=build.dockerfile,
+            build_args=dict(build.args) or None,
+            target=build.target,
+            platform=ecr_assets.Platform.custom(build_platform(build, architecture)),
+        )
+    if source.repository is not None and source.version is not None:
+        repository = ecr.Repository.from_repository_name(scope, construct_id, repository_name(config, source.repository))
+        return ecs.ContainerImage.from_ecr_repository(repository, source.version)
+    assert source.reference is not None
+    ecr_image = source.ecr
     if ecr_image is None:
-        return ecs.ContainerImage.from_registry(image)
+        return ecs.ContainerImage.from_registry(source.reference)
     repository = ecr.Repository.from_repository_attributes(
         scope,
         construct_id,

@@ -12,6 +12,7 @@ from cryptography.x509.oid import NameOID
 from moto.ssm.models import Parameter, ssm_backends
 
 from ecs_toolkit.config.loader import load_manifest
+from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.helpers.cli import main
 from ecs_toolkit.helpers.preflight import PreflightResult, preflight, references
 from tests.helpers.world import ACCOUNT, REGION, client
@@ -276,4 +277,25 @@ cluster:
     assert [(c.name, c.where, c.ok) for c in result.checks] == [
         (published, ["cluster.capacity.ec2.0.ami"], True),
         ("/aws/service/bottlerocket/aws-ecs-2-nvidia/x86_64/latest/image_id", ["cluster.capacity.ec2.1.ami"], False),
+    ]
+
+
+def test_builds_and_declared_repositories_are_not_looked_up_but_a_repositorys_key_is() -> None:
+    key = "arn:aws:kms:eu-west-1:111122223333:key/0b0e1c7e-1111-2222-3333-444455556666"
+    common = {"kind": "worker", "cpu": 256, "memory_mib": 512}
+    config = EnvironmentConfig.model_validate(
+        {
+            "name": "pf",
+            "repositories": {"api": {"kms_key_arn": key}},
+            "services": {
+                "api": {**common, "image": {"repository": "api", "tag": "1.0"}},
+                "batch": {**common, "image": {"build": {"context": "."}}},
+                "ledger": {**common, "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger:2"},
+            },
+        }
+    )
+    found = [(r.kind, r.name, r.where) for r in references(config)]
+    assert found == [
+        ("kms key", key, "repositories.api.kms_key_arn"),
+        ("image", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger:2", "services.ledger.image"),
     ]

@@ -16,6 +16,7 @@
 - ``messaging``: published topics, worker subscriptions and their filter policies, subscription cycles;
 - ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
 - ``warnings``: what is valid but probably not meant (printed, never failing);
+- ``images``: images built from source or taken from declared repositories, and the repositories;
 - ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
 """
 
@@ -28,6 +29,7 @@ from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
 from ecs_toolkit.config.rules.deployments import check_alarm_topic, check_test_listener
+from ecs_toolkit.config.rules.images import check_images
 from ecs_toolkit.config.rules.instances import check_instances
 from ecs_toolkit.config.rules.limits import check_limits
 from ecs_toolkit.config.rules.messaging import check_messaging
@@ -75,6 +77,7 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_placement(config)
     yield from check_schedules(config)
     yield from check_limits(config)
+    yield from check_images(config)
     for name, service in config.services.items():
         yield from check_service(config, name, service)
         yield from check_routing(config, name, service)

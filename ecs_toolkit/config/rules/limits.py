@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.image_sources import container_images, source_of
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 
@@ -172,12 +173,12 @@ def _target_groups(config: EnvironmentConfig) -> Iterator[Finding]:
 
 
 def _images(where: Location, service: ServiceConfig) -> Iterator[Finding]:
-    images = [((*where, "image"), service.image)]
-    images += [((*where, "sidecars", index, "image"), sidecar.image) for index, sidecar in enumerate(service.sidecars)]
-    for at, image in images:
-        problem = image_problem(image)
+    """Image references as written (builds and declared repositories get their URI from the toolkit)."""
+    for used in container_images(str(where[-1]), service):
+        reference = used.source.reference
+        problem = image_problem(reference) if reference is not None else None
         if problem is not None:
-            yield at, problem
+            yield used.location, problem
 
 
 def image_problem(image: str) -> str | None:
@@ -245,7 +246,7 @@ def _container_definitions(where: Location, name: str, service: ServiceConfig) -
             json.dumps(
                 {
                     "name": container,
-                    "image": image,
+                    "image": source_of(image).reference or source_of(image).describe(),
                     "environment": [{"name": key, "value": value} for key, value in environment.items()],
                     "secrets": [{"name": key, "valueFrom": value} for key, value in secrets.items()],
                     "command": command or [],
