@@ -5,7 +5,8 @@
 - ``ebs_volume_types.json``: the size, IOPS and throughput ranges of each EBS volume type that ECS
   can attach to a task;
 - ``fluent_bit.json``: the AWS for Fluent Bit image (pinned by tag) that FireLens log routers run by default,
-  and the paths it writes.
+  and the paths it writes;
+- ``sns_filter_policy.json``: the limits and operators of an SNS subscription filter policy.
 """
 
 from __future__ import annotations
@@ -119,3 +120,26 @@ def fluent_bit_image() -> FluentBitImage:
     """The FireLens log router's default image (``fluent_bit.json``)."""
     data = json.loads(resources.files(__package__).joinpath("fluent_bit.json").read_text("utf-8"))
     return FluentBitImage(image=data["image"], writes=tuple(data["writes"]))
+
+
+@dataclass(frozen=True)
+class FilterPolicyLimits:
+    """What SNS accepts in a subscription filter policy on message attributes."""
+
+    max_keys: int
+    max_combinations: int
+    max_size_bytes: int
+    operators: tuple[str, ...]
+    numeric_comparisons: tuple[str, ...]
+
+
+@cache
+def sns_filter_policy() -> FilterPolicyLimits:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath("sns_filter_policy.json").read_text("utf-8"))
+    return FilterPolicyLimits(
+        max_keys=int(data["max_keys"]),
+        max_combinations=int(data["max_combinations"]),
+        max_size_bytes=int(data["max_size_bytes"]),
+        operators=tuple(data["operators"]),
+        numeric_comparisons=tuple(data["numeric_comparisons"]),
+    )

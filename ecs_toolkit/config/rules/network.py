@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, ServiceConfig
-from ecs_toolkit.config.references import parse_ecr_image, secret_option_reference
+from ecs_toolkit.config.image_sources import source_of
+from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, ImageConfig, ServiceConfig
+from ecs_toolkit.config.references import secret_option_reference
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 from ecs_toolkit.data import fluent_bit_image
 
@@ -89,7 +90,7 @@ def _internet_facing_without_public_subnets(
 ) -> Iterator[Finding]:
     """A VPC without public subnets (new, or imported without them) cannot hold an internet-facing load balancer."""
     fix = f"{add} or make it internal (public: false)"
-    if config.load_balancer is not None and config.load_balancer.public:
+    if config.load_balancer is not None and config.load_balancer.existing is None and config.load_balancer.public:
         yield ("load_balancer", "public"), f"an internet-facing load balancer needs the VPC's public subnets: {fix}"
     for name, service in config.services.items():
         if service.nlb is not None and service.nlb.public:
@@ -99,7 +100,7 @@ def _internet_facing_without_public_subnets(
 def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
     """What a task in a VPC without NAT gateways cannot reach: other registries, stores without an endpoint."""
     endpoints = set(config.network.endpoints)
-    containers: list[tuple[Location, str, dict[str, str]]] = [(where, service.image, service.secrets)]
+    containers: list[tuple[Location, str | ImageConfig, dict[str, str]]] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
     router_secrets: dict[str, str] = {}
     if service.logging is not None:  # the FireLens router: its image, and the secrets of its output options
@@ -113,8 +114,11 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
                 "to pull it: copy it into ECR and give it as logging.image, or add nat_gateways",
             )
     for at, image, _ in containers:
-        ecr = parse_ecr_image(image)
-        if ecr is None:
+        source = source_of(image)
+        ecr = source.ecr
+        if source.private_ecr and ecr is None:
+            pass  # built into the bootstrap repository or a declared one: this region's ECR, through its endpoints
+        elif ecr is None:
             yield (
                 (*at, "image"),
                 "is not a private ECR image and the VPC has no NAT gateways to pull it: "
