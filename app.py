@@ -12,7 +12,7 @@ import sys
 
 from ecs_toolkit.compliance import attach_compliance
 from ecs_toolkit.config import ManifestError, load_manifest_with_warnings
-from ecs_toolkit.config.loader import line_of
+from ecs_toolkit.config.loader import origin_of
 from ecs_toolkit.stacks.environment import build
 from ecs_toolkit.stacks.synth_errors import FAIL_SYNTH_CONTEXT, SynthProblem, build_failure, report_failures
 
@@ -47,12 +47,15 @@ def main() -> int:
 
 
 def _report(path: str, problems: list[SynthProblem]) -> None:
+    # A field of an environment that extends a base is reported in the file (base or environment) it was written in.
     lines = set()
     for problem in problems:
         dotted = ".".join(str(part) for part in problem.location) or "(manifest)"
-        lines.add((line_of(path, problem.location) or 1, dotted, problem.message))
-    for line, dotted, message in sorted(lines):
-        print(f"{path}:{line}: {dotted}: {message}", file=sys.stderr)
+        origin = origin_of(path, problem.location)
+        file, line = (str(origin.file), origin.line) if origin is not None else (path, 1)
+        lines.add((file != path, file, line, dotted, problem.message))
+    for _, file, line, dotted, message in sorted(lines):
+        print(f"{file}:{line}: {dotted}: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":
