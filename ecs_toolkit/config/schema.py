@@ -89,7 +89,7 @@ def _drop_required(node: Any) -> None:
 
 def _nullable(field: dict[str, Any]) -> dict[str, Any]:
     """``field`` or ``null``; its title, description and default stay on top, where editors show them."""
-    shown = {key: field[key] for key in ("title", "description", "default") if key in field}
+    shown: dict[str, Any] = {key: field[key] for key in ("title", "description", "default") if key in field}
     rest = {key: value for key, value in field.items() if key not in shown}
     return {**shown, "anyOf": [rest, {"type": "null"}]}
 
