@@ -131,7 +131,9 @@ def compose(path: Path, environ: Mapping[str, str] | None = None) -> Composed:
             ]
         )
     manifest = _read_chain(path, [])
-    problems, manifest.interpolated = overlays.interpolate(manifest.document, os.environ if environ is None else environ)
+    manifest.document, problems, manifest.interpolated = overlays.interpolate(
+        manifest.document, os.environ if environ is None else environ
+    )
     if problems:
         raise ManifestError(manifest.format(problems))
     return manifest

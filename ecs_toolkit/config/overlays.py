@@ -74,21 +74,25 @@ def environment_manifests(paths: list[Path]) -> list[Path]:
 def origins_of(document: CommentedMap, file: Path) -> Origins:
     """The file and line of every key and list item of one file's document (the line of its key, or its item)."""
     found: Origins = {(): Origin(file, 1)}
-    _record(document, (), file, found)
+    _record(document, (), file, found, 1)
     return found
 
 
-def _record(node: Any, location: Location, file: Path, found: Origins) -> None:
+def _record(node: Any, location: Location, file: Path, found: Origins, parent_line: int) -> None:
     if isinstance(node, CommentedMap):
+        positions = node.lc.data or {}
+        own_line = node.lc.line + 1 if node.lc.line is not None else parent_line
         for key, value in node.items():
             # A key inherited through a YAML merge (<<: *anchor) has no position of its own: use the mapping's.
-            line = node.lc.key(key)[0] + 1 if key in node.lc.data else node.lc.line + 1
+            line = positions[key][0] + 1 if key in positions else own_line
             found[(*location, key)] = Origin(file, line)
-            _record(value, (*location, key), file, found)
+            _record(value, (*location, key), file, found, line)
     elif isinstance(node, CommentedSeq):
+        positions = node.lc.data or {}
         for index, value in enumerate(node):
-            found[(*location, index)] = Origin(file, node.lc.item(index)[0] + 1)
-            _record(value, (*location, index), file, found)
+            line = positions[index][0] + 1 if index in positions else parent_line
+            found[(*location, index)] = Origin(file, line)
+            _record(value, (*location, index), file, found, line)
 
 
 def locate(origins: Origins, location: Location) -> Origin:
@@ -156,30 +160,36 @@ class Interpolated:
         return f"written {self.written!r}; {became}" if became else f"written {self.written!r}"
 
 
-def interpolate(document: CommentedMap, environ: Mapping[str, str]) -> tuple[list[Finding], dict[Location, Interpolated]]:
-    """Replace ``${NAME}`` in every string value of ``document`` (in place).
+def interpolate(
+    document: CommentedMap, environ: Mapping[str, str]
+) -> tuple[CommentedMap, list[Finding], dict[Location, Interpolated]]:
+    """A copy of ``document`` with ``${NAME}`` replaced in every string value.
 
-    Returns the problems (an unset variable, a malformed reference) and every value that changed."""
+    A copy, because one YAML node may sit at two places (a ``<<: *anchor`` merge into two services)
+    where ``${service}`` differs. Returns it, the problems (an unset variable, a malformed
+    reference), and every value that changed."""
     problems: list[Finding] = []
     changed: dict[Location, Interpolated] = {}
     built_ins: dict[str, str] = {}
+    result = CommentedMap()
     name = document.get("name")
     if isinstance(name, str):
         # The name may use the process environment, but not the built-ins it defines.
-        value = _expand(name, ("name",), {}, environ, problems, changed)
-        if isinstance(value, str):
-            built_ins["environment"] = value
-        document["name"] = value
+        expanded = _expand(name, ("name",), {}, environ, problems, changed)
+        if isinstance(expanded, str):
+            built_ins["environment"] = expanded
     for key, node in document.items():
         if key == "name":
-            continue
-        if key == "services" and isinstance(node, CommentedMap):
+            result[key] = expanded if isinstance(name, str) else node
+        elif key == "services" and isinstance(node, CommentedMap):
+            services = CommentedMap()
             for service, body in node.items():
                 inside = {**built_ins, "service": str(service)}
-                node[service] = _walk(body, ("services", service), inside, environ, problems, changed)
+                services[service] = _walk(body, ("services", service), inside, environ, problems, changed)
+            result[key] = services
         else:
-            document[key] = _walk(node, (key,), built_ins, environ, problems, changed)
-    return problems, changed
+            result[key] = _walk(node, (key,), built_ins, environ, problems, changed)
+    return result, problems, changed
 
 
 def _walk(
@@ -191,12 +201,15 @@ def _walk(
     changed: dict[Location, Interpolated],
 ) -> Any:
     if isinstance(node, CommentedMap):
+        mapping = CommentedMap()
         for key, value in node.items():
-            node[key] = _walk(value, (*location, key), built_ins, environ, problems, changed)
-    elif isinstance(node, CommentedSeq):
-        for index, value in enumerate(node):
-            node[index] = _walk(value, (*location, index), built_ins, environ, problems, changed)
-    elif isinstance(node, str):
+            mapping[key] = _walk(value, (*location, key), built_ins, environ, problems, changed)
+        return mapping
+    if isinstance(node, CommentedSeq):
+        return CommentedSeq(
+            _walk(value, (*location, index), built_ins, environ, problems, changed) for index, value in enumerate(node)
+        )
+    if isinstance(node, str):
         return _expand(node, location, built_ins, environ, problems, changed)
     return node
 

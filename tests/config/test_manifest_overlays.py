@@ -352,6 +352,27 @@ def test_service_outside_a_service_and_environment_in_the_name_are_errors(files:
     ]
 
 
+def test_service_is_each_services_own_name_in_a_block_shared_through_a_yaml_merge_key(files: Files) -> None:
+    config = files.load(
+        "env.yaml",
+        """\
+        extends: shop.base.yaml
+        services:
+          api:
+            environment: &common {SELF: "${service}", ENV: "${environment}"}
+          admin:
+            kind: worker
+            image: public.ecr.aws/nginx/nginx:1.27
+            cpu: 256
+            memory_mib: 512
+            read_only_root_filesystem: false
+            environment: {<<: *common}
+        """,
+    )
+    assert config.services["api"].environment == {"MODE": "base", "DEBUG": "1", "SELF": "api", "ENV": "shared"}
+    assert config.services["admin"].environment == {"SELF": "admin", "ENV": "shared"}
+
+
 def test_keys_are_not_interpolated(files: Files) -> None:
     problems = files.problems("env.yaml", "extends: shop.base.yaml\ntags: {'${OWNER}': x}\n", {"OWNER": "a"})
     assert len(problems) == 1 and problems[0].startswith("env.yaml:2: tags.${OWNER}: the key '${OWNER}' ")
