@@ -22,7 +22,7 @@ Nothing here reads files: the loader reads each file of the chain and calls thes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -294,10 +294,3 @@ def _plain_scalar(text: str) -> Any:
     except Exception:
         return text
     return value if value is None or isinstance(value, bool | int | float) else text
-
-
-def notes(changed: dict[Location, Interpolated], location: Location) -> Iterator[str]:
-    """The interpolation note of the value at ``location``, if it had ``${...}``."""
-    found = changed.get(location)
-    if found is not None:
-        yield found.note()
