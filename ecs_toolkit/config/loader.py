@@ -85,6 +85,7 @@ def load_manifest_with_warnings(
         config = EnvironmentConfig.model_validate(plain)
     except ValidationError as error:
         raise ManifestError(manifest.format(pydantic_problems(error, manifest.document))) from None
+    config = config.with_source(manifest.path.absolute())
     findings = list(check_rules(config))
     if findings:
         raise ManifestError(manifest.format(findings))
