@@ -37,7 +37,8 @@ from ruamel.yaml.reader import ReaderError
 from ecs_toolkit.config import deprecations, overlays
 from ecs_toolkit.config.messages import pydantic_problems
 from ecs_toolkit.config.models import EnvironmentConfig
-from ecs_toolkit.config.overlays import Interpolated, Origin, Origins
+from ecs_toolkit.config.origins import Origin, Origins, locate
+from ecs_toolkit.config.overlays import Interpolated
 from ecs_toolkit.config.rules import Finding, Location, check_rules
 from ecs_toolkit.config.rules.warnings import check_warnings
 
@@ -85,7 +86,7 @@ def load_manifest_with_warnings(
         config = EnvironmentConfig.model_validate(plain)
     except ValidationError as error:
         raise ManifestError(manifest.format(pydantic_problems(error, manifest.document))) from None
-    config = config.with_source(manifest.path.absolute())
+    config = config.with_origins(manifest.origins)
     findings = list(check_rules(config))
     if findings:
         raise ManifestError(manifest.format(findings))
@@ -105,7 +106,7 @@ class Composed:
 
     def locate(self, location: Location) -> Origin:
         """The file and line of the deepest part of ``location`` that exists."""
-        return overlays.locate(self.origins, location)
+        return locate(self.origins, location)
 
     def format(self, findings: Iterable[Finding], prefix: str = "") -> list[str]:
         """One line per finding, ``file:line: field.path: message``, in file order, duplicates dropped."""
@@ -198,12 +199,6 @@ def origin_of(path: str | Path, location: Location, environ: Mapping[str, str] |
         return compose(Path(path), environ).locate(location)
     except ManifestError:
         return None
-
-
-def line_of(path: str | Path, location: Location) -> int | None:
-    """The line of ``location`` (in whichever file of the environment's chain it was written), or ``None``."""
-    origin = origin_of(path, location)
-    return origin.line if origin is not None else None
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -5,7 +5,7 @@ that names it) is read first and the environment is merged over it. Mappings mer
 (services by name, nested blocks field by field); lists and scalars replace; ``key: null`` in a
 mapping that is merged removes the key. A base may extend another base.
 
-Every value keeps the file and line it was written at (``Origin``), so a problem with a value
+Every value keeps the file and line it was written at (``origins.Origin``), so a problem with a value
 that came from the base is reported at the base's line, and one written in the environment at
 the environment's line. A mapping that both files write (``services.api`` in each) belongs to the
 file merged last: that is the file a reviewer edits to change it.
@@ -31,7 +31,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import ScalarString
 
-from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.origins import Location, Origin, Origins
+from ecs_toolkit.config.rules.common import Finding
 
 EXTENDS = "extends"
 """The top-level key naming an environment's base manifest."""
@@ -45,17 +46,6 @@ BUILT_INS = ("environment", "service")
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^{}]*)\}|\$\{")
 """``$${`` (a literal ``${``), ``${NAME}``, or a ``${`` that is never closed."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a value was written."""
-
-    file: Path
-    line: int
-
-
-Origins = dict[Location, Origin]
 
 
 def is_base(path: Path) -> bool:
@@ -93,15 +83,6 @@ def _record(node: Any, location: Location, file: Path, found: Origins, parent_li
             line = positions[index][0] + 1 if index in positions else parent_line
             found[(*location, index)] = Origin(file, line)
             _record(value, (*location, index), file, found, line)
-
-
-def locate(origins: Origins, location: Location) -> Origin:
-    """Where the deepest part of ``location`` that exists was written (the environment's first line if none does)."""
-    for end in range(len(location), -1, -1):
-        found = origins.get(location[:end])
-        if found is not None:
-            return found
-    raise KeyError("origins without the document's root")  # origins_of() always records ()
 
 
 # --- merging ---------------------------------------------------------------------------------------

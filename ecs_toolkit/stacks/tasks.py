@@ -21,7 +21,7 @@ from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.image_sources import build_context, build_platform, repository_name, source_of
+from ecs_toolkit.config.image_sources import build_context, build_platform, image_location, repository_name, source_of
 from ecs_toolkit.config.models import (
     ContainerHealthCheckConfig,
     ContainerSettings,
@@ -125,12 +125,12 @@ def task_containers(
     alb_check = derived.health_check_port(name, service) if service.route is not None else None
     checked = derived.target_container(name, service)
     sidecars = [
-        _sidecar(scope, config, service, index, sidecar, alb_check if sidecar.name == checked else None)
+        _sidecar(scope, config, name, service, index, sidecar, alb_check if sidecar.name == checked else None)
         for index, sidecar in enumerate(service.sidecars)
     ]
     main = ContainerSpec(
         name=name,
-        image=_image(scope, config, "Image", service.image, service.architecture),
+        image=_image(scope, config, "Image", service.image, image_location(name), service.architecture),
         memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
@@ -150,6 +150,7 @@ def task_containers(
 def _sidecar(
     scope: cdk.Stack,
     config: EnvironmentConfig,
+    name: str,
     service: ServiceConfig,
     index: int,
     sidecar: SidecarConfig,
@@ -157,7 +158,14 @@ def _sidecar(
 ) -> ContainerSpec:
     return ContainerSpec(
         name=sidecar.name,
-        image=_image(scope, config, f"Sidecar{index}Image", sidecar.image, service.architecture),
+        image=_image(
+            scope,
+            config,
+            f"Sidecar{index}Image",
+            sidecar.image,
+            image_location(name, index),
+            service.architecture,
+        ),
         memory_limit_mib=sidecar.memory_mib,
         cpu=sidecar.cpu,
         port=sidecar.port,
@@ -263,18 +271,24 @@ def task_volumes(scope: cdk.Stack, service: ServiceConfig) -> list[TaskVolume]:
 
 
 def _image(
-    scope: cdk.Stack, config: EnvironmentConfig, construct_id: str, image: str | ImageConfig, architecture: str
+    scope: cdk.Stack,
+    config: EnvironmentConfig,
+    construct_id: str,
+    image: str | ImageConfig,
+    image_at: tuple[str | int, ...],
+    architecture: str,
 ) -> ecs.ContainerImage:
     """ECR images become repository references, so the execution role may pull exactly their repositories.
 
     A build is a CDK image asset: synth only copies its context into the cloud assembly, and ``cdk deploy``
-    builds and pushes it to the bootstrap repository. A declared repository is named ``<environment>/<name>``.
+    builds and pushes it to the bootstrap repository; its context is relative to the manifest file that wrote it
+    (``image_at`` is the image's place in the manifest). A declared repository is named ``<environment>/<name>``.
     """
     source = source_of(image)
     if source.build is not None:
         build = source.build
         return ecs.ContainerImage.from_asset(
-            str(build_context(config, build)),
+            str(build_context(config, build, image_at=image_at)),
             file=build.dockerfile,
             build_args=dict(build.args) or None,
             target=build.target,

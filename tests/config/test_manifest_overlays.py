@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ecs_toolkit.config import EnvironmentConfig, ManifestError, load_manifest, load_manifest_with_warnings
+from ecs_toolkit.config.image_sources import build_context, build_dockerfile, image_location, source_of
 from ecs_toolkit.config.loader import origin_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -271,6 +272,85 @@ def test_a_mapping_both_files_write_belongs_to_the_environment(files: Files) -> 
     assert port is not None and (port.file.name, port.line) == ("shop.base.yaml", 11)
     missing = origin_of(path, ("services", "api", "scaling", "max"))  # not written anywhere: its nearest parent
     assert missing is not None and (missing.file, missing.line) == (path, 3)
+
+
+# --- paths written in a manifest -------------------------------------------------------------------
+
+BUILT_BASE = """\
+name: built
+cluster:
+  capacity:
+    fargate: true
+services:
+  worker:
+    kind: worker
+    cpu: 256
+    memory_mib: 512
+    image:
+      build: {context: app}
+"""
+"""A base whose worker is built from ``app``, a directory beside the base; the context is on line 11."""
+
+
+@pytest.fixture
+def apart(tmp_path: Path) -> Files:
+    """The base in ``shared/base/``, the environments in ``envs/``: each directory has its own ``app`` context,
+    so a context resolved against the wrong file finds the wrong Dockerfile."""
+    made = Files(tmp_path)
+    made.write("shared/base/built.base.yaml", BUILT_BASE)
+    for where in ("shared/base", "envs"):
+        made.write(f"{where}/app/Dockerfile", f"FROM scratch\nLABEL written-in={where}\n")
+        made.write(f"{where}/app/Dockerfile.prod", "FROM scratch\n")
+    return made
+
+
+def _context(config: EnvironmentConfig, service: str = "worker", sidecar: int | None = None) -> Path:
+    image = config.services[service].image if sidecar is None else config.services[service].sidecars[sidecar].image
+    build = source_of(image).build
+    assert build is not None
+    return build_context(config, build, image_at=image_location(service, sidecar))
+
+
+def test_a_build_context_written_in_a_base_is_relative_to_the_base_not_the_environment(apart: Files) -> None:
+    config = apart.load("envs/prod.yaml", "extends: ../shared/base/built.base.yaml\nname: prod\n")
+
+    assert config.source_path == apart.root / "envs" / "prod.yaml"
+    assert _context(config) == (apart.root / "shared" / "base" / "app").resolve()
+
+
+def test_a_dockerfile_the_environment_names_is_inside_the_context_the_base_wrote(apart: Files) -> None:
+    config = apart.load(
+        "envs/prod.yaml",
+        "extends: ../shared/base/built.base.yaml\nservices:\n  worker:\n    image: {build: {dockerfile: Dockerfile.prod}}\n",
+    )
+    build = source_of(config.services["worker"].image).build
+    assert build is not None
+    at = image_location("worker")
+    assert build_dockerfile(config, build, image_at=at) == (apart.root / "shared" / "base" / "app" / "Dockerfile.prod").resolve()
+
+
+def test_a_context_the_environment_writes_is_relative_to_the_environment(apart: Files) -> None:
+    config = apart.load(
+        "envs/prod.yaml",
+        """\
+        extends: ../shared/base/built.base.yaml
+        services:
+          worker:
+            sidecars:
+              - {name: agent, image: {build: {context: app}}}
+        """,
+    )
+    assert _context(config) == (apart.root / "shared" / "base" / "app").resolve()
+    assert _context(config, sidecar=0) == (apart.root / "envs" / "app").resolve()
+
+
+def test_a_missing_context_written_in_a_base_is_reported_at_the_base_with_the_path_it_resolved_to(apart: Files) -> None:
+    apart.write("shared/gone.base.yaml", BUILT_BASE.replace("context: app", "context: missing"))
+    problems = apart.problems("envs/prod.yaml", "extends: ../shared/gone.base.yaml\n")
+    assert problems == [  # the temporary directory is left out of the resolved path too
+        "shared/gone.base.yaml:11: services.worker.image.build.context: 'missing' does not exist (shared/missing): the build "
+        "context is a directory, relative to the manifest file"
+    ]
 
 
 # --- ${NAME} ---------------------------------------------------------------------------------------

@@ -78,3 +78,35 @@ def test_a_helper_command_on_an_overlay_with_a_bad_base_names_the_base_line(
     assert capsys.readouterr().err == (
         f"{base}:{port}: services.hello.port: must be a whole number from 1 to 65535 (got 70000)\n"
     )
+
+
+def test_synth_stages_each_build_context_from_the_file_that_wrote_it(tmp_path: Path) -> None:
+    """The base (in another directory) writes the main container's context, the environment the sidecar's: each
+    directory has an ``app`` of its own, and each container's staged Dockerfile is the one beside the file that named it."""
+    for where in ("shared", "envs"):
+        (tmp_path / where / "app").mkdir(parents=True)
+        (tmp_path / where / "app" / "Dockerfile").write_text(f"FROM scratch\nLABEL written-in={where}\n")
+    (tmp_path / "shared" / "paths.base.yaml").write_text(
+        "name: paths\ncluster:\n  capacity:\n    fargate: true\nservices:\n  worker:\n    kind: worker\n"
+        "    cpu: 256\n    memory_mib: 512\n    image: {build: {context: app}}\n"
+    )
+    environment = tmp_path / "envs" / "paths.yaml"
+    environment.write_text(
+        "extends: ../shared/paths.base.yaml\nservices:\n  worker:\n    sidecars:\n"
+        "      - {name: agent, essential: false, image: {build: {context: app}}}\n"
+    )
+
+    synthesized = synthesize(environment)
+
+    out = Path(synthesized.assembly.directory)
+    resources: dict[str, Any] = synthesized.template_json("paths-worker")["Resources"]  # type: ignore[assignment]
+    (task_definition,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    assets = json.loads((out / "paths-worker.assets.json").read_text())["dockerImages"]
+    staged = {}
+    for container in task_definition["ContainerDefinitions"]:
+        (asset,) = [key for key in assets if key in json.dumps(container["Image"])]
+        staged[container["Name"]] = (out / assets[asset]["source"]["directory"] / "Dockerfile").read_text()
+    assert staged == {
+        "worker": "FROM scratch\nLABEL written-in=shared\n",
+        "agent": "FROM scratch\nLABEL written-in=envs\n",
+    }
