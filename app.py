@@ -8,11 +8,12 @@ refuses while building or validating the stacks (exit 1, mapped back to the mani
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from ecs_toolkit.compliance import attach_compliance
-from ecs_toolkit.config import ManifestError, load_manifest_with_warnings
-from ecs_toolkit.config.loader import line_of
+from ecs_toolkit.config import EnvironmentConfig, ManifestError, load_manifest_with_warnings
 from ecs_toolkit.stacks.environment import build
 from ecs_toolkit.stacks.synth_errors import FAIL_SYNTH_CONTEXT, SynthProblem, build_failure, report_failures
 
@@ -37,22 +38,31 @@ def main() -> int:
         attach_compliance(app, config.compliance.packs)
         assembly = app.synth()
     except Exception as error:  # jsii and construct errors alike become one line
-        _report(path, [build_failure(config, app, error)])
+        _report(path, config, [build_failure(config, app, error)])
         return 1
     problems = report_failures(config, assembly.directory)
     if problems:
-        _report(path, problems)
+        _report(path, config, problems)
         return 1
     return 0
 
 
-def _report(path: str, problems: list[SynthProblem]) -> None:
+def _report(path: str, config: EnvironmentConfig, problems: list[SynthProblem]) -> None:
+    # A field of an environment that extends a base is reported in the file (base or environment) it was written in,
+    # named as the manifest was (a base relative to the manifest's path as given).
+    given = Path(path)
     lines = set()
     for problem in problems:
         dotted = ".".join(str(part) for part in problem.location) or "(manifest)"
-        lines.add((line_of(path, problem.location) or 1, dotted, problem.message))
-    for line, dotted, message in sorted(lines):
-        print(f"{path}:{line}: {dotted}: {message}", file=sys.stderr)
+        origin = config.origin_of(problem.location)
+        file, line = path, 1
+        if origin is not None:
+            line = origin.line
+            if origin.file != given.absolute():
+                file = os.path.normpath(given.parent / os.path.relpath(origin.file, given.absolute().parent))
+        lines.add((file != path, file, line, dotted, problem.message))
+    for _, file, line, dotted, message in sorted(lines):
+        print(f"{file}:{line}: {dotted}: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,13 @@ import pytest
 from aws_cdk import assertions
 
 from ecs_toolkit.config import EnvironmentConfig, load_manifest
+from ecs_toolkit.config.overlays import environment_manifests
 from ecs_toolkit.stacks.environment import Environment, build
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFESTS = sorted([ROOT / "config" / "default.yaml", *(ROOT / "config" / "examples").glob("*.yaml")])
+MANIFESTS = sorted(
+    [ROOT / "config" / "default.yaml", *environment_manifests(list((ROOT / "config" / "examples").glob("*.yaml")))]
+)
 
 
 def cdk_context() -> dict[str, object]:

@@ -24,14 +24,17 @@ from typing import Any, TextIO
 from ecs_toolkit.checks import hardening, lint, readme
 from ecs_toolkit.checks.checkov import CheckovError, CheckovReport, default_checkov, run_checkov
 from ecs_toolkit.config import EnvironmentConfig, ManifestError, load_manifest
+from ecs_toolkit.config.overlays import environment_manifests
 from ecs_toolkit.project import cdk_context, project_root
 
 __all__ = ["cdk_context", "discover", "main", "manifest_packs", "run"]
 
 
 def discover(config_dir: Path | None = None) -> list[Path]:
-    """Every manifest under the project's ``config/``: default.yaml first, then the rest in path order."""
-    found = sorted((config_dir or project_root() / "config").rglob("*.yaml"))
+    """Every environment manifest under the project's ``config/``: default.yaml first, then the rest in path order.
+
+    Base manifests (``*.base.yaml``) are not environments: they are checked through each environment that extends them."""
+    found = environment_manifests(sorted((config_dir or project_root() / "config").rglob("*.yaml")))
     return sorted(found, key=lambda path: (path.name != "default.yaml", path))
 
 

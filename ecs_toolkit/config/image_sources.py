@@ -1,8 +1,9 @@
 """What an image of the manifest is, for every reader: a registry reference, a build from source, or a declared repository.
 
 ``source_of`` answers for one ``image`` value; ``container_images`` lists the images of a service's
-containers (main first, then sidecars) with the manifest location of each. Paths of a build are
-relative to the manifest file that names them (``EnvironmentConfig.source_path``).
+containers (main first, then sidecars) with the manifest location of each. A build's context is
+relative to the manifest file that wrote it (``EnvironmentConfig.origin_of``): the environment's own
+file, or the base it extends when the base wrote it; its Dockerfile is relative to the context.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 from ecs_toolkit.config.models import EnvironmentConfig, ImageBuildConfig, ImageConfig, ServiceConfig
+from ecs_toolkit.config.origins import Location
 from ecs_toolkit.config.references import EcrImage, parse_ecr_image
 
-Location = tuple[str | int, ...]
 Kind = Literal["registry", "build", "repository"]
 PLATFORMS = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
 """The build platform of each service architecture."""
@@ -73,26 +74,26 @@ class ContainerImage:
         return source_of(self.image)
 
 
+def image_location(service: str, sidecar: int | None = None) -> Location:
+    """Where the image of service ``service`` (or of its sidecar number ``sidecar``) is written in the manifest."""
+    return ("services", service, "image") if sidecar is None else ("services", service, "sidecars", sidecar, "image")
+
+
 def container_images(name: str, service: ServiceConfig) -> Iterator[ContainerImage]:
     """The image of each container of ``service``: the main container (named after the service), then the sidecars."""
-    yield ContainerImage(("services", name, "image"), name, service.image)
+    yield ContainerImage(image_location(name), name, service.image)
     for index, sidecar in enumerate(service.sidecars):
-        yield ContainerImage(("services", name, "sidecars", index, "image"), sidecar.name, sidecar.image)
+        yield ContainerImage(image_location(name, index), sidecar.name, sidecar.image)
 
 
-def base_directory(config: EnvironmentConfig) -> Path:
-    """The directory relative paths of the manifest start from: the manifest file's, else the working directory."""
-    return config.manifest_dir
+def build_context(config: EnvironmentConfig, build: ImageBuildConfig, *, image_at: Location) -> Path:
+    """The build context directory, absolute; ``image_at`` is where the image holding ``build`` is in the manifest."""
+    return (config.directory_of((*image_at, "build", "context")) / build.context).resolve()
 
 
-def build_context(config: EnvironmentConfig, build: ImageBuildConfig) -> Path:
-    """The build context directory, absolute."""
-    return (base_directory(config) / build.context).resolve()
-
-
-def build_dockerfile(config: EnvironmentConfig, build: ImageBuildConfig) -> Path:
-    """The Dockerfile, absolute."""
-    return (build_context(config, build) / build.dockerfile).resolve()
+def build_dockerfile(config: EnvironmentConfig, build: ImageBuildConfig, *, image_at: Location) -> Path:
+    """The Dockerfile, absolute: relative to the context, wherever the Dockerfile's own name was written."""
+    return (build_context(config, build, image_at=image_at) / build.dockerfile).resolve()
 
 
 def build_platform(build: ImageBuildConfig, architecture: str) -> str:

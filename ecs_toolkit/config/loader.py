@@ -7,15 +7,20 @@ Reading is bounded, because a manifest may come from anyone's pull request:
 - YAML nesting stops at ``MAX_DEPTH`` levels (the deepest manifest field sits at 8);
 - aliases (``*name``) are accepted only as the value of a merge key (``<<: *name`` or
   ``<<: [*a, *b]``), and merges may expand the document to at most ``MAX_VALUES`` values;
-- custom tags (``!Ref``) are refused: a manifest is plain YAML.
+- custom tags (``!Ref``) are refused: a manifest is plain YAML;
+- a chain of bases (``extends``) is at most ``overlays.MAX_CHAIN`` files long, without cycles.
 
-Every failure of the parser, whatever it is, becomes one line.
+Every failure of the parser, whatever it is, becomes one line. An environment that extends a base is
+merged over it and its ``${NAME}`` values are replaced before validation (``overlays``); each problem
+is reported at the file and line its value was written at.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +34,11 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from ecs_toolkit.config import deprecations
-from ecs_toolkit.config.messages import MISSING, child, pydantic_problems
+from ecs_toolkit.config import deprecations, overlays
+from ecs_toolkit.config.messages import pydantic_problems
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.config.origins import Origin, Origins, locate
+from ecs_toolkit.config.overlays import Interpolated
 from ecs_toolkit.config.rules import Finding, Location, check_rules
 from ecs_toolkit.config.rules.warnings import check_warnings
 
@@ -62,41 +69,134 @@ def load_manifest(path: str | Path) -> EnvironmentConfig:
     return config
 
 
-def load_manifest_with_warnings(path: str | Path) -> tuple[EnvironmentConfig, list[str]]:
+def load_manifest_with_warnings(
+    path: str | Path, environ: Mapping[str, str] | None = None
+) -> tuple[EnvironmentConfig, list[str]]:
     """Like ``load_manifest``, plus the manifest's warnings as ``file:line: field.path: warning: message`` lines.
 
-    Warnings never fail a manifest; they are computed only for one without errors.
+    Warnings never fail a manifest; they are computed only for one without errors. ``${NAME}`` values are
+    read from ``environ`` (the process environment by default).
     """
-    path = Path(path)
-    document = read_document(path)
-    plain = _plain(document)
+    manifest = compose(Path(path), environ)
+    plain = _plain(manifest.document)
     deprecated, conflicts = deprecations.upgrade(plain)
     if conflicts:
-        raise ManifestError(_format(path, document, conflicts))
+        raise ManifestError(manifest.format(conflicts))
     try:
         config = EnvironmentConfig.model_validate(plain)
     except ValidationError as error:
-        raise ManifestError(_format(path, document, pydantic_problems(error, document))) from None
-    config = config.with_source(path.absolute())
+        raise ManifestError(manifest.format(pydantic_problems(error, manifest.document))) from None
+    config = config.with_origins(manifest.origins)
     findings = list(check_rules(config))
     if findings:
-        raise ManifestError(_format(path, document, findings))
-    return config, _format(path, document, [*deprecated, *check_warnings(config)], prefix="warning: ")
+        raise ManifestError(manifest.format(findings))
+    return config, manifest.format([*deprecated, *check_warnings(config)], prefix="warning: ")
+
+
+@dataclass
+class Composed:
+    """An environment manifest with its bases merged in and its ``${NAME}`` values replaced."""
+
+    path: Path
+    """The environment's own file."""
+    document: CommentedMap
+    origins: Origins
+    """Where each value was written: the environment's file or one of its bases."""
+    interpolated: dict[Location, Interpolated] = field(default_factory=dict)
+
+    def locate(self, location: Location) -> Origin:
+        """The file and line of the deepest part of ``location`` that exists."""
+        return locate(self.origins, location)
+
+    def format(self, findings: Iterable[Finding], prefix: str = "") -> list[str]:
+        """One line per finding, ``file:line: field.path: message``, in file order, duplicates dropped."""
+        located = set()
+        for location, message in findings:
+            origin = self.locate(location)
+            dotted = ".".join(str(part) for part in location) or "(manifest)"
+            changed = self.interpolated.get(location)
+            if changed is not None and not prefix:
+                message = f"{message} ({changed.note()})"
+            # The environment's own file first, then its bases, each in line order.
+            rank = 0 if origin.file == self.path else 1
+            located.add((rank, str(origin.file), origin.line, dotted, message))
+        return [f"{file}:{line}: {dotted}: {prefix}{message}" for _, file, line, dotted, message in sorted(located)]
+
+
+def compose(path: Path, environ: Mapping[str, str] | None = None) -> Composed:
+    """Read ``path`` and its chain of bases, merge them, replace ``${NAME}``; or raise ``ManifestError``."""
+    if overlays.is_base(path):
+        raise ManifestError(
+            [
+                f"{path}: this is a base manifest (its name ends in {overlays.BASE_SUFFIX}): it holds settings that "
+                f"environments share; use an environment that extends it"
+            ]
+        )
+    manifest = _read_chain(path, [])
+    manifest.document, problems, manifest.interpolated = overlays.interpolate(
+        manifest.document, os.environ if environ is None else environ
+    )
+    if problems:
+        raise ManifestError(manifest.format(problems))
+    return manifest
+
+
+def _read_chain(path: Path, chain: list[Path], document: CommentedMap | None = None) -> Composed:
+    """``path`` merged over its bases; ``chain`` holds the files that extend it, the environment first."""
+    document = read_document(path) if document is None else document
+    origins = overlays.origins_of(document, path)
+    if overlays.EXTENDS not in document:
+        return Composed(path, document, origins)
+    target = document.pop(overlays.EXTENDS)
+    where = f"{path}:{origins[(overlays.EXTENDS,)].line}: {overlays.EXTENDS}"
+    if not isinstance(target, str) or not target.strip():
+        shown = "nothing" if target is None else repr(target)
+        raise ManifestError([f"{where}: must be the path of the base manifest, relative to this file (got {shown})"])
+    base = Path(os.path.normpath(path.parent / target))
+    seen = [*chain, path]
+    if any(_same_file(base, earlier) for earlier in seen):
+        cycle = " -> ".join(str(file) for file in [*seen, base])
+        raise ManifestError([f"{where}: the bases form a cycle: {cycle}"])
+    if len(seen) >= overlays.MAX_CHAIN:
+        raise ManifestError([f"{where}: a chain of bases is at most {overlays.MAX_CHAIN} files long"])
+    try:
+        absent = None if base.is_file() else "is a directory, not a manifest file" if base.is_dir() else "does not exist"
+    except (OSError, ValueError) as error:
+        absent = f"cannot be read ({getattr(error, 'strerror', None) or error})"
+    if absent is not None:
+        raise ManifestError([f"{where}: the base manifest {base} {absent} (the path is relative to {path})"])
+    base_document = read_yaml(base)
+    if not isinstance(base_document, CommentedMap):
+        raise ManifestError([f"{where}: the base manifest {base} is not a mapping of settings"])
+    parent = _read_chain(base, seen, base_document)
+    merged, merged_origins = overlays.merge(parent.document, parent.origins, document, origins)
+    return Composed(path, merged, merged_origins)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except (OSError, ValueError):
+        return one == other
 
 
 def read_document(path: Path) -> CommentedMap:
-    """The manifest's YAML as a round-trip mapping (with line numbers), or ``ManifestError``."""
-    text = _decode(path, _read_bytes(path))
-    document = _parse_yaml(path, text)
+    """One file's YAML as a round-trip mapping (with line numbers), or ``ManifestError``."""
+    document = read_yaml(path)
     if not isinstance(document, CommentedMap):
         raise ManifestError([f"{path}:1: the manifest must be a mapping of settings"])
     return document
 
 
-def line_of(path: str | Path, location: Location) -> int | None:
-    """The line of ``location`` in the manifest at ``path``, or ``None`` if the file no longer reads."""
+def read_yaml(path: Path) -> Any:
+    """One file's YAML (round-trip nodes, with line numbers), or ``ManifestError``."""
+    return _parse_yaml(path, _decode(path, _read_bytes(path)))
+
+
+def origin_of(path: str | Path, location: Location, environ: Mapping[str, str] | None = None) -> Origin | None:
+    """The file and line of ``location`` in the environment at ``path``, or ``None`` if it no longer reads."""
     try:
-        return _line_of(read_document(Path(path)), location)
+        return compose(Path(path), environ).locate(location)
     except ManifestError:
         return None
 
@@ -214,6 +314,7 @@ def _children(node: Node) -> Iterable[Node]:
 def _parse_yaml(path: Path, text: str) -> Any:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True  # overlays: a quoted ${NAME} stays text
     yaml.max_depth = MAX_DEPTH
     yaml.Composer = _BoundedComposer
     try:
@@ -253,30 +354,6 @@ def _plain(node: Any) -> Any:
         return [_plain(value) for value in node]
     if isinstance(node, TaggedScalar):  # only !!str reaches here: the composer refuses other tags
         return str(node.value)
+    if isinstance(node, str):  # quoted scalars keep their quoting as a str subclass
+        return str(node)
     return node
-
-
-def _line_of(document: CommentedMap, location: Location) -> int:
-    """The 1-based line of the deepest part of ``location`` that exists in the YAML document."""
-    node: Any = document
-    line = 1
-    for part in location:
-        below = child(node, part)
-        if below is MISSING:
-            break
-        if isinstance(node, CommentedSeq):
-            line = node.lc.item(part)[0] + 1
-        else:
-            # A key inherited through a YAML merge (<<: *anchor) has no position here: use the mapping's.
-            line = node.lc.key(part)[0] + 1 if part in node.lc.data else node.lc.line + 1
-        node = below
-    return line
-
-
-def _format(path: Path, document: CommentedMap, findings: Iterable[Finding], prefix: str = "") -> list[str]:
-    """One line per finding, in file order, duplicates dropped."""
-    located = set()
-    for location, message in findings:
-        dotted = ".".join(str(part) for part in location) or "(manifest)"
-        located.add((_line_of(document, location), dotted, message))
-    return [f"{path}:{line}: {dotted}: {prefix}{message}" for line, dotted, message in sorted(located)]

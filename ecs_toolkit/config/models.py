@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, Private
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from ecs_toolkit.config.origins import Location, Origin, Origins, locate
+
 
 @dataclass(frozen=True)
 class Described:
@@ -785,7 +787,8 @@ class ImageBuildConfig(StrictModel):
     builds the image with Docker and pushes it to the CDK bootstrap repository."""
 
     context: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-    """The build context directory, relative to the manifest file (`../app`)."""
+    """The build context directory, relative to the manifest file that writes it (`../app`): a context written
+    in a base is relative to the base."""
     dockerfile: Annotated[str, StringConstraints(min_length=1, max_length=1024)] = "Dockerfile"
     """The Dockerfile, relative to the context directory and inside it."""
     args: dict[EnvName, str] = {}
@@ -1345,7 +1348,7 @@ class EnvironmentConfig(StrictModel):
     alarms: AlarmsConfig = AlarmsConfig()
     """The environment's alarm topic and its email or HTTPS subscribers."""
 
-    _source: Path | None = PrivateAttr(default=None)
+    _origins: Origins = PrivateAttr(default_factory=dict)
 
     def __eq__(self, other: object) -> bool:
         """Equal settings are the same environment, whichever file they were read from."""
@@ -1355,16 +1358,25 @@ class EnvironmentConfig(StrictModel):
 
     @property
     def source_path(self) -> Path | None:
-        """The manifest file this configuration was read from (paths in it are relative to it), if any."""
-        return self._source
+        """The environment's own manifest file (absolute) this configuration was read from, if any."""
+        root = self._origins.get(())
+        return root.file if root is not None else None
 
-    @property
-    def manifest_dir(self) -> Path:
-        """The directory local paths in the manifest are relative to: the manifest file's, else (for a
-        configuration built in code) the working directory."""
-        return self._source.parent.resolve() if self._source is not None else Path.cwd()
+    def origin_of(self, location: Location) -> Origin | None:
+        """Where the deepest written part of ``location`` was written: the environment's file or a base it
+        extends (absolute), and the line; ``None`` for a configuration not read from a file.
 
-    def with_source(self, path: Path) -> EnvironmentConfig:
-        """This configuration, recorded as read from ``path``."""
-        self._source = path
+        A relative path in the manifest is relative to the directory of the file that wrote it."""
+        return locate(self._origins, location) if self._origins else None
+
+    def directory_of(self, location: Location) -> Path:
+        """The directory a relative path written at ``location`` starts from: that of the manifest file that wrote it
+        (the environment's own, or a base it extends), else the working directory (a configuration built in code)."""
+        origin = self.origin_of(location)
+        return origin.file.parent if origin is not None else Path.cwd()
+
+    def with_origins(self, origins: Origins) -> EnvironmentConfig:
+        """This configuration, recorded as read from files: where each value was written (``origins[()]`` is the
+        environment's own file). Files are made absolute, so paths resolve whatever the working directory later."""
+        self._origins = {location: Origin(origin.file.absolute(), origin.line) for location, origin in origins.items()}
         return self

@@ -38,6 +38,9 @@ Every field of a manifest, in the order a manifest is written: a section's sub-s
 use in the shipped manifests under `config/` (else the default or the first choice). Editors get
 the same text from the [JSON Schema](../getting-started.md#editor-support), and a
 [complete annotated manifest](annotated-manifest.md) shows the fields together.
+
+Besides these fields, a manifest may start with `extends: FILE` (a base manifest this environment is
+merged over), and any string value may hold `${NAME}`: see [environments](../guide/environments.md).
 """
 
 

@@ -397,6 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the manifest's JSON Schema (for editors)",
         description="Print the JSON Schema of a manifest, generated from the models (the same as schema/manifest.schema.json).",
     )
+    sub.add_argument(
+        "--overlay",
+        action="store_true",
+        help="the schema of a base manifest or of an environment that extends one: no field required "
+        "(schema/overlay.schema.json)",
+    )
     sub.set_defaults(handler=None)
     return parser
 
@@ -424,7 +430,7 @@ def main(
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command == "schema":
-        sys.stdout.write(schema.render())
+        sys.stdout.write(schema.render(partial=args.overlay))
         return 0
     if args.command in ("plan", "verify"):
         # Read synthesized templates only: no AWS clients, no credentials.

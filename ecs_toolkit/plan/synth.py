@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,11 +51,24 @@ def synthesize(manifest: Path, out_dir: Path, *, root: Path | None = None) -> No
     except OSError as error:
         raise PlanError(f"cannot run the CDK CLI: {error}") from None
     if result.returncode != 0:
-        # The app reports manifest problems as `<absolute manifest>:line: field: message`: give them back as named.
-        prefix = f"{manifest.resolve()}:"
-        lines = [f"{manifest}:{line[len(prefix) :]}" for line in result.stderr.splitlines() if line.startswith(prefix)]
+        # The app reports manifest problems as `<absolute manifest>:line: field: message` (or the absolute path of a
+        # base it extends): give them back as named, a base relative to the manifest as named.
+        lines = [named for line in result.stderr.splitlines() if (named := _as_named(line, manifest)) is not None]
         reason = lines[0] if lines else failure_line(result.stderr or result.stdout)
         raise SynthFailed(f"synth of {manifest} failed (exit {result.returncode}): {reason}", lines)
+
+
+_MANIFEST_LINE = re.compile(r"^(/[^:]*\.ya?ml):(\d+: .*)$")
+"""A line the app prints about a manifest file: ``<absolute path>.yaml:<line>: ...``."""
+
+
+def _as_named(line: str, manifest: Path) -> str | None:
+    """``line`` with its absolute file as the user named it (relative to ``manifest`` as given); None if not a manifest line."""
+    match = _MANIFEST_LINE.match(line)
+    if match is None:
+        return None
+    relative = os.path.relpath(match[1], manifest.resolve().parent)
+    return f"{os.path.normpath(manifest.parent / relative)}:{match[2]}"
 
 
 def failure_line(output: str) -> str:

@@ -24,7 +24,7 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.image_sources import build_context, build_platform, repository_name, source_of
+from ecs_toolkit.config.image_sources import build_context, build_platform, image_location, repository_name, source_of
 from ecs_toolkit.config.models import (
     ContainerHealthCheckConfig,
     ContainerSettings,
@@ -131,12 +131,12 @@ def task_containers(
     alb_check = derived.health_check_port(name, service) if service.route is not None else None
     checked = derived.target_container(name, service)
     sidecars = [
-        _sidecar(scope, config, service, index, sidecar, alb_check if sidecar.name == checked else None)
+        _sidecar(scope, config, name, service, index, sidecar, alb_check if sidecar.name == checked else None)
         for index, sidecar in enumerate(service.sidecars)
     ]
     main = ContainerSpec(
         name=name,
-        image=_image(scope, config, "Image", service.image, service.architecture),
+        image=_image(scope, config, "Image", service.image, image_location(name), service.architecture),
         memory_limit_mib=memory - derived.sidecar_memory_mib(service),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
@@ -148,19 +148,23 @@ def task_containers(
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
         static_host_port=bool(derived.static_host_ports(config, service)),
         health_check_port=derived.nlb_health_check_port(service) or (alb_check if checked == name else None),
-        environment_files=_environment_files(scope, config, "EnvFile", service.env_files),
+        environment_files=_environment_files(scope, config, "EnvFile", service.env_files, ("services", name, "env_files")),
         **_settings(service),
     )
     return [main, *sidecars]
 
 
-def _environment_files(scope: cdk.Stack, config: EnvironmentConfig, prefix: str, values: list[str]) -> list[ecs.EnvironmentFile]:
-    """Local files (relative to the manifest) become S3 assets, uploaded at deploy; S3 objects are referenced."""
+def _environment_files(
+    scope: cdk.Stack, config: EnvironmentConfig, prefix: str, values: list[str], written_at: tuple[str | int, ...]
+) -> list[ecs.EnvironmentFile]:
+    """Local files (relative to the manifest file that names them; ``written_at`` is the list's place in the
+    manifest) become S3 assets, uploaded at deploy; S3 objects are referenced."""
     files: list[ecs.EnvironmentFile] = []
     for index, value in enumerate(values):
         reference = parse_env_file(value)
         if reference.path is not None:
-            files.append(ecs.EnvironmentFile.from_asset(str(config.manifest_dir / reference.path)))
+            local = config.directory_of((*written_at, index)) / reference.path
+            files.append(ecs.EnvironmentFile.from_asset(str(local)))
         else:
             assert reference.bucket is not None and reference.key is not None
             bucket = s3.Bucket.from_bucket_name(scope, f"{prefix}{index}Bucket", reference.bucket)
@@ -190,7 +194,14 @@ def log_router(scope: cdk.Stack, config: EnvironmentConfig, name: str, service: 
             options.setdefault("log_stream_prefix", f"{name}/")
         options["auto_create_group"] = "false"
     return LogRouter(
-        image=_image(scope, config, "LogRouterImage", logging.image or fluent_bit_image().image, service.architecture),
+        image=_image(
+            scope,
+            config,
+            "LogRouterImage",
+            logging.image or fluent_bit_image().image,
+            ("services", name, "logging", "image"),
+            service.architecture,
+        ),
         options=options,
         secret_options=_secrets(
             scope,
@@ -214,6 +225,7 @@ def _option_text(value: str | int | bool) -> str:
 def _sidecar(
     scope: cdk.Stack,
     config: EnvironmentConfig,
+    name: str,
     service: ServiceConfig,
     index: int,
     sidecar: SidecarConfig,
@@ -221,7 +233,14 @@ def _sidecar(
 ) -> ContainerSpec:
     return ContainerSpec(
         name=sidecar.name,
-        image=_image(scope, config, f"Sidecar{index}Image", sidecar.image, service.architecture),
+        image=_image(
+            scope,
+            config,
+            f"Sidecar{index}Image",
+            sidecar.image,
+            image_location(name, index),
+            service.architecture,
+        ),
         memory_limit_mib=sidecar.memory_mib,
         cpu=sidecar.cpu,
         port=sidecar.port,
@@ -229,7 +248,9 @@ def _sidecar(
         essential=sidecar.essential,
         environment=sidecar.environment,
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
-        environment_files=_environment_files(scope, config, f"Sidecar{index}EnvFile", sidecar.env_files),
+        environment_files=_environment_files(
+            scope, config, f"Sidecar{index}EnvFile", sidecar.env_files, ("services", name, "sidecars", index, "env_files")
+        ),
         **_settings(sidecar),
     )
 
@@ -328,18 +349,24 @@ def task_volumes(scope: cdk.Stack, service: ServiceConfig) -> list[TaskVolume]:
 
 
 def _image(
-    scope: cdk.Stack, config: EnvironmentConfig, construct_id: str, image: str | ImageConfig, architecture: str
+    scope: cdk.Stack,
+    config: EnvironmentConfig,
+    construct_id: str,
+    image: str | ImageConfig,
+    image_at: tuple[str | int, ...],
+    architecture: str,
 ) -> ecs.ContainerImage:
     """ECR images become repository references, so the execution role may pull exactly their repositories.
 
     A build is a CDK image asset: synth only copies its context into the cloud assembly, and ``cdk deploy``
-    builds and pushes it to the bootstrap repository. A declared repository is named ``<environment>/<name>``.
+    builds and pushes it to the bootstrap repository; its context is relative to the manifest file that wrote it
+    (``image_at`` is the image's place in the manifest). A declared repository is named ``<environment>/<name>``.
     """
     source = source_of(image)
     if source.build is not None:
         build = source.build
         return ecs.ContainerImage.from_asset(
-            str(build_context(config, build)),
+            str(build_context(config, build, image_at=image_at)),
             file=build.dockerfile,
             build_args=dict(build.args) or None,
             target=build.target,

@@ -33,7 +33,7 @@ def test_loads_local_s3_url_and_s3_arn_env_files_on_the_main_container_and_a_sid
 
     assert config.services["api"].env_files == ["env/app.env", "s3://config-bucket/app/prod.env"]
     assert config.services["api"].sidecars[0].env_files == ["arn:aws:s3:::config-bucket/proxy.env"]
-    assert config.manifest_dir == manifest.path.parent.resolve()
+    assert config.directory_of(("services", "api", "env_files", 0)) == manifest.path.parent.absolute()
 
 
 def test_local_env_files_are_found_relative_to_the_manifest_not_the_working_directory(
@@ -44,14 +44,14 @@ def test_local_env_files_are_found_relative_to_the_manifest_not_the_working_dire
 
     config = load_manifest(manifest.write(manifest.service(FARGATE + "env_files: [beside.env]\n")))
 
-    assert (config.manifest_dir / config.services["api"].env_files[0]).is_file()
+    assert (config.directory_of(("services", "api", "env_files", 0)) / config.services["api"].env_files[0]).is_file()
 
 
 def test_fails_when_a_local_env_file_does_not_exist(manifest) -> None:
     missing = manifest.path.parent / "nowhere" / "app.env"
 
     assert manifest.problems(manifest.service(FARGATE + "env_files: [nowhere/app.env]\n")) == [
-        f"17: services.api.env_files.0: nowhere/app.env does not exist (looked for {missing}; paths are relative to the manifest)"
+        f"17: services.api.env_files.0: nowhere/app.env does not exist (looked for {missing}; paths are relative to the manifest file that names them)"
     ]
 
 
@@ -61,7 +61,7 @@ def test_fails_when_a_local_env_file_is_a_directory(manifest) -> None:
 
     assert manifest.problems(manifest.service(FARGATE + "env_files: [a-directory.env]\n")) == [
         f"17: services.api.env_files.0: a-directory.env is a directory, not a file (looked for {directory}; "
-        "paths are relative to the manifest)"
+        "paths are relative to the manifest file that names them)"
     ]
 
 

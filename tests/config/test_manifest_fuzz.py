@@ -21,9 +21,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from ecs_toolkit.config import ManifestError, load_manifest_with_warnings
+from ecs_toolkit.config.overlays import environment_manifests
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted([ROOT / "config" / "default.yaml", *(ROOT / "config" / "examples").glob("*.yaml")])
+SHIPPED = sorted([ROOT / "config" / "default.yaml", *environment_manifests(list((ROOT / "config" / "examples").glob("*.yaml")))])
 MUTANTS_PER_MANIFEST = 60
 SEED = 20261127
 
@@ -183,6 +184,10 @@ def test_every_mutant_validates_or_is_rejected_in_plain_file_line_messages(sourc
     assert isinstance(original, dict)
     rng = random.Random(f"{SEED}-{source.name}")
     outcomes = {"valid": 0, "rejected": 0}
+    # An environment that extends a base gets its base beside it; problems may point at either file.
+    bases = [tmp_path / base.name for base in source.parent.glob("*.base.yaml") if base.name in text]
+    for base in bases:
+        base.write_text((source.parent / base.name).read_text())
     for number in range(MUTANTS_PER_MANIFEST):
         mutant = _mutant(rng, text, original)
         path = tmp_path / f"{source.stem}-{number}.yaml"
@@ -196,8 +201,9 @@ def test_every_mutant_validates_or_is_rejected_in_plain_file_line_messages(sourc
             outcomes["valid"] += 1
             lines = warnings
         for line in lines:
-            assert line.startswith(f"{path}:"), (line, mutant)
-            rest = line.removeprefix(f"{path}:")
+            owner = next((file for file in [path, *bases] if line.startswith(f"{file}:")), None)
+            assert owner is not None, (line, mutant)
+            rest = line.removeprefix(f"{owner}:")
             assert LINE.match(rest), (line, mutant)
             assert not LIBRARY_WORDS.search(rest), (line, mutant)
     print(f"fuzz {source.name}: {MUTANTS_PER_MANIFEST} mutants, {outcomes['valid']} valid, {outcomes['rejected']} rejected")

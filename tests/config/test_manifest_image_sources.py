@@ -34,8 +34,9 @@ def test_a_build_is_read_relative_to_the_manifest_file(manifest, manifest_direct
     source = source_of(config.services["api"].image)
     assert source.kind == "build" and source.build is not None and source.private_ecr
     assert config.source_path == manifest.path.absolute()
-    assert build_context(config, source.build) == (manifest_directory / "app").resolve()
-    assert build_dockerfile(config, source.build) == (manifest_directory / "app" / "Dockerfile.worker").resolve()
+    at = ("services", "api", "image")
+    assert build_context(config, source.build, image_at=at) == (manifest_directory / "app").resolve()
+    assert build_dockerfile(config, source.build, image_at=at) == (manifest_directory / "app" / "Dockerfile.worker").resolve()
     assert source.build.args == {"VERSION": "1.2"} and source.build.target == "run"
 
 

@@ -8,10 +8,11 @@ import pytest
 
 from ecs_toolkit.config import ManifestError, load_manifest
 from ecs_toolkit.config.models import VolumeConfig
+from ecs_toolkit.config.overlays import environment_manifests
 
 RETENTIONS = "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted([ROOT / "config" / "default.yaml", *(ROOT / "config" / "examples").glob("*.yaml")])
+SHIPPED = sorted([ROOT / "config" / "default.yaml", *environment_manifests(list((ROOT / "config" / "examples").glob("*.yaml")))])
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)

@@ -8,9 +8,10 @@ import pytest
 
 from ecs_toolkit.config import load_manifest, load_manifest_with_warnings
 from ecs_toolkit.config.__main__ import main
+from ecs_toolkit.config.overlays import environment_manifests
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted([ROOT / "config" / "default.yaml", *(ROOT / "config" / "examples").glob("*.yaml")])
+SHIPPED = sorted([ROOT / "config" / "default.yaml", *environment_manifests(list((ROOT / "config" / "examples").glob("*.yaml")))])
 
 WORKER = "kind: worker\nimage: app\ncpu: 256\nmemory_mib: 512\n"
 UNMOUNTED = (

@@ -83,6 +83,8 @@ def test_every_readme_snippet_validates_and_runs_no_image_on_a_root_it_cannot_wr
     if isinstance(parsed, dict) and "name" in parsed:
         manifest = tmp_path / "snippet.yaml"
         manifest.write_text(body)
+        for base in (ROOT / "config" / "examples").glob("*.base.yaml"):  # a snippet may extend a shipped base
+            (tmp_path / base.name).write_text(base.read_text())
         load_manifest(manifest)  # a complete manifest: raises with file:line problems when it does not validate
     elif _is_service_fragment(parsed):
         manifest = tmp_path / "snippet.yaml"

@@ -64,6 +64,28 @@ def test_each_example_written_for_the_reference_is_valid_for_its_field(path: str
 
 def test_the_committed_schema_matches_the_models() -> None:
     assert schema.SCHEMA.read_text() == schema.render(), "schema/manifest.schema.json is stale: run `make docs`"
+    assert schema.OVERLAY_SCHEMA.read_text() == schema.render(partial=True), "schema/overlay.schema.json is stale"
+
+
+def test_the_overlay_schema_requires_nothing_and_still_refuses_unknown_fields_and_bad_values() -> None:
+    full = jsonschema.Draft202012Validator(schema.build())
+    partial = jsonschema.Draft202012Validator(schema.build(partial=True))
+    overlay = {"extends": "shop.base.yaml", "services": {"web": {"cpu": 512}}}
+    assert list(full.iter_errors(overlay))  # name, and the service's kind and image, are missing
+    assert not list(partial.iter_errors(overlay))
+    assert list(partial.iter_errors({**overlay, "services": {"web": {"cpus": 512}}}))
+    assert list(partial.iter_errors({**overlay, "network": {"nat_gateways": 7}}))
+
+
+def test_a_patterned_string_may_hold_a_variable_in_either_schema() -> None:
+    good = _load(ROOT / "config" / "examples" / "minimal.yaml")
+    assert isinstance(good, dict)
+    for validator in (
+        jsonschema.Draft202012Validator(schema.build()),
+        jsonschema.Draft202012Validator(schema.build(partial=True)),
+    ):
+        assert not list(validator.iter_errors({**good, "name": "${STAGE}-shop"}))
+        assert list(validator.iter_errors({**good, "name": "Not A Name"}))
 
 
 def test_the_schema_carries_descriptions_defaults_and_words_instead_of_patterns() -> None:
@@ -84,7 +106,8 @@ def test_every_shipped_manifest_validates_against_the_schema_it_names(path: Path
     match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
     assert match, f"{path} must start with the yaml-language-server schema line"
     named = (path.parent / match.group(1)).resolve()
-    assert named == schema.SCHEMA
+    partial = path.name.endswith(".base.yaml") or "extends" in (_load(path) or {})  # type: ignore[operator]
+    assert named == (schema.OVERLAY_SCHEMA if partial else schema.SCHEMA)
     jsonschema.Draft202012Validator(json.loads(named.read_text())).validate(_load(path))
 
 
@@ -104,6 +127,8 @@ def test_the_schema_refuses_an_unknown_field_a_bad_value_and_a_missing_name() ->
 def test_ecs_toolkit_schema_prints_the_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema"]) == 0
     assert capsys.readouterr().out == schema.SCHEMA.read_text()
+    assert main(["schema", "--overlay"]) == 0
+    assert capsys.readouterr().out == schema.OVERLAY_SCHEMA.read_text()
 
 
 # --- the site builds in strict mode, and strict mode catches a broken link -----------------------

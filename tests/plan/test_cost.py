@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ecs_toolkit.config import EnvironmentConfig, load_manifest
+from ecs_toolkit.config.overlays import environment_manifests
 from ecs_toolkit.plan import cost
 from ecs_toolkit.plan.prices import load_prices
 from ecs_toolkit.plan.templates import GroupFacts, read_environment
@@ -136,7 +137,7 @@ def test_an_instance_type_without_a_price_is_named_and_left_out() -> None:
 def test_the_packaged_price_table_has_its_source_date_and_every_instance_type_the_examples_use() -> None:
     table = load_prices()
     assert table.source and table.checked and table.hours_per_month == 730
-    manifests = [ROOT / "config" / "default.yaml", *sorted((ROOT / "config" / "examples").glob("*.yaml"))]
+    manifests = [ROOT / "config" / "default.yaml", *environment_manifests(sorted((ROOT / "config" / "examples").glob("*.yaml")))]
     used = {t for path in manifests for g in load_manifest(Path(path)).cluster.capacity.ec2 for t in g.instance_types}
     assert used <= set(table.instance_types), used - set(table.instance_types)
     assert table.multiplier("us-east-1") == (1.0, None)

@@ -6,8 +6,10 @@ import difflib
 from collections.abc import Iterable
 
 from ecs_toolkit.config.models import LOG_RETENTION_DAYS
+from ecs_toolkit.config.origins import Location
 
-Location = tuple[str | int, ...]
+__all__ = ["Finding", "Location", "did_you_mean", "retention_message", "split_path"]
+
 Finding = tuple[Location, str]
 """Where in the manifest (as a path of keys and indexes), and what is wrong."""
 

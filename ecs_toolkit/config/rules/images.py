@@ -61,7 +61,7 @@ def _build(config: EnvironmentConfig, service: ServiceConfig, used: ContainerIma
     assert isinstance(used.image, ImageConfig) and used.image.build is not None
     build = used.image.build
     at = (*used.location, "build")
-    context = build_context(config, build)
+    context = build_context(config, build, image_at=used.location)
     if not context.is_dir():
         what = "is not a directory" if context.exists() else "does not exist"
         yield (
@@ -69,7 +69,7 @@ def _build(config: EnvironmentConfig, service: ServiceConfig, used: ContainerIma
             f"{build.context!r} {what} ({context}): the build context is a directory, relative to the manifest file",
         )
     else:
-        dockerfile = build_dockerfile(config, build)
+        dockerfile = build_dockerfile(config, build, image_at=used.location)
         if not dockerfile.is_relative_to(context):
             yield (
                 (*at, "dockerfile"),
