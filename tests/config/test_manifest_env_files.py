@@ -51,7 +51,8 @@ def test_fails_when_a_local_env_file_does_not_exist(manifest) -> None:
     missing = manifest.path.parent / "nowhere" / "app.env"
 
     assert manifest.problems(manifest.service(FARGATE + "env_files: [nowhere/app.env]\n")) == [
-        f"17: services.api.env_files.0: nowhere/app.env does not exist (looked for {missing}; paths are relative to the manifest file that names them)"
+        f"17: services.api.env_files.0: nowhere/app.env does not exist (looked for {missing}; "
+        "paths are relative to the manifest file that names them)"
     ]
 
 
