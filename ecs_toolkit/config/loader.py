@@ -74,7 +74,8 @@ def load_manifest_with_warnings(path: str | Path) -> tuple[EnvironmentConfig, li
     if conflicts:
         raise ManifestError(_format(path, document, conflicts))
     try:
-        config = EnvironmentConfig.model_validate(plain)
+        # Paths in the manifest (addon templates) are relative to the manifest's own directory.
+        config = EnvironmentConfig.model_validate(plain, context={"manifest_dir": path.resolve().parent})
     except ValidationError as error:
         raise ManifestError(_format(path, document, pydantic_problems(error, document))) from None
     findings = list(check_rules(config))

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pathlib import Path
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints, ValidationInfo
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -602,6 +604,20 @@ class VolumesFromConfig(StrictModel):
     """Mount them read-only."""
 
 
+ExportName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9:-]{1,255}$"),
+    Described("a CloudFormation export name (1 to 255 letters, digits, colons and hyphens)"),
+]
+
+
+class FromCfnConfig(StrictModel):
+    """A value exported by another CloudFormation stack (`Fn::ImportValue`), resolved when the stack deploys."""
+
+    from_cfn: ExportName
+    """The export's name (`Outputs.<Name>.Export.Name` in the exporting stack)."""
+
+
 class ContainerSettings(StrictModel):
     """Settings every container of a task takes: the main container (on the service itself) and each sidecar."""
 
@@ -609,10 +625,12 @@ class ContainerSettings(StrictModel):
     """Command override."""
     entry_point: list[str] | None = None
     """Entry point override."""
-    environment: dict[EnvName, str] = {}
-    """Plain settings; names that look like secrets are rejected."""
-    secrets: dict[EnvName, str] = {}
-    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
+    environment: dict[EnvName, str | FromCfnConfig] = {}
+    """Plain settings; names that look like secrets are rejected. `{from_cfn: EXPORT}` takes the value of another
+    stack's CloudFormation export."""
+    secrets: dict[EnvName, str | FromCfnConfig] = {}
+    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`;
+    `{from_cfn: EXPORT}` for a CloudFormation export whose value is an SSM parameter or Secrets Manager secret ARN."""
     user: str | None = None
     """Run as this user (`uid` or `uid:gid`)."""
     read_only_root_filesystem: bool = True
@@ -890,6 +908,59 @@ class ScalingConfig(StrictModel):
     """Predictive scaling on top of the reactive policies (they still act on what the forecast misses)."""
 
 
+def _relative_to_manifest(value: str, info: ValidationInfo) -> str:
+    """A path written in a manifest is relative to the manifest's directory (given by the loader as context)."""
+    base = (info.context or {}).get("manifest_dir") if isinstance(info.context, dict) else None
+    if base is None or Path(value).is_absolute():
+        return value
+    return str(Path(base) / value)
+
+
+TemplatePath = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^\s]([^\x00-\x1f]{0,1022}[^\s])?$"),
+    Described("a file path (relative to the manifest) without leading or trailing spaces"),
+    AfterValidator(_relative_to_manifest),
+]
+"""A CloudFormation template file, relative to the manifest that names it."""
+LogicalId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9]{1,255}$"),
+    Described("a CloudFormation logical id (letters and digits)"),
+]
+
+
+CheckovId = Annotated[
+    str,
+    StringConstraints(pattern=r"^CKV2?_[A-Z0-9]+_[0-9]+$"),
+    Described("a checkov check id such as CKV_AWS_119"),
+]
+
+
+class AddonAcknowledgementConfig(StrictModel):
+    """A cdk-nag finding or a failed checkov check on an addon's resources, accepted with a reason."""
+
+    rule: RuleId | CheckovId
+    """The cdk-nag rule (`AwsSolutions-DDB3`, or a granular id such as `AwsSolutions-IAM5[Action::dynamodb:Get*]`),
+    or a checkov check (`CKV_AWS_119`), which is skipped in the resources' metadata."""
+    reason: Annotated[str, StringConstraints(min_length=20, max_length=1000)]
+    """Why the finding is acceptable here: a reviewer reads it (at least 20 characters)."""
+    resources: list[LogicalId] = []
+    """The addon's resources (logical ids) the acknowledgement applies to; by default every resource of the addon."""
+
+
+class AddonConfig(StrictModel):
+    """A CloudFormation template included in the service's stack (an AWS Copilot workload addon)."""
+
+    template: TemplatePath
+    """The template file (YAML or JSON), relative to the manifest."""
+    parameters: dict[LogicalId, str | int | float | bool] = {}
+    """Values of the template's parameters (besides `App`, `Env` and `Name`, which the toolkit supplies); every
+    parameter without a `Default` needs one."""
+    acknowledge: list[AddonAcknowledgementConfig] = []
+    """cdk-nag findings of the template's resources, each with a reason."""
+
+
 class ServiceConfig(ContainerSettings):
     kind: Literal["web", "backend", "worker", "job"]
     """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled)."""
@@ -966,6 +1037,10 @@ class ServiceConfig(ContainerSettings):
     """Jobs only: a run still going after this long is stopped and counted as failed."""
     retries: Annotated[int, Field(ge=0, le=185)] = 2
     """Jobs only: attempts EventBridge Scheduler makes when starting a run fails."""
+    addons: list[TemplatePath | AddonConfig] = []
+    """CloudFormation templates included in the service's stack, as a path or `{template, parameters, acknowledge}`:
+    their managed policy outputs attach to the task role, security group outputs to the tasks (awsvpc), other
+    outputs become environment variables of the main container (see the addons guide)."""
 
 
 class ComplianceConfig(StrictModel):

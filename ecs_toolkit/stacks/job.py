@@ -12,6 +12,7 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.job import ScheduledJob
+from ecs_toolkit.stacks.addons import include_addons
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
 
@@ -31,7 +32,8 @@ class JobStack(cdk.Stack):
         job = config.services[name]
         if job.schedule is None:
             raise ValueError(f"JobStack: job {name!r} has no schedule")
-        plan = plan_task(self, config, name, platform)
+        self.addons = include_addons(self, config, name)
+        plan = plan_task(self, config, name, platform, self.addons.environment, self.addons.secrets)
         self.job = ScheduledJob(
             self,
             "Job",
@@ -43,6 +45,7 @@ class JobStack(cdk.Stack):
             **plan.arguments,
         )
         apply_task_permissions(self.job, self.job.task_definition, job)
+        self.addons.attach(self.job.task_definition)
         for alarm in (self.job.failure_alarm, self.job.dead_letter_alarm):
             alarm.add_alarm_action(platform.alarm_topic.action)
         publish_task_outputs(self, self.job.task, plan)

@@ -29,6 +29,7 @@ from ecs_toolkit.constructs.scaling import (
     StepPolicy,
 )
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
+from ecs_toolkit.stacks.addons import include_addons
 from ecs_toolkit.stacks.common import removal_policy
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
@@ -53,7 +54,9 @@ class ServiceStack(cdk.Stack):
         self.service_name = name
         self.platform = platform
         self.queue = self._work_queue(service_config)
-        plan = plan_task(self, config, name, platform, {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else None)
+        self.addons = include_addons(self, config, name)
+        injected = {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else {}
+        plan = plan_task(self, config, name, platform, {**injected, **self.addons.environment}, self.addons.secrets)
         mode = plan.network_mode
         self.service = EcsService(
             self,
@@ -73,6 +76,7 @@ class ServiceStack(cdk.Stack):
         self._rollback_alarms(service_config)
         self._volumes(name, service_config)
         self._grants(service_config)
+        self.addons.attach(self.service.task_definition, self.service.service)
         if self.queue is not None:
             self.queue.grant_consume_messages(self.service.task_definition.task_role)
         self._scaling(service_config)

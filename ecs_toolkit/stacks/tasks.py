@@ -24,6 +24,7 @@ from ecs_toolkit.config.models import (
     ContainerHealthCheckConfig,
     ContainerSettings,
     EnvironmentConfig,
+    FromCfnConfig,
     ServiceConfig,
     SidecarConfig,
     StrategyItemConfig,
@@ -55,6 +56,7 @@ def plan_task(
     name: str,
     platform: PlatformStack,
     environment: Mapping[str, str] | None = None,
+    secrets: Mapping[str, ecs.Secret] | None = None,
 ) -> TaskPlan:
     """The keyword arguments that ``EcsService`` and ``ScheduledJob`` both take, from the manifest."""
     entry = config.services[name]
@@ -64,7 +66,7 @@ def plan_task(
     arguments = {
         "cluster": platform.cluster,
         "vpc": platform.vpc,
-        "containers": task_containers(stack, config, name, entry, launch, environment),
+        "containers": task_containers(stack, config, name, entry, launch, environment, secrets),
         "fargate": launch == "fargate",
         "network_mode": mode,
         "cpu": derived.task_cpu(config, entry),
@@ -104,6 +106,7 @@ def task_containers(
     service: ServiceConfig,
     launch: str,
     environment: Mapping[str, str] | None = None,
+    secrets: Mapping[str, ecs.Secret] | None = None,
 ) -> list[ContainerSpec]:
     """The main container (named after the service, cpu/memory left after the sidecars) and its sidecars."""
     cpu = derived.task_cpu(config, service)
@@ -115,8 +118,8 @@ def task_containers(
         memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
-        environment={**service.environment, **(environment or {})},
-        secrets=_secrets(scope, "Secret", service.secrets),
+        environment={**_environment(service.environment), **(environment or {})},
+        secrets={**_secrets(scope, "Secret", service.secrets), **(secrets or {})},
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),
         protocols=derived.nlb_transports(service),
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
@@ -135,7 +138,7 @@ def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerS
         cpu=sidecar.cpu,
         port=sidecar.port,
         essential=sidecar.essential,
-        environment=sidecar.environment,
+        environment=_environment(sidecar.environment),
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
         **_settings(sidecar),
     )
@@ -248,12 +251,20 @@ def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImag
     return ecs.ContainerImage.from_ecr_repository(repository, ecr_image.version)
 
 
-def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[str, ecs.Secret]:
+def _environment(values: Mapping[str, str | FromCfnConfig]) -> dict[str, str]:
+    """Plain values as written; ``{from_cfn: EXPORT}`` as ``Fn::ImportValue`` of the export."""
+    return {key: value if isinstance(value, str) else cdk.Fn.import_value(value.from_cfn) for key, value in values.items()}
+
+
+def _secrets(scope: cdk.Stack, prefix: str, references: Mapping[str, str | FromCfnConfig]) -> dict[str, ecs.Secret]:
     """Secrets by reference: the template carries ARNs, and the execution role may read exactly those."""
     secrets = {}
     for variable, value in references.items():
-        reference = parse_secret_reference(value)
         construct_id = f"{prefix}{variable}"
+        if not isinstance(value, str):
+            secrets[variable] = _exported_secret(scope, construct_id, value.from_cfn)
+            continue
+        reference = parse_secret_reference(value)
         if reference.store == "ssm":
             parameter = (
                 ssm.StringParameter.from_string_parameter_arn(scope, construct_id, reference.name)
@@ -274,6 +285,22 @@ def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[
     return secrets
 
 
+def _exported_secret(scope: cdk.Stack, construct_id: str, export: str) -> ecs.Secret:
+    """A secret whose ARN another stack exports: a Secrets Manager secret or an SSM parameter, known only at deploy
+    time. ECS takes either ARN in ``valueFrom``; CDK lets the execution role read it from Secrets Manager, and
+    ``apply_task_permissions`` adds the SSM read of the same ARN."""
+    secret = secretsmanager.Secret.from_secret_complete_arn(scope, construct_id, cdk.Fn.import_value(export))
+    return ecs.Secret.from_secrets_manager(secret)
+
+
+def exported_secret_arns(service: ServiceConfig) -> list[str]:
+    """The ``Fn::ImportValue`` of every ``{from_cfn: EXPORT}`` secret of the task's containers, each once."""
+    exports = [value.from_cfn for value in service.secrets.values() if isinstance(value, FromCfnConfig)]
+    for sidecar in service.sidecars:
+        exports += [value.from_cfn for value in sidecar.secrets.values() if isinstance(value, FromCfnConfig)]
+    return [cdk.Fn.import_value(export) for export in dict.fromkeys(exports)]
+
+
 def _health_check(check: ContainerHealthCheckConfig | None) -> ecs.HealthCheck | None:
     if check is None:
         return None
@@ -292,6 +319,9 @@ def apply_task_permissions(scope: Construct, task_definition: ecs.TaskDefinition
     apply_grants(task_definition.task_role, grants, scope=scope)
     apply_role_policies(scope, task_definition, service)
     execution_role = task_definition.execution_role
+    exported = exported_secret_arns(service)
+    if exported and execution_role is not None:
+        execution_role.add_to_principal_policy(iam.PolicyStatement(actions=["ssm:GetParameters"], resources=exported))
     if service.secrets_kms_key_arns and execution_role is not None:
         execution_role.add_to_principal_policy(
             iam.PolicyStatement(actions=["kms:Decrypt"], resources=list(service.secrets_kms_key_arns))

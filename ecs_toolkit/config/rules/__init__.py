@@ -13,6 +13,7 @@
 - ``placement``: whether every EC2 service's tasks can be placed on its groups' instances;
 - ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
 - ``warnings``: what is valid but probably not meant (printed, never failing);
+- ``addons``: CloudFormation templates included in a service's stack: parameters, outputs, name collisions;
 - ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.config.rules.addons import check_addons
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
@@ -70,3 +72,4 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     yield from check_limits(config)
     for name, service in config.services.items():
         yield from check_service(config, name, service)
+        yield from check_addons(config, name, service)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, ServiceConfig
+from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, FromCfnConfig, ServiceConfig
 from ecs_toolkit.config.references import parse_ecr_image
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 
@@ -98,7 +98,7 @@ def _internet_facing_without_public_subnets(
 def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
     """What a task in a VPC without NAT gateways cannot reach: other registries, stores without an endpoint."""
     endpoints = set(config.network.endpoints)
-    containers: list[tuple[Location, str, dict[str, str]]] = [(where, service.image, service.secrets)]
+    containers: list[tuple[Location, str, dict[str, str | FromCfnConfig]]] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
     stores: set[str] = set()
     for at, image, secrets in containers:
@@ -116,7 +116,8 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
                 "without NAT gateways: replicate it into this region or add nat_gateways",
             )
         for reference in secrets.values():
-            store = reference.partition(":")[0]
+            # A CloudFormation export names its store only at deploy time: the endpoints cannot be checked for it.
+            store = reference.partition(":")[0] if isinstance(reference, str) else ""
             if store in ("ssm", "secretsmanager"):
                 stores.add(store)
     for store in sorted(stores - endpoints):
