@@ -183,16 +183,16 @@ def _read(path: Path, document: Any) -> AddonTemplate:
         line = _line(resources, logical_id)
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             raise TemplateError(line, f"resource {logical_id} needs a Type")
-        kind = str(resource["Type"])
-        if kind == NESTED_STACK:
+        resource_type = str(resource["Type"])
+        if resource_type == NESTED_STACK:
             raise TemplateError(
                 line,
                 f"resource {logical_id} is a nested stack ({NESTED_STACK}), which an addon cannot include: "
                 "its template would escape every gate; list its resources in the addon instead",
             )
-        if kind.startswith("AWS::Serverless::"):
-            raise TemplateError(line, f"resource {logical_id} is a {kind}, which needs the AWS::Serverless transform")
-        types[str(logical_id)] = kind
+        if resource_type.startswith("AWS::Serverless::"):
+            raise TemplateError(line, f"resource {logical_id} is a {resource_type}, which needs the AWS::Serverless transform")
+        types[str(logical_id)] = resource_type
         resource_lines[str(logical_id)] = line
     for section in ("Parameters", "Mappings", "Conditions", "Resources", "Outputs"):
         entries = document.get(section)
@@ -239,9 +239,13 @@ def _classify(value: Any, types: dict[str, str]) -> tuple[OutputKind, str | None
             if kind is not None:
                 return kind, target
         attribute = value.get("Fn::GetAtt")
-        if isinstance(attribute, list) and len(attribute) == 2 and attribute[1] == "GroupId":
-            if types.get(str(attribute[0])) == SECURITY_GROUP:
-                return OutputKind.SECURITY_GROUP, str(attribute[0])
+        if (
+            isinstance(attribute, list)
+            and len(attribute) == 2
+            and attribute[1] == "GroupId"
+            and types.get(str(attribute[0])) == SECURITY_GROUP
+        ):
+            return OutputKind.SECURITY_GROUP, str(attribute[0])
     return OutputKind.ENVIRONMENT, None
 
 

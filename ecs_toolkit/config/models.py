@@ -8,9 +8,8 @@ reported at the exact line it concerns. Defaults are declared here and only here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
-
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints, ValidationInfo
 from pydantic.json_schema import JsonSchemaValue

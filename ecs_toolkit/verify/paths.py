@@ -9,7 +9,7 @@ them; a rule that serves none is reported as UNINTENDED.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -478,13 +478,26 @@ def _prove_egress(
 # --- the negative proof ---------------------------------------------------------------------------
 
 
-def prove_nothing_else(proof: Proof) -> None:
-    """Every ingress rule must serve an intended path; say which ones serve none."""
+def prove_nothing_else(proof: Proof, external: Mapping[str, str] | None = None) -> None:
+    """Every ingress rule must serve an intended path; say which ones serve none.
+
+    ``external`` names groups whose rules the manifest does not describe (an addon's security group -> where it is
+    declared): their rules are listed as ASSUMED, for review where they are written."""
     by_key: dict[tuple[str, Peer, str], list[tuple[int, int]]] = {}
     for group, peer, protocol, low, high in proof.intended:
         by_key.setdefault((group, peer, protocol), []).append((low, high))
     for rule in proof.security.ingress:
         if rule.protocol == "icmp":
+            continue
+        if external and rule.group in external:
+            proof.findings.append(
+                Finding(
+                    "exposure",
+                    f"{rule.peer} -> {rule.group} ({rule.ports()})",
+                    ASSUMED,
+                    f"rule {rule.where} of {external[rule.group]}: the addon's own rule set, outside the manifest's paths",
+                )
+            )
             continue
         allowed = by_key.get((rule.group, rule.peer, rule.protocol), [])
         extra = uncovered(rule.start, rule.end, allowed) if rule.protocol != "all" else [(0, 65535)]
