@@ -131,13 +131,14 @@ def read_template(path: Path) -> AddonTemplate:
 
 
 def _parse(path: Path, text: str) -> Any:
+    """JSON templates must be JSON (as CloudFormation reads them); both are read as YAML for the line numbers."""
+    if path.suffix.lower() == ".json":
+        _raise_json_error(text)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
         return yaml.load(text)
     except MarkedYAMLError as error:
-        if path.suffix.lower() == ".json":
-            _raise_json_error(text)
         mark = error.problem_mark or error.context_mark
         reason = " ".join(str(error.problem or error.context or "invalid YAML").split())
         raise TemplateError(mark.line + 1 if mark is not None else 1, f"yaml: {reason}") from None

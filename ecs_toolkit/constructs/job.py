@@ -35,6 +35,7 @@ class ScheduledJob(Construct):
 
     ``enable_execute_command`` starts every run with ECS Exec on (``EnableExecuteCommand`` in the
     state's RunTask parameters) and gives the task role the same Exec permissions a service gets.
+    ``extra_security_groups`` (awsvpc only) are attached to every run's tasks beside the job's own group.
     """
 
     def __init__(
@@ -61,8 +62,11 @@ class ScheduledJob(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        if extra_security_groups and network_mode != "awsvpc":
+            raise ValueError("ScheduledJob: extra security groups attach to tasks in awsvpc mode only")
         if not 0 <= retries <= 185:
             raise ValueError(f"ScheduledJob: retries must be 0-185, got {retries}")
         if any(volume.ebs is not None for volume in volumes):
@@ -103,7 +107,7 @@ class ScheduledJob(Construct):
             task_definition=self.task_definition,
             launch_target=launch_target,
             subnets=subnets if network_mode == "awsvpc" else None,
-            security_groups=[self.security_group] if self.security_group else None,
+            security_groups=[self.security_group, *extra_security_groups] if self.security_group else None,
             assign_public_ip=False if network_mode == "awsvpc" else None,
             task_timeout=sfn.Timeout.duration(timeout),
             propagated_tag_source=ecs.PropagatedTagSource.TASK_DEFINITION,

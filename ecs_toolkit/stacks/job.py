@@ -42,6 +42,7 @@ class JobStack(cdk.Stack):
             timeout=Duration.minutes(job.timeout_minutes),
             retries=job.retries,
             enable_execute_command=job.exec,
+            extra_security_groups=self.addons.security_groups,
             **plan.arguments,
         )
         apply_task_permissions(self.job, self.job.task_definition, job)
