@@ -124,10 +124,14 @@ class EcsService(Construct):
         subnets: ec2.SubnetSelection | None = None,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
-        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
+        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``; ``extra_security_groups`` (awsvpc
+        only) are attached to the tasks beside the service's own group."""
         super().__init__(scope, construct_id)
         deployment.validate()
+        if extra_security_groups and network_mode != "awsvpc":
+            raise ValueError("EcsService: extra security groups attach to tasks in awsvpc mode only")
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
             raise ValueError(f"EcsService: unknown placement strategies {unknown}")
@@ -188,7 +192,7 @@ class EcsService(Construct):
             self.service = ecs.FargateService(
                 self,
                 "Service",
-                security_groups=[self.security_group] if self.security_group else None,
+                security_groups=[self.security_group, *extra_security_groups] if self.security_group else None,
                 vpc_subnets=subnets,
                 assign_public_ip=False,
                 **common,  # type: ignore[arg-type]
@@ -197,7 +201,7 @@ class EcsService(Construct):
             self.service = ecs.Ec2Service(
                 self,
                 "Service",
-                security_groups=[self.security_group] if self.security_group else None,
+                security_groups=[self.security_group, *extra_security_groups] if self.security_group else None,
                 vpc_subnets=subnets if network_mode == "awsvpc" else None,
                 placement_strategies=[PLACEMENT[name] for name in placement],
                 **common,  # type: ignore[arg-type]

@@ -40,13 +40,11 @@ class IncludedAddons:
     managed_policies: list[iam.IManagedPolicy] = field(default_factory=list)
     security_groups: list[ec2.ISecurityGroup] = field(default_factory=list)
 
-    def attach(self, task_definition: ecs.TaskDefinition, service: ecs.BaseService | None = None) -> None:
-        """Managed policies on the task role; security groups on the service's tasks (awsvpc)."""
+    def attach(self, task_definition: ecs.TaskDefinition) -> None:
+        """Managed policies on the task role (the security groups go to ``EcsService``/``ScheduledJob`` as
+        ``extra_security_groups``)."""
         for policy in self.managed_policies:
             task_definition.task_role.add_managed_policy(policy)
-        if service is not None:
-            for group in self.security_groups:
-                service.connections.add_security_group(group)
 
 
 def supplied_parameters(config: EnvironmentConfig, name: str) -> dict[str, str]:

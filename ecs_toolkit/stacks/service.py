@@ -68,6 +68,7 @@ class ServiceStack(cdk.Stack):
             enable_execute_command=service_config.exec,
             cloud_map=self._cloud_map(name, service_config, mode),
             service_connect=self._service_connect(name, service_config),
+            extra_security_groups=self.addons.security_groups,
             **plan.arguments,
         )
         self.route: AlbRoute | None = None
@@ -76,7 +77,7 @@ class ServiceStack(cdk.Stack):
         self._rollback_alarms(service_config)
         self._volumes(name, service_config)
         self._grants(service_config)
-        self.addons.attach(self.service.task_definition, self.service.service)
+        self.addons.attach(self.service.task_definition)
         if self.queue is not None:
             self.queue.grant_consume_messages(self.service.task_definition.task_role)
         self._scaling(service_config)

@@ -80,6 +80,16 @@ def prove_addons(assembly: Assembly, workloads: dict[str, Workload], config: Env
             props = assembly.resolve(workload.stack, workload.service.properties)
             network = (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}
             carried = f"{workload.stack}/{item.logical_id}" in group_keys(assembly, network.get("SecurityGroups"))
+        if not carried and workload.service is None:
+            # A job's runs get their groups in the RunTask call of its state machine.
+            group = (
+                render(Attribute(workload.stack, item.logical_id, "GroupId")),
+                render(ResourceRef(workload.stack, item.logical_id)),
+            )
+            carried = any(
+                any(text in render(assembly.resolve(machine.stack, machine.properties).get("DefinitionString")) for text in group)
+                for machine in assembly.resources_in(workload.stack, "AWS::StepFunctions::StateMachine")
+            )
         if carried:
             findings.append(
                 Finding(
