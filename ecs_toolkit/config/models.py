@@ -957,7 +957,7 @@ class AddonConfig(StrictModel):
     """Values of the template's parameters (besides `App`, `Env` and `Name`, which the toolkit supplies); every
     parameter without a `Default` needs one."""
     acknowledge: list[AddonAcknowledgementConfig] = []
-    """cdk-nag findings of the template's resources, each with a reason."""
+    """cdk-nag findings and checkov checks of the template's resources, each with a reason."""
 
 
 class ServiceConfig(ContainerSettings):
