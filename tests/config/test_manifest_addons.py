@@ -252,3 +252,25 @@ def test_reads_short_forms_and_classifies_outputs_by_the_resource_they_name(tmp_
     }
     assert outputs["Url"].value == {"Fn::Sub": "https://${Group}.example.com"}
     assert outputs["GroupId"].value == {"Fn::GetAtt": ["Group", "GroupId"]} and outputs["KeyArn"].condition == "IsProd"
+
+
+def test_fails_when_an_output_would_be_a_plain_variable_named_like_a_secret_or_a_conditional_secret(manifest) -> None:
+    name, path = template(
+        manifest,
+        """\
+        Conditions:
+          IsProd: !Equals [!Ref AWS::StackName, prod]
+        Resources:
+          Key: {Type: AWS::SecretsManager::Secret}
+        Outputs:
+          DbPassword: {Value: !GetAtt Key.Arn}
+          ApiKey: {Value: !Ref Key, Condition: IsProd}
+        """,
+    )
+
+    assert manifest.problems(manifest.service(BODY + f"addons: [{name}]\n")) == [
+        f"17: services.api.addons.0: {path}:6: output DbPassword becomes the plain environment variable DB_PASSWORD, "
+        "which looks like a secret: output the Ref of an AWS::SecretsManager::Secret (it becomes a container secret)",
+        f"17: services.api.addons.0: {path}:7: output ApiKey is a secret with a Condition: a container secret cannot be "
+        "left out when the condition is false; drop the condition or make it an environment value",
+    ]

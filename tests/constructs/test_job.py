@@ -63,3 +63,11 @@ def test_job_rejects_bad_retries_and_a_timeout_under_a_minute(stack: cdk.Stack, 
     ebs = TaskVolume(name="data", ebs=ecs.ServiceManagedEBSVolumeConfiguration(size=cdk.Size.gibibytes(10)))
     with pytest.raises(ValueError, match="ECS attaches EBS volumes to a service's tasks only"):
         ScheduledJob(stack, "Ebs", volumes=[ebs], **common)  # type: ignore[arg-type]
+    extra = ec2.SecurityGroup.from_security_group_id(stack, "Extra", "sg-0123456789abcdef0")
+    with pytest.raises(ValueError, match="extra security groups attach to tasks in awsvpc mode only"):
+        ScheduledJob(
+            stack,
+            "Bridge",
+            extra_security_groups=[extra],
+            **{**common, "fargate": False, "network_mode": "bridge"},  # type: ignore[arg-type]
+        )

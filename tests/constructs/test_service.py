@@ -60,6 +60,9 @@ def test_service_rejects_a_deployment_that_cannot_replace_a_task_and_unknown_pla
         )
     with pytest.raises(ValueError, match=r"unknown placement strategies \['random-ish'\]"):
         EcsService(stack, "Placement", fargate=False, placement=("spread-az", "random-ish"), **common)  # type: ignore[arg-type]
+    extra = ec2.SecurityGroup.from_security_group_id(stack, "Extra", "sg-0123456789abcdef0")
+    with pytest.raises(ValueError, match="extra security groups attach to tasks in awsvpc mode only"):
+        EcsService(stack, "Bridge", fargate=False, network_mode="bridge", extra_security_groups=[extra], **common)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="ECS does not rebalance Availability Zones for binpack placement"):
         EcsService(
             stack,

@@ -9,6 +9,7 @@ from ecs_toolkit.config import derived
 from ecs_toolkit.config.addons import SUPPLIED_PARAMETERS, AddonTemplate, OutputKind, TemplateError, read_template
 from ecs_toolkit.config.models import AddonConfig, EnvironmentConfig, ServiceConfig
 from ecs_toolkit.config.rules.common import Finding, Location, did_you_mean
+from ecs_toolkit.config.rules.services import SECRET_LOOKING_NAME
 
 RESERVED_LOGICAL_IDS = frozenset(
     {
@@ -106,6 +107,18 @@ def check_addons(config: EnvironmentConfig, name: str, service: ServiceConfig) -
             if output.kind not in (OutputKind.ENVIRONMENT, OutputKind.SECRET):
                 continue
             variable = output.variable
+            if output.kind is OutputKind.ENVIRONMENT and SECRET_LOOKING_NAME.search(variable):
+                yield (
+                    at,
+                    f"{source}: output {output.name} becomes the plain environment variable {variable}, which looks "
+                    "like a secret: output the Ref of an AWS::SecretsManager::Secret (it becomes a container secret)",
+                )
+            if output.kind is OutputKind.SECRET and output.condition is not None:
+                yield (
+                    at,
+                    f"{source}: output {output.name} is a secret with a Condition: a container secret cannot be "
+                    "left out when the condition is false; drop the condition or make it an environment value",
+                )
             if variable in taken:
                 yield (
                     at,
