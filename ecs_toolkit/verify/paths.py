@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecs_toolkit.assembly import Assembly, Resource, ResourceRef, render
+from ecs_toolkit.assembly import Assembly, Resource, ResourceRef, Unknown, render
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.verify.findings import ASSUMED, CLOSED, OPEN, UNINTENDED, Finding, ports_text
@@ -397,10 +397,13 @@ def prove_aws_apis(proof: Proof, workloads: dict[str, Workload]) -> None:
 
 def _needs(assembly: Assembly, workload: Workload) -> list[str]:
     needs = ["ecr.api", "ecr.dkr", "logs"] if workload.network_mode == "awsvpc" else []
-    text = render(workload.containers(assembly))
-    if ":secretsmanager:" in text:
+    containers = workload.containers(assembly)
+    text = render(containers)
+    # A secret whose ARN another stack exports (from_cfn) may be in either store: both must be reachable.
+    exported = any(isinstance(s.get("ValueFrom"), Unknown) for c in containers for s in c.get("Secrets", []))
+    if ":secretsmanager:" in text or exported:
         needs.append("secretsmanager")
-    if ":ssm:" in text:
+    if ":ssm:" in text or exported:
         needs.append("ssm")
     if workload.runs_with_exec(assembly):
         needs.append("ssmmessages")

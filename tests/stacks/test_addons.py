@@ -222,3 +222,12 @@ def test_verify_proves_the_addon_policy_on_the_task_role_and_fails_without_it() 
 
 def _templates(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     return {stack.stack_name: copy.deepcopy(stack.template) for stack in synthesized.assembly.stacks}
+
+
+def test_verify_needs_both_secret_stores_reachable_for_an_exported_secret() -> None:
+    synthesized = synthesize(EXAMPLE)
+
+    findings = verify(Assembly.from_templates(_templates(synthesized)), synthesized.environment.config)
+
+    (api,) = [f for f in findings if f.category == "aws api" and f.path.startswith("orders tasks")]
+    assert "secretsmanager" in api.path and "ssm" in api.path and api.status == "OPEN"
