@@ -74,10 +74,10 @@ def load_manifest_with_warnings(path: str | Path) -> tuple[EnvironmentConfig, li
     if conflicts:
         raise ManifestError(_format(path, document, conflicts))
     try:
-        # Paths in the manifest (addon templates) are relative to the manifest's own directory.
-        config = EnvironmentConfig.model_validate(plain, context={"manifest_dir": path.resolve().parent})
+        config = EnvironmentConfig.model_validate(plain)
     except ValidationError as error:
         raise ManifestError(_format(path, document, pydantic_problems(error, document))) from None
+    config = config.with_source(path.absolute())
     findings = list(check_rules(config))
     if findings:
         raise ManifestError(_format(path, document, findings))

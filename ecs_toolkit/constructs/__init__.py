@@ -18,8 +18,10 @@ from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
 from ecs_toolkit.constructs.file_system import EfsMount, SharedFileSystem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, attach_role_policy, grant_statements, granular_rule_ids
 from ecs_toolkit.constructs.job import ScheduledJob
-from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.load_balancer import ImportedLoadBalancer, SharedLoadBalancer
+from ecs_toolkit.constructs.messaging import PublishedTopics, QueueSubscriptions, TopicSpec, TopicSubscription
 from ecs_toolkit.constructs.network import Network, imported_vpc, internal_subnets, subnet_masks
+from ecs_toolkit.constructs.repository import ImageRepository
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
@@ -48,12 +50,16 @@ __all__ = [
     "EfsMount",
     "EnvironmentDashboard",
     "HealthCheckSpec",
+    "ImageRepository",
+    "ImportedLoadBalancer",
     "LinuxOptions",
     "Network",
     "NlbEndpoint",
     "PortRange",
     "PredictivePolicy",
+    "PublishedTopics",
     "QueueBacklogTarget",
+    "QueueSubscriptions",
     "RestartPolicy",
     "RollbackThresholds",
     "ScheduledCapacity",
@@ -67,6 +73,8 @@ __all__ = [
     "StrategyItem",
     "TaskGrant",
     "TaskVolume",
+    "TopicSpec",
+    "TopicSubscription",
     "admit",
     "apply_grants",
     "attach_role_policy",

@@ -48,6 +48,15 @@ class TaskVolume:
     ebs: ecs.ServiceManagedEBSVolumeConfiguration | None = None
 
 
+APP_PROTOCOLS: dict[str, ecs.AppProtocol] = {
+    # jsii class properties: values at run time, functions to the type checker.
+    "http": typing.cast(ecs.AppProtocol, ecs.AppProtocol.http),
+    "http2": typing.cast(ecs.AppProtocol, ecs.AppProtocol.http2),
+    "grpc": typing.cast(ecs.AppProtocol, ecs.AppProtocol.grpc),
+}
+"""Service Connect application protocols of a port mapping."""
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     """One container of a task. The first container of a service is its main (load-balanced) one."""
@@ -57,6 +66,9 @@ class ContainerSpec:
     memory_limit_mib: int
     cpu: int | None = None
     port: int | None = None
+    app_protocol: str | None = None
+    """``http``, ``http2`` or ``grpc`` on the port's TCP mapping: Service Connect then proxies at that layer
+    (needed for its test traffic header rules)."""
     essential: bool = True
     command: Sequence[str] | None = None
     entry_point: Sequence[str] | None = None
@@ -179,7 +191,10 @@ class EcsTask:
                 "Plain environment holds settings only (and AWS_REGION, which CDK sets for awsvpc on EC2): "
                 "secret-looking names are rejected and secrets go by reference",
             )
-        if any(isinstance(spec.image, ecs.EcrImage) for spec in containers) and self.task_definition.execution_role:
+        if (
+            any(isinstance(spec.image, ecs.EcrImage | ecs.AssetImage) for spec in containers)
+            and self.task_definition.execution_role
+        ):
             acknowledge(
                 self.task_definition.execution_role,
                 "AwsSolutions-IAM5[Resource::*]",
@@ -284,11 +299,13 @@ class EcsTask:
         # Mapping names (for Service Connect) must be unique in the task; the TCP one keeps the plain
         # <container>-<port> name that Service Connect refers to. Named mappings are not allowed in host mode.
         name = f"{spec.name}-{port}" if protocol == "tcp" else f"{spec.name}-{port}-{protocol}"
+        app_protocol = APP_PROTOCOLS.get(spec.app_protocol or "") if protocol == "tcp" and port == spec.port else None
         return ecs.PortMapping(
             container_port=port,
             host_port=host_port,
             protocol=PROTOCOLS[protocol],
             name=None if self.network_mode == "host" else name,
+            app_protocol=app_protocol,
         )
 
     def _grant_execute_command(self, role: iam.IRole, log_group: logs.ILogGroup | None) -> None:

@@ -3,7 +3,8 @@
 - ``instance_types.json``: vCPUs, memory, architecture, network interfaces and GPUs of every EC2
   instance type (rebuilt by ``python -m ecs_toolkit.data.refresh``);
 - ``ebs_volume_types.json``: the size, IOPS and throughput ranges of each EBS volume type that ECS
-  can attach to a task.
+  can attach to a task;
+- ``sns_filter_policy.json``: the limits and operators of an SNS subscription filter policy.
 """
 
 from __future__ import annotations
@@ -102,3 +103,26 @@ def ebs_volume_types() -> dict[str, EbsVolumeType]:
 
 def _range(value: list[int] | None) -> tuple[int, int] | None:
     return None if value is None else (value[0], value[1])
+
+
+@dataclass(frozen=True)
+class FilterPolicyLimits:
+    """What SNS accepts in a subscription filter policy on message attributes."""
+
+    max_keys: int
+    max_combinations: int
+    max_size_bytes: int
+    operators: tuple[str, ...]
+    numeric_comparisons: tuple[str, ...]
+
+
+@cache
+def sns_filter_policy() -> FilterPolicyLimits:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath("sns_filter_policy.json").read_text("utf-8"))
+    return FilterPolicyLimits(
+        max_keys=int(data["max_keys"]),
+        max_combinations=int(data["max_combinations"]),
+        max_size_bytes=int(data["max_size_bytes"]),
+        operators=tuple(data["operators"]),
+        numeric_comparisons=tuple(data["numeric_comparisons"]),
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -42,7 +41,7 @@ class IncludedAddons:
 
     def attach(self, task_definition: ecs.TaskDefinition) -> None:
         """Managed policies on the task role (the security groups go to ``EcsService``/``ScheduledJob`` as
-        ``extra_security_groups``)."""
+        ``extra_security_groups`` through ``plan_task``)."""
         for policy in self.managed_policies:
             task_definition.task_role.add_managed_policy(policy)
 
@@ -65,7 +64,7 @@ def include_addons(scope: cdk.Stack, config: EnvironmentConfig, name: str) -> In
     supplied = supplied_parameters(config, name)
     shared: dict[str, cdk.CfnParameter] = {}
     for index, entry in enumerate(addon_entries(config.services[name])):
-        template = read_template(Path(entry.template))
+        template = read_template(config.path_from_manifest(entry.template))
         declared = [key for key in SUPPLIED_PARAMETERS if key in template.parameters]
         parameters: dict[str, Any] = {key: shared[key].value_as_string for key in declared if key in shared}
         parameters.update({key: _parameter_value(value) for key, value in entry.parameters.items()})

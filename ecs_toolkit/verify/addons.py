@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ecs_toolkit.assembly import Assembly, Attribute, ResourceRef, render
 from ecs_toolkit.config.addons import OutputKind, TemplateError, read_template
@@ -37,7 +36,7 @@ def addon_outputs(config: EnvironmentConfig | None) -> Iterator[AddonOutput]:
     for name, service in config.services.items():
         for entry in addon_entries(service):
             try:
-                template = read_template(Path(entry.template))
+                template = read_template(config.path_from_manifest(entry.template))
             except (OSError, TemplateError):
                 continue  # the manifest's rules report it
             for output in template.outputs:

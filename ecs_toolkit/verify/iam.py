@@ -16,7 +16,6 @@ from typing import Any
 
 from ecs_toolkit.assembly import Assembly, Attribute, ResourceRef, Unknown, render
 from ecs_toolkit.config.models import EnvironmentConfig, GrantConfig, RolePolicyConfig
-from ecs_toolkit.config.references import parse_ecr_image
 from ecs_toolkit.verify.findings import CLOSED, OPEN, Finding
 from ecs_toolkit.verify.workloads import Workload
 
@@ -115,16 +114,9 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                         continue
                     action, arn = _secret_need(render(secret.get("ValueFrom")))
                     _check(findings, label, statements, "the execution role", [(action, arn)])
-                image = parse_ecr_image(render(container.get("Image", "")).replace("${AWS::URLSuffix}", "amazonaws.com"))
-                if image is not None:
-                    arn = f"arn:aws:ecr:{image.region}:{image.account}:repository/{image.repository}"
-                    _check(
-                        findings,
-                        f"{name}: pull {image.repository}",
-                        statements,
-                        "the execution role",
-                        [("ecr:BatchGetImage", arn), ("ecr:GetDownloadUrlForLayer", arn), ("ecr:GetAuthorizationToken", "*")],
-                    )
+                pulled = pulled_repository(render(container.get("Image", "")))
+                if pulled is not None:
+                    _check_pull(findings, f"{name}: pull {pulled.label}", statements, pulled)
         # Without the manifest (templates alone) the declared statements are unknown, so nothing is claimed.
         service_config = config.services.get(name) if config is not None else None
         for field, role, label in (
@@ -170,6 +162,63 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
         if workload.service is None:
             findings += _job_permissions(assembly, workload, task, execution)
     return findings
+
+
+_TOKEN = r"\$\{[A-Za-z0-9:./-]+\}"
+_ECR_URI = re.compile(
+    rf"^(?P<account>\d{{12}}|{_TOKEN})\.dkr\.ecr\.(?P<region>[a-z0-9-]+|{_TOKEN})\.(?:amazonaws\.com(?:\.cn)?|{_TOKEN})/"
+    rf"(?P<repository>(?:[a-z0-9._/-]|{_TOKEN})+?)(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@(?P<digest>sha256:[a-f0-9]{{64}}))?$"
+)
+"""A private ECR image as the templates render it: the account, the region and the repository may be deploy-time
+tokens (``${AWS::AccountId}``), as in CDK's image assets (the bootstrap repository) and repositories named by the
+environment's own account and region."""
+ASSET_REPOSITORY = re.compile(r"^cdk-[a-z0-9]+-container-assets-")
+"""The CDK bootstrap repository that image assets (images built from source) are pushed to."""
+
+
+@dataclass(frozen=True)
+class PulledRepository:
+    account: str
+    region: str
+    repository: str
+
+    @property
+    def label(self) -> str:
+        return (
+            "the image built from source (bootstrap repository)" if ASSET_REPOSITORY.match(self.repository) else self.repository
+        )
+
+    def arns(self) -> list[str]:
+        """The repository's ARN, with the partition as a literal and as the token CDK writes for agnostic stacks."""
+        tail = f"ecr:{self.region}:{self.account}:repository/{self.repository}"
+        return [f"arn:aws:{tail}", f"arn:${{AWS::Partition}}:{tail}"]
+
+
+def pulled_repository(image: str) -> PulledRepository | None:
+    """The private ECR repository a container's rendered ``Image`` pulls from, or ``None`` for other registries."""
+    match = _ECR_URI.match(image)
+    if match is None:
+        return None
+    return PulledRepository(match["account"], match["region"], match["repository"])
+
+
+PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+"""What the ECS agent calls on the repository to pull an image."""
+
+
+def _check_pull(findings: list[Finding], label: str, statements: list[Statement], pulled: PulledRepository) -> None:
+    """The execution role may pull from the repository (under either spelling of its ARN) and get an ECR token."""
+    missing = [
+        f"{action} on {pulled.arns()[0]}"
+        for action in PULL_ACTIONS
+        if not any(allows(statements, action, arn) for arn in pulled.arns())
+    ]
+    if not allows(statements, "ecr:GetAuthorizationToken", "*"):
+        missing.append("ecr:GetAuthorizationToken on *")
+    if missing:
+        findings.append(Finding("permission", label, CLOSED, f"the execution role may not: {'; '.join(missing)}"))
+    else:
+        findings.append(Finding("permission", label, OPEN, f"the execution role may pull from {pulled.repository}"))
 
 
 def _role(value: Any) -> ResourceRef | None:

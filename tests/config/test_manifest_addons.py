@@ -50,10 +50,12 @@ def test_loads_both_forms_relative_to_the_manifest_from_any_working_directory(ma
     other, other_path = template(manifest, SUPPLIED + TABLE.replace("Table", "Other").replace("Access", "OtherAccess"))
     monkeypatch.chdir(tmp_path)
 
-    service = manifest.load(manifest.service(BODY + f"addons:\n  - {short}\n  - {{template: {other}, parameters: {{}}}}\n"))
+    config = manifest.load(manifest.service(BODY + f"addons:\n  - {short}\n  - {{template: {other}, parameters: {{}}}}\n"))
 
-    first, second = service.services["api"].addons
-    assert first == str(path) and isinstance(second, AddonConfig) and second.template == str(other_path)
+    first, second = config.services["api"].addons
+    assert first == short and isinstance(second, AddonConfig) and second.template == other
+    assert config.path_from_manifest(first) == path.resolve()
+    assert config.path_from_manifest(second.template) == other_path.resolve()
 
 
 def test_fails_when_the_template_does_not_exist(manifest) -> None:
@@ -144,6 +146,18 @@ def test_fails_when_an_output_variable_is_also_in_the_environment_or_another_add
         f"17: services.api.addons.1: {second_path}:13: TableName is also declared by {first_path}: rename one",
         f"17: services.api.addons.1: {second_path}:13: output TableName becomes the variable TABLE_NAME, which "
         "environment.TABLE_NAME already sets: rename the output or the variable",
+    ]
+
+
+def test_fails_when_an_output_variable_is_one_that_publish_sets(manifest) -> None:
+    outputs = "Outputs:\n  OrdersTopicArn:\n    Value: !Ref Table\n  Topics:\n    Value: !Ref Table\n"
+    name, path = template(manifest, TABLE.split("Outputs:")[0] + outputs)
+
+    assert manifest.problems(manifest.service(BODY + f"addons: [{name}]\npublish: [{{name: orders}}]\n")) == [
+        f"17: services.api.addons.0: {path}:13: output OrdersTopicArn becomes the variable ORDERS_TOPIC_ARN, which "
+        "publish (the service's topics) already sets: rename the output or the variable",
+        f"17: services.api.addons.0: {path}:15: output Topics becomes the variable TOPICS, which "
+        "publish (the service's topics) already sets: rename the output or the variable",
     ]
 
 

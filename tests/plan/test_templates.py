@@ -92,6 +92,22 @@ def test_task_memory_sums_container_reservations_when_the_task_sets_none() -> No
     assert (task.cpu_units, task.memory_mib) == (128, 384)
 
 
+def test_task_gpus_sum_the_containers_gpu_requirements() -> None:
+    gpu = {"Type": "GPU", "Value": "2"}
+    task = read_task_definition(
+        task_definition(
+            container("a", Memory=64, ResourceRequirements=[gpu]),
+            container(
+                "b",
+                Memory=64,
+                ResourceRequirements=[{"Type": "InferenceAccelerator", "Value": "x"}, {"Type": "GPU", "Value": "1"}],
+            ),
+            container("c", Memory=64),
+        )
+    )
+    assert task.gpus == 3
+
+
 def test_ports_by_network_mode() -> None:
     def ports(mode: str, *mappings: dict[str, int]) -> tuple[tuple[int, ...], int]:
         task = read_task_definition(task_definition(container(PortMappings=list(mappings), Memory=64), NetworkMode=mode))
@@ -104,10 +120,15 @@ def test_ports_by_network_mode() -> None:
 
 
 def test_stacks_without_a_service_are_jobs_and_absent_stacks_are_missing() -> None:
-    config = manifest({"nightly": {"kind": "job", "schedule": "rate(1 day)"}, "web": {}})
-    templates = {PLATFORM: platform_template({}), "tiny-nightly": {"Resources": {"Task": task_definition(container())}}}
+    config = manifest({"nightly": {"kind": "job", "schedule": "rate(1 day)"}, "reindex": {"kind": "job"}, "web": {}})
+    schedule = {"Type": "AWS::Scheduler::Schedule", "Properties": {}}
+    templates = {
+        PLATFORM: platform_template({}),
+        "tiny-nightly": {"Resources": {"Task": task_definition(container()), "Schedule": schedule}},
+        "tiny-reindex": {"Resources": {"Task": task_definition(container())}},
+    }
     facts = read_environment(config, templates)
-    assert facts.without_service == ("nightly",)
+    assert facts.without_service == ("nightly", "reindex (on demand)")
     assert facts.missing == (NETWORK, "tiny-web")
 
 

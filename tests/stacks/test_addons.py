@@ -174,6 +174,9 @@ def test_a_security_group_output_joins_the_service_tasks_and_the_jobs_runs(app: 
     # CfnInclude keeps the template's short form of GetAtt ("DbClients.GroupId"), which CloudFormation reads alike.
     assert {"Fn::GetAtt": "DbClients.GroupId"} in groups and len(groups) == 2
     assert "JobClients.GroupId" in json.dumps(machine["Properties"]["DefinitionString"])
+    # The groups run-task and verify read: the tasks' own and the addon's, one list like the manifest's security_groups.
+    assert {"Fn::GetAtt": "DbClients.GroupId"} in service["Outputs"]["TaskSecurityGroupIds"]["Value"]["Fn::Join"][1]
+    assert "JobClients.GroupId" in json.dumps(job["Outputs"]["TaskSecurityGroupIds"]["Value"])
 
 
 def test_addons_share_one_parameter_each_and_a_conditional_output_is_empty_when_its_condition_is_false(

@@ -50,8 +50,11 @@ def addon_entries(service: ServiceConfig) -> list[AddonConfig]:
 
 
 def injected_variables(config: EnvironmentConfig, service: ServiceConfig) -> set[str]:
-    """Environment variables the toolkit sets on the main container itself."""
-    return {"QUEUE_URL"} if service.scaling is not None and service.scaling.queue is not None else set()
+    """Environment variables the toolkit sets on the main container itself: the worker's queue, the published topics."""
+    variables = {"QUEUE_URL"} if service.scaling is not None and service.scaling.queue is not None else set()
+    if service.publish:
+        variables |= {"TOPICS", *(derived.topic_variable(topic.name) for topic in service.publish)}
+    return variables
 
 
 def check_addons(config: EnvironmentConfig, name: str, service: ServiceConfig) -> Iterator[Finding]:
@@ -63,13 +66,13 @@ def check_addons(config: EnvironmentConfig, name: str, service: ServiceConfig) -
     for variable in service.secrets:
         taken[variable] = f"secrets.{variable}"
     for variable in injected_variables(config, service):
-        taken[variable] = "the toolkit (the worker's queue)"
+        taken[variable] = "the toolkit (the worker's queue)" if variable == "QUEUE_URL" else "publish (the service's topics)"
     logical_ids: dict[str, str] = {}
     mode = derived.network_mode_of(config, service)
     for index, (entry, raw) in enumerate(zip(addon_entries(service), service.addons, strict=True)):
         at: Location = (*where, index) if isinstance(raw, str) else (*where, index, "template")
         entry_at: Location = (*where, index)
-        path = Path(entry.template)
+        path = config.path_from_manifest(entry.template)
         if not path.is_file():
             state = "is a directory, not a template" if path.is_dir() else "not found"
             yield at, f"template {shown(path)} {state} (paths are relative to the manifest)"

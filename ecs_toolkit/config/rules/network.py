@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, FromCfnConfig, ServiceConfig
-from ecs_toolkit.config.references import parse_ecr_image
+from ecs_toolkit.config.image_sources import source_of
+from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, FromCfnConfig, ImageConfig, ServiceConfig
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 
 NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "public_subnets", "endpoints", "flow_logs", "flow_log_retention_days"}
@@ -88,22 +88,29 @@ def _internet_facing_without_public_subnets(
 ) -> Iterator[Finding]:
     """A VPC without public subnets (new, or imported without them) cannot hold an internet-facing load balancer."""
     fix = f"{add} or make it internal (public: false)"
-    if config.load_balancer is not None and config.load_balancer.public:
+    if config.load_balancer is not None and config.load_balancer.existing is None and config.load_balancer.public:
         yield ("load_balancer", "public"), f"an internet-facing load balancer needs the VPC's public subnets: {fix}"
     for name, service in config.services.items():
         if service.nlb is not None and service.nlb.public:
             yield ("services", name, "nlb", "public"), f"an internet-facing NLB needs the VPC's public subnets: {fix}"
 
 
+_Container = tuple[Location, str | ImageConfig, dict[str, str | FromCfnConfig]]
+"""Where a container is written, its image and its secrets."""
+
+
 def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
     """What a task in a VPC without NAT gateways cannot reach: other registries, stores without an endpoint."""
     endpoints = set(config.network.endpoints)
-    containers: list[tuple[Location, str, dict[str, str | FromCfnConfig]]] = [(where, service.image, service.secrets)]
+    containers: list[_Container] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
     stores: set[str] = set()
     for at, image, secrets in containers:
-        ecr = parse_ecr_image(image)
-        if ecr is None:
+        source = source_of(image)
+        ecr = source.ecr
+        if source.private_ecr and ecr is None:
+            pass  # built into the bootstrap repository or a declared one: this region's ECR, through its endpoints
+        elif ecr is None:
             yield (
                 (*at, "image"),
                 "is not a private ECR image and the VPC has no NAT gateways to pull it: "

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.images import unwritable_paths, writable_root_image
-from ecs_toolkit.config.models import ContainerSettings, EnvironmentConfig, VolumeConfig
+from ecs_toolkit.config.models import ContainerSettings, EnvironmentConfig, ImageConfig, VolumeConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import connection_warnings
 from ecs_toolkit.config.rules.placement import placement_warnings
@@ -36,7 +36,9 @@ def _unmounted_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
 
 
 def _load_balancer_without_routes(config: EnvironmentConfig) -> Iterator[Finding]:
-    if config.load_balancer is not None and not any(service.route is not None for service in config.services.values()):
+    if config.load_balancer is None or config.load_balancer.existing is not None:
+        return  # an existing load balancer is billed to whoever created it
+    if not any(service.route is not None for service in config.services.values()):
         yield (
             ("load_balancer",),
             "no service has a route: the load balancer is still created and billed by the hour; "
@@ -69,7 +71,7 @@ def _writable_root_images(config: EnvironmentConfig) -> Iterator[Finding]:
             for source in settings.volumes_from:
                 if not source.read_only:
                     writable_paths[container] = writable_paths[container] + writable_paths.get(source.container, [])
-        containers: list[tuple[Location, str, bool, list[str]]] = [
+        containers: list[tuple[Location, str | ImageConfig, bool, list[str]]] = [
             (("services", name), service.image, service.read_only_root_filesystem, writable_paths[name])
         ]
         containers += [
