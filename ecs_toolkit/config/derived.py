@@ -417,6 +417,31 @@ def az_rebalancing(service: ServiceConfig, launch: str) -> bool:
     return not packed and service.deployment.max_percent > 100
 
 
+LOG_ROUTER = "log_router"
+"""The container name of a service's FireLens log router (``logging``)."""
+CLOUDWATCH_OUTPUTS = ("cloudwatch", "cloudwatch_logs")
+"""Fluent Bit's CloudWatch Logs outputs (the Go plugin and the C plugin): the stack creates their log group."""
+
+
+def sidecar_memory_mib(service: ServiceConfig) -> int:
+    """The memory the sidecars take from the task (the log router too), the main container keeping the rest."""
+    router = service.logging.memory_mib if service.logging is not None else 0
+    return sum(sidecar.memory_mib for sidecar in service.sidecars) + router
+
+
+def log_output(service: ServiceConfig) -> str | None:
+    """The Fluent Bit output a service's log router sends to (``logging.destination.Name``), if it routes logs."""
+    if service.logging is None:
+        return None
+    name = service.logging.destination.get("Name")
+    return name if isinstance(name, str) else None
+
+
+def existing_file_system_ids(config: EnvironmentConfig) -> dict[str, str]:
+    """``fs-...`` id -> the manifest's name for each existing file system."""
+    return {fs.existing.id: name for name, fs in config.file_systems.items() if fs.existing is not None}
+
+
 # --- messaging and jobs ------------------------------------------------------------------------
 
 ON_DEMAND = "none"

@@ -360,7 +360,33 @@ class LoadBalancerConfig(StrictModel):
     """Use an existing ALB and listener instead of creating one (then the other fields here do not apply)."""
 
 
+class ExistingFileSystemConfig(StrictModel):
+    """An EFS file system made elsewhere, mounted by id: no lookup, and nothing of it is changed except one
+    ingress rule per mounting service on `security_group_id` (NFS, port 2049)."""
+
+    id: Annotated[
+        str,
+        StringConstraints(pattern=r"^fs-[0-9a-f]{8,40}$"),
+        Described("an EFS file system id: fs- and 8 to 40 lower-case hex digits"),
+    ]
+    """`fs-...` id of the file system (in the environment's VPC, with a mount target in each zone the tasks use)."""
+    security_group_id: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$"),
+            Described("a security group id: sg- and 8 to 17 lower-case hex digits"),
+        ]
+        | None
+    ) = None
+    """The security group of its mount targets: each mounting service adds an NFS (2049) ingress rule to it from
+    its tasks or instances. Without it the mount targets' groups must already admit the services (a warning says so)."""
+    kms: bool = True
+    """Whether the file system is encrypted at rest (as every file system the toolkit creates is); false is warned about."""
+
+
 class FileSystemConfig(StrictModel):
+    existing: ExistingFileSystemConfig | None = None
+    """Mount an existing file system instead of creating one; the other fields then do not apply."""
     kms_key_arn: KmsKeyArn | None = None
     """Encryption is always on; this picks a customer managed key instead of the AWS one."""
     performance_mode: Literal["general_purpose", "max_io"] = "general_purpose"
@@ -759,6 +785,14 @@ class FromCfnConfig(StrictModel):
     """The export's name (`Outputs.<Name>.Export.Name` in the exporting stack)."""
 
 
+EnvFile = Annotated[
+    str,
+    StringConstraints(pattern=r"^\S+$", max_length=1024),
+    Described("a file path relative to the manifest, s3://bucket/key.env or arn:aws:s3:::bucket/key.env, without spaces"),
+]
+"""A container's environment file: a local path, an `s3://` URL or an S3 object ARN (the rules check which)."""
+
+
 ImagePlatform = Literal["linux/amd64", "linux/arm64"]
 
 
@@ -828,6 +862,11 @@ class ContainerSettings(StrictModel):
     secrets: dict[EnvName, str | FromCfnConfig] = {}
     """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`;
     `{from_cfn: EXPORT}` for a CloudFormation export whose value is an SSM parameter or Secrets Manager secret ARN."""
+    env_files: list[EnvFile] = []
+    """Files of `NAME=value` lines loaded into the environment at start (at most 10, each named `*.env`): a path
+    relative to the manifest (uploaded as an S3 asset at deploy), `s3://bucket/key.env` or
+    `arn:aws:s3:::bucket/key.env`. The execution role may read exactly these objects. Variables under
+    `environment` win over the files'."""
     user: str | None = None
     """Run as this user (`uid` or `uid:gid`)."""
     read_only_root_filesystem: bool = True
@@ -1150,6 +1189,30 @@ class AddonConfig(StrictModel):
     """cdk-nag findings and checkov checks of the template's resources, each with a reason."""
 
 
+class LoggingConfig(StrictModel):
+    """FireLens: a `log_router` sidecar (AWS for Fluent Bit) takes every container's output and sends it to
+    `destination`; the router's own logs go to the service's CloudWatch log group."""
+
+    destination: dict[str, str | int | bool] = Field(min_length=1)
+    """Fluent Bit output options, `Name` first: `{Name: cloudwatch_logs, log_stream_prefix: app-}` creates the log group
+    in the service's stack (named by `log_group_name` if given) and lets the task role write exactly to it; other
+    outputs (`kinesis_firehose`, `kinesis_streams`, `s3`, `opensearch`, ...) need their actions under `task_role`."""
+    image: (
+        Annotated[str, StringConstraints(pattern=r"^\S+$", max_length=255), Described("an image reference without spaces")] | None
+    ) = None
+    """The router's image; by default AWS for Fluent Bit at the tag the toolkit pins (a private ECR copy in a VPC without NAT)."""
+    config_file: AbsolutePath | None = None
+    """A Fluent Bit configuration file inside the router's image (`/fluent-bit/configs/parse-json.conf`), included
+    after the generated one (FireLens `config-file-type: file`)."""
+    enable_metadata: bool = True
+    """Add the task's ECS metadata (cluster, task ARN, task definition) to every record."""
+    secret_options: dict[Annotated[str, StringConstraints(min_length=1, max_length=255)], str] = {}
+    """Output options read from a secret at start: `{option: SSM parameter or Secrets Manager ARN}` (or the `ssm:` and
+    `secretsmanager:` references `secrets` takes); the execution role may read exactly them."""
+    memory_mib: Annotated[int, Field(ge=6)] = 128
+    """Hard memory limit of the router, taken from the task's memory like a sidecar's."""
+
+
 # --- messaging ----------------------------------------------------------------------------
 
 
@@ -1242,6 +1305,10 @@ class ServiceConfig(ContainerSettings):
     """Retention of the service's log group; one of CloudWatch's values."""
     sidecars: list[SidecarConfig] = []
     """More containers in the task."""
+    logging: LoggingConfig | None = None
+    """FireLens log routing through a `log_router` sidecar; without it every container logs to CloudWatch (awslogs)."""
+    ephemeral_storage_gib: Annotated[int, Field(ge=21, le=200)] | None = None
+    """Fargate only: the task's ephemeral storage, 21 to 200 GiB (20 GiB without it)."""
     alarms: ServiceAlarmsConfig = ServiceAlarmsConfig()
     """Services (not jobs): CPU, memory, running tasks and queue age alarms, sent to the alarm topic."""
     deployment: DeploymentConfig = DeploymentConfig()
@@ -1333,7 +1400,7 @@ class EnvironmentConfig(StrictModel):
     load_balancer: LoadBalancerConfig | None = None
     """The shared Application Load Balancer; omit it for an environment without web routes."""
     file_systems: dict[Name, FileSystemConfig] = {}
-    """Encrypted EFS file systems by name; services mount them under `volumes`."""
+    """Encrypted EFS file systems by name (created, or `existing`); services mount them under `volumes`."""
     repositories: dict[Name, RepositoryConfig] = {}
     """Private ECR repositories by name (`<environment>/<name>` in ECR); services run their images with
     `image: {repository: NAME, tag: T}`."""
@@ -1357,12 +1424,16 @@ class EnvironmentConfig(StrictModel):
         """The manifest file this configuration was read from (paths in it are relative to it), if any."""
         return self._source
 
+    @property
+    def manifest_dir(self) -> Path:
+        """The directory local paths in the manifest are relative to: the manifest file's, else (for a
+        configuration built in code) the working directory."""
+        return self._source.parent.resolve() if self._source is not None else Path.cwd()
+
     def path_from_manifest(self, written: str) -> Path:
-        """A path written in the manifest, absolute: relative to the manifest file's directory, or to the working
-        directory for a configuration not read from a file. The one way every reader finds a file the manifest names
-        (build contexts, addon templates)."""
-        base = self._source.parent if self._source is not None else Path.cwd()
-        return (base / written).resolve()
+        """A path written in the manifest, absolute: relative to ``manifest_dir``. The one way every reader finds a
+        file the manifest names (build contexts, addon templates)."""
+        return (self.manifest_dir / written).resolve()
 
     def with_source(self, path: Path) -> EnvironmentConfig:
         """This configuration, recorded as read from ``path``."""

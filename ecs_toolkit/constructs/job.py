@@ -27,7 +27,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, SQS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec_log_group_of
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LogRouter, TaskVolume, exec_log_group_of
 
 START_MARGIN = Duration.minutes(10)
 """Added to the task timeout for the whole execution: placement and image pull happen before the run."""
@@ -66,6 +66,8 @@ class ScheduledJob(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        ephemeral_storage_gib: int | None = None,
+        log_router: LogRouter | None = None,
         extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         super().__init__(scope, construct_id)
@@ -96,6 +98,8 @@ class ScheduledJob(Construct):
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
             volumes=volumes,
+            ephemeral_storage_gib=ephemeral_storage_gib,
+            log_router=log_router,
         )
         self.task_definition = self.task.task_definition
         self.security_group = self.task.security_group

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec_log_group_of
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LogRouter, TaskVolume, exec_log_group_of
 
 __all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
@@ -124,6 +124,8 @@ class EcsService(Construct):
         subnets: ec2.SubnetSelection | None = None,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        ephemeral_storage_gib: int | None = None,
+        log_router: LogRouter | None = None,
         extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``. ``extra_security_groups``: existing
@@ -160,6 +162,8 @@ class EcsService(Construct):
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
             volumes=volumes,
+            ephemeral_storage_gib=ephemeral_storage_gib,
+            log_router=log_router,
         )
         self.task_definition = self.task.task_definition
         self.log_group = self.task.log_group

@@ -21,7 +21,7 @@ from ecs_toolkit.constructs.alarms import AlarmTopic
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
-from ecs_toolkit.constructs.file_system import SharedFileSystem
+from ecs_toolkit.constructs.file_system import ExistingFileSystem, SharedFileSystem
 from ecs_toolkit.constructs.load_balancer import ImportedLoadBalancer, SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
 from ecs_toolkit.constructs.repository import ImageRepository
@@ -173,8 +173,15 @@ class PlatformStack(cdk.Stack):
         )
         return sns.Topic(self, "CapacityEvents", master_key=key, enforce_ssl=True)
 
-    def _file_system(self, name: str) -> SharedFileSystem:
+    def _file_system(self, name: str) -> SharedFileSystem | ExistingFileSystem:
         settings = self.config.file_systems[name]
+        if settings.existing is not None:
+            return ExistingFileSystem(
+                self,
+                f"FileSystem-{name}",
+                file_system_id=settings.existing.id,
+                security_group_id=settings.existing.security_group_id,
+            )
         return SharedFileSystem(
             self,
             f"FileSystem-{name}",

@@ -267,7 +267,7 @@ class ServiceStack(cdk.Stack):
     def _volumes(self, name: str, service: ServiceConfig) -> None:
         for fs_name, volume in service.volumes.items():
             spec = volume if isinstance(volume, VolumeConfig) else VolumeConfig(path=volume)
-            shared = self.platform.file_systems[fs_name]
+            shared = self.platform.file_systems[fs_name]  # created, or existing (its group, if given, gets the rule)
             uid, gid = derived.volume_owner(service, spec)
             EfsMount(
                 self,

@@ -15,11 +15,14 @@ from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ecs_toolkit import outputs
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.image_sources import build_context, build_platform, repository_name, source_of
 from ecs_toolkit.config.models import (
@@ -32,11 +35,12 @@ from ecs_toolkit.config.models import (
     SidecarConfig,
     StrategyItemConfig,
 )
-from ecs_toolkit.config.references import parse_secret_reference
+from ecs_toolkit.config.references import parse_env_file, parse_secret_reference, secret_option_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.network import internal_subnets
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, LogRouter, RestartPolicy, TaskVolume
+from ecs_toolkit.data import fluent_bit_image
 from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
@@ -89,6 +93,8 @@ def plan_task(
         "removal_policy": removal_policy(config),
         "log_stream_prefix": name,
         "volumes": task_volumes(stack, entry),
+        "ephemeral_storage_gib": entry.ephemeral_storage_gib,
+        "log_router": log_router(stack, config, name, entry),
         "extra_security_groups": [
             ec2.SecurityGroup.from_security_group_id(stack, f"SecurityGroup-{group_id}", group_id, mutable=False)
             for group_id in entry.security_groups
@@ -141,7 +147,7 @@ def task_containers(
     main = ContainerSpec(
         name=name,
         image=_image(scope, config, "Image", service.image, service.architecture),
-        memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
+        memory_limit_mib=memory - derived.sidecar_memory_mib(service),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
         app_protocol=service.discovery.app_protocol if service.discovery is not None else None,
@@ -152,9 +158,67 @@ def task_containers(
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
         static_host_port=bool(derived.static_host_ports(config, service)),
         health_check_port=derived.nlb_health_check_port(service) or (alb_check if checked == name else None),
+        environment_files=_environment_files(scope, config, "EnvFile", service.env_files),
         **_settings(service),
     )
     return [main, *sidecars]
+
+
+def _environment_files(scope: cdk.Stack, config: EnvironmentConfig, prefix: str, values: list[str]) -> list[ecs.EnvironmentFile]:
+    """Local files (relative to the manifest) become S3 assets, uploaded at deploy; S3 objects are referenced."""
+    files: list[ecs.EnvironmentFile] = []
+    for index, value in enumerate(values):
+        reference = parse_env_file(value)
+        if reference.path is not None:
+            files.append(ecs.EnvironmentFile.from_asset(str(config.manifest_dir / reference.path)))
+        else:
+            assert reference.bucket is not None and reference.key is not None
+            bucket = s3.Bucket.from_bucket_name(scope, f"{prefix}{index}Bucket", reference.bucket)
+            files.append(ecs.EnvironmentFile.from_bucket(bucket, reference.key))
+    return files
+
+
+def log_router(scope: cdk.Stack, config: EnvironmentConfig, name: str, service: ServiceConfig) -> LogRouter | None:
+    """FireLens: the destination's options, and for CloudWatch Logs the log group the stack creates for it."""
+    logging = service.logging
+    if logging is None:
+        return None
+    options = {key: _option_text(value) for key, value in logging.destination.items()}
+    group = None
+    if derived.log_output(service) in derived.CLOUDWATCH_OUTPUTS:
+        group = logs.LogGroup(
+            scope,
+            "RoutedLogs",
+            log_group_name=options.get("log_group_name"),
+            retention=retention(service.log_retention_days),
+            removal_policy=removal_policy(config),
+        )
+        skip_checkov(group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
+        options["log_group_name"] = group.log_group_name
+        options.setdefault("region", scope.region)
+        if "log_stream_name" not in options:
+            options.setdefault("log_stream_prefix", f"{name}/")
+        options["auto_create_group"] = "false"
+    return LogRouter(
+        image=_image(scope, config, "LogRouterImage", logging.image or fluent_bit_image().image, service.architecture),
+        options=options,
+        secret_options=_secrets(
+            scope,
+            "LogRouterSecret",
+            {option: secret_option_reference(value) for option, value in logging.secret_options.items()},
+        ),
+        config_file=logging.config_file,
+        enable_metadata=logging.enable_metadata,
+        memory_limit_mib=logging.memory_mib,
+        log_group=group,
+        writable_paths=fluent_bit_image().writes,
+    )
+
+
+def _option_text(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _sidecar(
@@ -175,6 +239,7 @@ def _sidecar(
         essential=sidecar.essential,
         environment=_environment(sidecar.environment),
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
+        environment_files=_environment_files(scope, config, f"Sidecar{index}EnvFile", sidecar.env_files),
         **_settings(sidecar),
     )
 

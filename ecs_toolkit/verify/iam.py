@@ -114,6 +114,16 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                         continue
                     action, arn = _secret_need(render(secret.get("ValueFrom")))
                     _check(findings, label, statements, "the execution role", [(action, arn)])
+                for env_file in container.get("EnvironmentFiles", []):
+                    arn = render(env_file.get("Value"))
+                    bucket = arn.split("/", 1)[0]
+                    _check(
+                        findings,
+                        f"{name}: env file {arn.rsplit('/', 1)[-1]}",
+                        statements,
+                        "the execution role",
+                        [("s3:GetObject", arn), ("s3:GetBucketLocation", bucket)],
+                    )
                 pulled = pulled_repository(render(container.get("Image", "")))
                 if pulled is not None:
                     _check_pull(findings, f"{name}: pull {pulled.label}", statements, pulled)
@@ -133,10 +143,20 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                 _check(findings, f"{name}: grant {index} ({grant.intent})", statements, "the task role", _grant_needs(grant))
             for volume in props.get("Volumes", []):
                 efs = volume.get("EFSVolumeConfiguration") or {}
-                system = assembly.target(efs.get("FilesystemId"))
-                if system is None or efs.get("AuthorizationConfig", {}).get("IAM") != "ENABLED":
+                literal = efs.get("FilesystemId")
+                system = assembly.target(literal)
+                if efs.get("AuthorizationConfig", {}).get("IAM") != "ENABLED":
                     continue
-                arn = _file_system_arn(system.ref)
+                if isinstance(literal, str) and literal.startswith("fs-"):  # an existing file system, by id
+                    arn, subject, aliased = _existing_file_system_arn(literal, config), literal, statements
+                elif system is None:
+                    continue
+                else:
+                    arn, subject, aliased = (
+                        _file_system_arn(system.ref),
+                        system.logical_id,
+                        _with_arn_alias(statements, system.ref),
+                    )
                 read_only = all(
                     mount.get("ReadOnly")
                     for c in containers
@@ -144,13 +164,7 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                     if mount.get("SourceVolume") == volume.get("Name")
                 )
                 needs = [("elasticfilesystem:ClientMount", arn)] + ([] if read_only else [("elasticfilesystem:ClientWrite", arn)])
-                _check(
-                    findings,
-                    f"{name}: mount {system.logical_id}",
-                    _with_arn_alias(statements, system.ref),
-                    "the task role",
-                    needs,
-                )
+                _check(findings, f"{name}: mount {subject}", aliased, "the task role", needs)
             if workload.runs_with_exec(assembly):
                 _check(
                     findings,
@@ -240,6 +254,13 @@ def _secret_need(value: str) -> tuple[str, str]:
 
 def _file_system_arn(system: ResourceRef) -> str:
     return f"arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{render(system)}"
+
+
+def _existing_file_system_arn(file_system_id: str, config: EnvironmentConfig | None) -> str:
+    """The ARN the stacks build for an existing file system: literal in an environment-specific manifest."""
+    if config is not None and config.account is not None and config.region is not None:
+        return f"arn:aws:elasticfilesystem:{config.region}:{config.account}:file-system/{file_system_id}"
+    return f"arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{file_system_id}"
 
 
 def _with_arn_alias(statements: list[Statement], system: ResourceRef) -> list[Statement]:

@@ -426,8 +426,12 @@ def _found_connections(proof: Proof, workloads: dict[str, Workload]) -> None:
 # --- file systems ---------------------------------------------------------------------------------
 
 
-def prove_file_systems(proof: Proof, workloads: dict[str, Workload]) -> None:
+def prove_file_systems(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig | None = None) -> None:
+    """Each mount reaches its file system's mount targets on NFS. An existing file system (a literal ``fs-`` id) is
+    reached through the group the manifest names for it (``existing.security_group_id``); without the manifest,
+    through the literal groups that admit the workload on NFS; when no group is known the path is ASSUMED."""
     assembly = proof.assembly
+    existing = {fs.existing.id: fs.existing for fs in config.file_systems.values() if fs.existing} if config else {}
     targets: dict[ResourceRef, list[str]] = {}
     for mount in assembly.resources("AWS::EFS::MountTarget"):
         props = assembly.resolve(mount.stack, mount.properties)
@@ -440,6 +444,10 @@ def prove_file_systems(proof: Proof, workloads: dict[str, Workload]) -> None:
         props = assembly.resolve(workload.stack, workload.task_definition.properties)
         for volume in props.get("Volumes", []):
             efs = volume.get("EFSVolumeConfiguration")
+            literal = efs.get("FilesystemId") if efs else None
+            if isinstance(literal, str) and literal.startswith("fs-"):
+                _prove_existing_file_system(proof, workload, literal, existing)
+                continue
             system = assembly.target(efs.get("FilesystemId")) if efs else None
             if system is None:
                 continue
@@ -448,6 +456,37 @@ def prove_file_systems(proof: Proof, workloads: dict[str, Workload]) -> None:
                 proof.findings.append(Finding("file system", label, CLOSED, "the file system has no mount target"))
                 continue
             proof.path("file system", label, targets[system.ref], workload.sources, "tcp", [(NFS_PORT, NFS_PORT)])
+
+
+def _prove_existing_file_system(proof: Proof, workload: Workload, file_system_id: str, existing: dict[str, Any]) -> None:
+    label = f"{workload.name} -> file system {file_system_id} (existing)"
+    settings = existing.get(file_system_id)
+    if settings is not None:
+        groups = [settings.security_group_id] if settings.security_group_id else []
+    else:  # templates alone: the literal groups that admit this workload on NFS are its mount targets'
+        groups = sorted(
+            {
+                rule.group
+                for rule in proof.security.ingress
+                if rule.group.startswith("sg-")
+                and rule.peer.kind == "group"
+                and rule.peer.value in workload.sources
+                and rule.covers("tcp")
+                and rule.start <= NFS_PORT <= rule.end
+            }
+        )
+    if not groups:
+        proof.findings.append(
+            Finding(
+                "file system",
+                label,
+                ASSUMED,
+                "its mount targets and their security groups are outside these templates: they must admit tcp/2049 "
+                f"from {', '.join(workload.sources) or 'the tasks'}",
+            )
+        )
+        return
+    proof.path("file system", label, groups, workload.sources, "tcp", [(NFS_PORT, NFS_PORT)])
 
 
 # --- AWS APIs -------------------------------------------------------------------------------------

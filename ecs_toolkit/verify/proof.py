@@ -35,7 +35,7 @@ def verify(assembly: Assembly, config: EnvironmentConfig | None = None) -> list[
     workloads = read_workloads(assembly, config)
     prove_load_balancing(proof, workloads, config)
     prove_connections(proof, workloads, config)
-    prove_file_systems(proof, workloads)
+    prove_file_systems(proof, workloads, config)
     prove_aws_apis(proof, workloads)
     proof.findings += prove_permissions(assembly, workloads, config)
     proof.findings += prove_messaging(assembly, workloads, config)

@@ -3,12 +3,14 @@
 - ``network``: account and region, availability zones, NAT, endpoints, existing VPCs;
 - ``cluster``: EC2 capacity groups, capacity provider strategies, dynamic host ports;
 - ``instances``: each EC2 group's AMI against its instance types, GPU reservations against the groups' GPUs;
-- ``storage``: file systems and the volumes mounted from them;
+- ``storage``: file systems (created or existing) and the volumes mounted from them;
 - ``services``: launch type, Fargate sizes, kinds, routes, containers, secrets, grants;
 - ``routing``: listener rules and their hosts and paths, targets, health-check ports, an existing ALB, tasks'
   extra security groups;
 - ``deployments``: deployment strategies and their settings, the load balancer's test listener;
-- ``containers``: cpu and memory shares, start order (``depends_on``), Linux settings, ulimits, DNS and hosts;
+- ``containers``: cpu and memory shares, start order (``depends_on``), Linux settings, ulimits, DNS and hosts,
+  environment files, ephemeral storage;
+- ``log_routing``: FireLens log routing (``logging``) and its destination;
 - ``iam``: custom statements and managed policies on task and execution roles, and their acknowledgements;
 - ``scaling``: scaling ranges, steps, queue backlog, scheduled actions' counts;
 - ``scheduling``: schedule expressions and time zones, as EventBridge reads them;

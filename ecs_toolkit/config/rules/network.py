@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.image_sources import source_of
 from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, FromCfnConfig, ImageConfig, ServiceConfig
+from ecs_toolkit.config.references import secret_option_reference
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message
+from ecs_toolkit.data import fluent_bit_image
 
 NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "public_subnets", "endpoints", "flow_logs", "flow_log_retention_days"}
 """Network fields that shape a VPC the toolkit creates; an existing VPC is imported as it is."""
@@ -104,8 +106,18 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
     endpoints = set(config.network.endpoints)
     containers: list[_Container] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
-    stores: set[str] = set()
-    for at, image, secrets in containers:
+    router_secrets: dict[str, str] = {}
+    if service.logging is not None:  # the FireLens router: its image, and the secrets of its output options
+        router_secrets = {k: secret_option_reference(v) for k, v in service.logging.secret_options.items()}
+        if service.logging.image is not None:
+            containers.append(((*where, "logging"), service.logging.image, {}))
+        else:
+            yield (
+                (*where, "logging"),
+                f"the log router's default image ({fluent_bit_image().image}) is public and the VPC has no NAT gateways "
+                "to pull it: copy it into ECR and give it as logging.image, or add nat_gateways",
+            )
+    for at, image, _ in containers:
         source = source_of(image)
         ecr = source.ecr
         if source.private_ecr and ecr is None:
@@ -122,16 +134,20 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
                 f"is in ECR in {ecr.region}, which the VPC's ecr endpoints (in {config.region}) do not reach "
                 "without NAT gateways: replicate it into this region or add nat_gateways",
             )
-        for reference in secrets.values():
-            # A CloudFormation export names its store only at deploy time: the endpoints cannot be checked for it.
-            store = reference.partition(":")[0] if isinstance(reference, str) else ""
-            if store in ("ssm", "secretsmanager"):
-                stores.add(store)
-    for store in sorted(stores - endpoints):
-        yield (
-            (*where, "secrets"),
-            f"reads {store} secrets but the VPC has no NAT gateways and no {store} endpoint: add {store} to network.endpoints",
-        )
+    readers: list[tuple[Location, Mapping[str, str | FromCfnConfig]]] = [
+        ((*where, "secrets"), {k: v for _, _, secrets in containers for k, v in secrets.items()}),
+        ((*where, "logging", "secret_options"), router_secrets),
+    ]
+    for at, secrets in readers:
+        # A CloudFormation export (from_cfn) names its store only at deploy time: the endpoints cannot be checked for it.
+        written = [reference for reference in secrets.values() if isinstance(reference, str)]
+        stores = {reference.partition(":")[0] for reference in written} & {"ssm", "secretsmanager"}
+        for store in sorted(stores - endpoints):
+            yield (
+                at,
+                f"reads {store} secrets but the VPC has no NAT gateways and no {store} endpoint: add {store} to "
+                "network.endpoints",
+            )
     if service.exec and "ssm" not in endpoints:
         yield (*where, "exec"), "ECS Exec needs the ssm endpoints when the VPC has no NAT gateways: add ssm to network.endpoints"
 

@@ -13,6 +13,7 @@ from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 from ecs_toolkit.config.rules.containers import check_containers
 from ecs_toolkit.config.rules.deployments import check_deployment, check_service_alarms
 from ecs_toolkit.config.rules.iam import check_roles
+from ecs_toolkit.config.rules.log_routing import check_logging
 from ecs_toolkit.config.rules.scaling import check_scaling
 from ecs_toolkit.config.rules.storage import check_task_volumes, check_volumes
 
@@ -49,6 +50,7 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
     yield from check_roles(where, service)
     yield from check_volumes(config, where, service)
     yield from check_task_volumes(config, where, service)
+    yield from check_logging(where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
     yield from check_deployment(config, where, service)

@@ -26,12 +26,34 @@ def check_warnings(config: EnvironmentConfig) -> Iterator[Finding]:
 
 def _unmounted_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
     mounted = {name for service in config.services.values() for name in service.volumes}
-    for name in config.file_systems:
-        if name not in mounted:
+    for name, fs in config.file_systems.items():
+        if name not in mounted and fs.existing is None:
             yield (
                 ("file_systems", name),
                 "no service mounts it: it is still created (with mount targets and backups); "
                 "add it to a service's volumes or remove it",
+            )
+
+
+def _existing_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
+    mounted = {name for service in config.services.values() for name in service.volumes}
+    for name, fs in config.file_systems.items():
+        existing = fs.existing
+        if existing is None:
+            continue
+        where = ("file_systems", name, "existing")
+        if existing.security_group_id is None and name in mounted:
+            yield (
+                where,
+                f"no security_group_id: the mount targets of {existing.id} must already admit NFS (tcp/2049) from the "
+                "services that mount it (their tasks' or instances' security groups), or their tasks fail to start; "
+                "give security_group_id and each service adds that rule",
+            )
+        if not existing.kms:
+            yield (
+                (*where, "kms"),
+                f"{existing.id} is not encrypted at rest: file systems the toolkit creates always are "
+                "(a file system is encrypted only when it is created)",
             )
 
 
@@ -105,6 +127,7 @@ def _writable_mounts(settings: ContainerSettings) -> list[str]:
 
 WARNING_RULES: list[Callable[[EnvironmentConfig], Iterator[Finding]]] = [
     _unmounted_file_systems,
+    _existing_file_systems,
     _load_balancer_without_routes,
     _idle_capacity_groups,
     connection_warnings,
