@@ -54,7 +54,8 @@ creates from `requirements-checkov.txt` when it is missing (about a minute, once
   characters are refused), on the narrowest construct that trips the rule, never a stack or the app, with the
   granular rule id (`AwsSolutions-IAM5[Resource::*]`) where the rule reports one. A manifest's own
   acknowledgements (`task_role`/`execution_role` `acknowledge`, for the statements and managed policies it
-  writes) go through the same call in `attach_role_policy`, with the manifest's reason. The tests tie every
+  writes) go through the same call in `attach_role_policy`, with the manifest's reason; an addon's `acknowledge`
+  (see the addons guide) goes through `acknowledge` and `skip_checkov` in `stacks/addons.py`. The tests tie every
   acknowledgement in every synthesized manifest to one call below and prove that it silences a finding.
 - checkov: only through `ecs_toolkit.compliance.skip_checkov(resource, check_id, reason)`, which records the skip
   in that resource's template metadata; `skip_checkov_on_cdk_provider` covers the Lambda functions that CDK

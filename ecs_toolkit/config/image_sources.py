@@ -88,7 +88,7 @@ def container_images(name: str, service: ServiceConfig) -> Iterator[ContainerIma
 
 def build_context(config: EnvironmentConfig, build: ImageBuildConfig, *, image_at: Location) -> Path:
     """The build context directory, absolute; ``image_at`` is where the image holding ``build`` is in the manifest."""
-    return (config.directory_of((*image_at, "build", "context")) / build.context).resolve()
+    return config.path_written_at((*image_at, "build", "context"), build.context)
 
 
 def build_dockerfile(config: EnvironmentConfig, build: ImageBuildConfig, *, image_at: Location) -> Path:

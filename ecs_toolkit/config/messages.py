@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ecs_toolkit.config.models import Described, EnvironmentConfig
+from ecs_toolkit.config.models import Described, EnvironmentConfig, FromCfnConfig
 
 Location = tuple[str | int, ...]
 Finding = tuple[Location, str]
@@ -69,9 +69,23 @@ def pydantic_problems(
         if specific:
             for loc, item in specific:
                 yield _strip_tags(document, loc), _message(root, loc, item)
+        elif _is_exportable_text(_annotation_at(root, union_location)) and any(
+            _read_as_other_than_text(item) for _, item in members
+        ):
+            # An environment value YAML read as a number, date or boolean: quoting it is the fix, as for plain text.
+            yield union_location, f'must be a string: quote it: "{show(members[0][1]["input"])}"'
         else:
             annotation = _annotation_at(root, union_location)
             yield union_location, f"must be {_expected(annotation)} (got {show(members[0][1]['input'])})"
+
+
+def _is_exportable_text(annotation: Any) -> bool:
+    """``str | FromCfnConfig``: an environment value or secret, text or a CloudFormation export."""
+    return FromCfnConfig in _members(annotation) and str in [_base(member) for member in _members(annotation)]
+
+
+def _read_as_other_than_text(item: ErrorDetails) -> bool:
+    return item["type"] == "string_type" and isinstance(item["input"], bool | int | float | datetime.date)
 
 
 def _tag_index(document: CommentedMap, location: Location) -> int | None:

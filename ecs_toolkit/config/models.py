@@ -773,12 +773,28 @@ class VolumesFromConfig(StrictModel):
     """Mount them read-only."""
 
 
+ExportName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9:-]{1,255}$"),
+    Described("a CloudFormation export name (1 to 255 letters, digits, colons and hyphens)"),
+]
+
+
+class FromCfnConfig(StrictModel):
+    """A value exported by another CloudFormation stack (`Fn::ImportValue`), resolved when the stack deploys."""
+
+    from_cfn: ExportName
+    """The export's name (`Outputs.<Name>.Export.Name` in the exporting stack)."""
+
+
 EnvFile = Annotated[
     str,
     StringConstraints(pattern=r"^\S+$", max_length=1024),
     Described("a file path relative to the manifest, s3://bucket/key.env or arn:aws:s3:::bucket/key.env, without spaces"),
 ]
 """A container's environment file: a local path, an `s3://` URL or an S3 object ARN (the rules check which)."""
+
+
 ImagePlatform = Literal["linux/amd64", "linux/arm64"]
 
 
@@ -843,10 +859,12 @@ class ContainerSettings(StrictModel):
     """Command override."""
     entry_point: list[str] | None = None
     """Entry point override."""
-    environment: dict[EnvName, str] = {}
-    """Plain settings; names that look like secrets are rejected."""
-    secrets: dict[EnvName, str] = {}
-    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
+    environment: dict[EnvName, str | FromCfnConfig] = {}
+    """Plain settings; names that look like secrets are rejected. `{from_cfn: EXPORT}` takes the value of another
+    stack's CloudFormation export."""
+    secrets: dict[EnvName, str | FromCfnConfig] = {}
+    """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`;
+    `{from_cfn: EXPORT}` for a CloudFormation export whose value is an SSM parameter or Secrets Manager secret ARN."""
     env_files: list[EnvFile] = []
     """Files of `NAME=value` lines loaded into the environment at start (at most 10, each named `*.env`): a path
     relative to the manifest (uploaded as an S3 asset at deploy), `s3://bucket/key.env` or
@@ -1130,6 +1148,50 @@ class ScalingConfig(StrictModel):
     """Predictive scaling on top of the reactive policies (they still act on what the forecast misses)."""
 
 
+TemplatePath = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^\s]([^\x00-\x1f]{0,1022}[^\s])?$"),
+    Described("a file path (relative to the manifest) without leading or trailing spaces"),
+]
+"""A CloudFormation template file, relative to the manifest file that names it (``EnvironmentConfig.path_written_at``)."""
+LogicalId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9]{1,255}$"),
+    Described("a CloudFormation logical id (letters and digits)"),
+]
+
+
+CheckovId = Annotated[
+    str,
+    StringConstraints(pattern=r"^CKV2?_[A-Z0-9]+_[0-9]+$"),
+    Described("a checkov check id such as CKV_AWS_119"),
+]
+
+
+class AddonAcknowledgementConfig(StrictModel):
+    """A cdk-nag finding or a failed checkov check on an addon's resources, accepted with a reason."""
+
+    rule: RuleId | CheckovId
+    """The cdk-nag rule (`AwsSolutions-DDB3`, or a granular id such as `AwsSolutions-IAM5[Action::dynamodb:Get*]`),
+    or a checkov check (`CKV_AWS_119`), which is skipped in the resources' metadata."""
+    reason: Annotated[str, StringConstraints(min_length=20, max_length=1000)]
+    """Why the finding is acceptable here: a reviewer reads it (at least 20 characters)."""
+    resources: list[LogicalId] = []
+    """The addon's resources (logical ids) the acknowledgement applies to; by default every resource of the addon."""
+
+
+class AddonConfig(StrictModel):
+    """A CloudFormation template included in the service's stack (an AWS Copilot workload addon)."""
+
+    template: TemplatePath
+    """The template file (YAML or JSON), relative to the manifest."""
+    parameters: dict[LogicalId, str | int | float | bool] = {}
+    """Values of the template's parameters (besides `App`, `Env` and `Name`, which the toolkit supplies); every
+    parameter without a `Default` needs one."""
+    acknowledge: list[AddonAcknowledgementConfig] = []
+    """cdk-nag findings and checkov checks of the template's resources, each with a reason."""
+
+
 class LoggingConfig(StrictModel):
     """FireLens: a `log_router` sidecar (AWS for Fluent Bit) takes every container's output and sends it to
     `destination`; the router's own logs go to the service's CloudWatch log group."""
@@ -1280,6 +1342,10 @@ class ServiceConfig(ContainerSettings):
     """Jobs only: a run still going after this long is stopped and counted as failed."""
     retries: Annotated[int, Field(ge=0, le=185)] = 2
     """Jobs only: attempts EventBridge Scheduler makes when starting a run fails."""
+    addons: list[TemplatePath | AddonConfig] = []
+    """CloudFormation templates included in the service's stack, as a path or `{template, parameters, acknowledge}`:
+    their managed policy outputs attach to the task role, security group outputs to the tasks (awsvpc), other
+    outputs become environment variables of the main container (see the addons guide)."""
     publish: list[TopicConfig] = []
     """SNS topics of this service or job (KMS-encrypted); its task role may publish to exactly them."""
     subscribe: SubscribeConfig | None = None
@@ -1374,6 +1440,11 @@ class EnvironmentConfig(StrictModel):
         (the environment's own, or a base it extends), else the working directory (a configuration built in code)."""
         origin = self.origin_of(location)
         return origin.file.parent if origin is not None else Path.cwd()
+
+    def path_written_at(self, location: Location, written: str) -> Path:
+        """A relative path ``written`` at ``location``, absolute: the one way every reader finds a file the manifest
+        names (build contexts, env files, addon templates), from the directory of the file that wrote it."""
+        return (self.directory_of(location) / written).resolve()
 
     def with_origins(self, origins: Origins) -> EnvironmentConfig:
         """This configuration, recorded as read from files: where each value was written (``origins[()]`` is the

@@ -39,6 +39,7 @@ class ScheduledJob(Construct):
 
     ``enable_execute_command`` starts every run with ECS Exec on (``EnableExecuteCommand`` in the
     state's RunTask parameters) and gives the task role the same Exec permissions a service gets.
+    ``extra_security_groups`` (awsvpc only) are attached to every run's tasks beside the job's own group.
     """
 
     def __init__(

@@ -89,6 +89,8 @@ def references(config: EnvironmentConfig) -> list[Reference]:
             if written is not None and parse_ecr_image(written) is not None:
                 found.append(Reference("image", written, f"{where}.image"))
             for variable, value in secrets.items():
+                if not isinstance(value, str):
+                    continue  # a CloudFormation export, resolved by CloudFormation itself at deploy time
                 reference = parse_secret_reference(value)
                 kind = "ssm parameter" if reference.store == "ssm" else "secret"
                 found.append(Reference(kind, reference.name, f"{where}.secrets.{variable}"))

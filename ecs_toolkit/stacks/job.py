@@ -13,6 +13,7 @@ from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.job import ScheduledJob
+from ecs_toolkit.stacks.addons import include_addons
 from ecs_toolkit.stacks.messaging import published_topics
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
@@ -31,8 +32,17 @@ class JobStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         job = config.services[name]
+        self.addons = include_addons(self, config, name)
         self.topics, topic_variables = published_topics(self, config, name)
-        plan = plan_task(self, config, name, platform, topic_variables or None)
+        plan = plan_task(
+            self,
+            config,
+            name,
+            platform,
+            {**topic_variables, **self.addons.environment},
+            self.addons.secrets,
+            extra_security_groups=self.addons.security_groups,
+        )
         self.job = ScheduledJob(
             self,
             "Job",
@@ -44,6 +54,7 @@ class JobStack(cdk.Stack):
             **plan.arguments,
         )
         apply_task_permissions(self.job, self.job.task_definition, job)
+        self.addons.attach(self.job.task_definition)
         if self.topics is not None:
             self.topics.grant_publish(self.job.task_definition.task_role)
         for alarm in (self.job.failure_alarm, self.job.dead_letter_alarm):

@@ -36,6 +36,7 @@ from ecs_toolkit.constructs.scaling import (
     StepPolicy,
 )
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
+from ecs_toolkit.stacks.addons import include_addons
 from ecs_toolkit.stacks.common import removal_policy
 from ecs_toolkit.stacks.messaging import published_topics
 from ecs_toolkit.stacks.platform import PlatformStack
@@ -61,9 +62,18 @@ class ServiceStack(cdk.Stack):
         self.service_name = name
         self.platform = platform
         self.queue = self._work_queue(service_config)
+        self.addons = include_addons(self, config, name)
         self.topics, topic_variables = published_topics(self, config, name)
         queue_variables = {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else {}
-        plan = plan_task(self, config, name, platform, {**queue_variables, **topic_variables} or None)
+        plan = plan_task(
+            self,
+            config,
+            name,
+            platform,
+            {**queue_variables, **topic_variables, **self.addons.environment},
+            self.addons.secrets,
+            extra_security_groups=self.addons.security_groups,
+        )
         mode = plan.network_mode
         self.service = EcsService(
             self,
@@ -86,6 +96,7 @@ class ServiceStack(cdk.Stack):
         self._rollback_alarms(service_config)
         self._volumes(name, service_config)
         self._grants(service_config)
+        self.addons.attach(self.service.task_definition)
         if self.queue is not None:
             self.queue.grant_consume_messages(self.service.task_definition.task_role)
         if self.topics is not None:

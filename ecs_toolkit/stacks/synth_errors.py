@@ -35,6 +35,8 @@ SERVICE_CONSTRUCTS: dict[str, Location] = {
     "Scaling": ("scaling",),
 }
 """Construct ids of a service stack (``stacks/service.py``) and the service field each comes from."""
+_ADDON_ID = re.compile(r"Addon(\d+)")
+"""``Addon<index>``: the CfnInclude of ``addons.<index>`` (``stacks/addons.py``)."""
 PLATFORM_CONSTRUCTS: dict[str, Location] = {
     "Cluster": ("cluster",),
     "CapacityEventsKey": ("cluster", "capacity"),
@@ -69,6 +71,9 @@ def field_of(config: EnvironmentConfig, construct_path: str, property_paths: lis
         return PLATFORM_CONSTRUCTS.get(first, ())
     for name in config.services:
         if stack == outputs.service_stack_name(config.name, name):
+            addon = _ADDON_ID.fullmatch(ids[0]) if ids else None
+            if addon is not None:
+                return ("services", name, "addons", int(addon[1]))
             return ("services", name, *SERVICE_CONSTRUCTS.get(ids[0] if ids else "", ()))
     return ()
 

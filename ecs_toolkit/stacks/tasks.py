@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ from ecs_toolkit.config.models import (
     ContainerHealthCheckConfig,
     ContainerSettings,
     EnvironmentConfig,
+    FromCfnConfig,
     ImageConfig,
     ServiceConfig,
     SidecarConfig,
@@ -62,8 +63,15 @@ def plan_task(
     name: str,
     platform: PlatformStack,
     environment: Mapping[str, str] | None = None,
+    secrets: Mapping[str, ecs.Secret] | None = None,
+    *,
+    extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
 ) -> TaskPlan:
-    """The keyword arguments that ``EcsService`` and ``ScheduledJob`` both take, from the manifest."""
+    """The keyword arguments that ``EcsService`` and ``ScheduledJob`` both take, from the manifest.
+
+    ``extra_security_groups`` (an addon's groups) join the manifest's ``security_groups`` as the tasks' extra
+    groups: one list, attached by the construct and published in the task's outputs for run-task and verify.
+    """
     entry = config.services[name]
     launch = derived.launch_of(config, entry)
     mode = derived.network_mode_of(config, entry)
@@ -71,7 +79,7 @@ def plan_task(
     arguments = {
         "cluster": platform.cluster,
         "vpc": platform.vpc,
-        "containers": task_containers(stack, config, name, entry, launch, environment),
+        "containers": task_containers(stack, config, name, entry, launch, environment, secrets),
         "fargate": launch == "fargate",
         "network_mode": mode,
         "cpu": derived.task_cpu(config, entry),
@@ -90,7 +98,8 @@ def plan_task(
         "extra_security_groups": [
             ec2.SecurityGroup.from_security_group_id(stack, f"SecurityGroup-{group_id}", group_id, mutable=False)
             for group_id in entry.security_groups
-        ],
+        ]
+        + list(extra_security_groups),
     }
     return TaskPlan(launch=launch, network_mode=mode, strategy=strategy, arguments=arguments)
 
@@ -123,6 +132,7 @@ def task_containers(
     service: ServiceConfig,
     launch: str,
     environment: Mapping[str, str] | None = None,
+    secrets: Mapping[str, ecs.Secret] | None = None,
 ) -> list[ContainerSpec]:
     """The main container (named after the service, cpu/memory left after the sidecars) and its sidecars."""
     cpu = derived.task_cpu(config, service)
@@ -141,8 +151,8 @@ def task_containers(
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
         app_protocol=service.discovery.app_protocol if service.discovery is not None else None,
-        environment={**service.environment, **(environment or {})},
-        secrets=_secrets(scope, "Secret", service.secrets),
+        environment={**_environment(service.environment), **(environment or {})},
+        secrets={**_secrets(scope, "Secret", service.secrets), **(secrets or {})},
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),
         protocols=derived.nlb_transports(service),
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
@@ -163,7 +173,7 @@ def _environment_files(
     for index, value in enumerate(values):
         reference = parse_env_file(value)
         if reference.path is not None:
-            local = config.directory_of((*written_at, index)) / reference.path
+            local = config.path_written_at((*written_at, index), reference.path)
             files.append(ecs.EnvironmentFile.from_asset(str(local)))
         else:
             assert reference.bucket is not None and reference.key is not None
@@ -246,7 +256,7 @@ def _sidecar(
         port=sidecar.port,
         health_check_port=health_check_port,
         essential=sidecar.essential,
-        environment=sidecar.environment,
+        environment=_environment(sidecar.environment),
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
         environment_files=_environment_files(
             scope, config, f"Sidecar{index}EnvFile", sidecar.env_files, ("services", name, "sidecars", index, "env_files")
@@ -388,12 +398,20 @@ def _image(
     return ecs.ContainerImage.from_ecr_repository(repository, ecr_image.version)
 
 
-def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[str, ecs.Secret]:
+def _environment(values: Mapping[str, str | FromCfnConfig]) -> dict[str, str]:
+    """Plain values as written; ``{from_cfn: EXPORT}`` as ``Fn::ImportValue`` of the export."""
+    return {key: value if isinstance(value, str) else cdk.Fn.import_value(value.from_cfn) for key, value in values.items()}
+
+
+def _secrets(scope: cdk.Stack, prefix: str, references: Mapping[str, str | FromCfnConfig]) -> dict[str, ecs.Secret]:
     """Secrets by reference: the template carries ARNs, and the execution role may read exactly those."""
     secrets = {}
     for variable, value in references.items():
-        reference = parse_secret_reference(value)
         construct_id = f"{prefix}{variable}"
+        if not isinstance(value, str):
+            secrets[variable] = _exported_secret(scope, construct_id, value.from_cfn)
+            continue
+        reference = parse_secret_reference(value)
         if reference.store == "ssm":
             parameter = (
                 ssm.StringParameter.from_string_parameter_arn(scope, construct_id, reference.name)
@@ -414,6 +432,22 @@ def _secrets(scope: cdk.Stack, prefix: str, references: dict[str, str]) -> dict[
     return secrets
 
 
+def _exported_secret(scope: cdk.Stack, construct_id: str, export: str) -> ecs.Secret:
+    """A secret whose ARN another stack exports: a Secrets Manager secret or an SSM parameter, known only at deploy
+    time. ECS takes either ARN in ``valueFrom``; CDK lets the execution role read it from Secrets Manager, and
+    ``apply_task_permissions`` adds the SSM read of the same ARN."""
+    secret = secretsmanager.Secret.from_secret_complete_arn(scope, construct_id, cdk.Fn.import_value(export))
+    return ecs.Secret.from_secrets_manager(secret)
+
+
+def exported_secret_arns(service: ServiceConfig) -> list[str]:
+    """The ``Fn::ImportValue`` of every ``{from_cfn: EXPORT}`` secret of the task's containers, each once."""
+    exports = [value.from_cfn for value in service.secrets.values() if isinstance(value, FromCfnConfig)]
+    for sidecar in service.sidecars:
+        exports += [value.from_cfn for value in sidecar.secrets.values() if isinstance(value, FromCfnConfig)]
+    return [cdk.Fn.import_value(export) for export in dict.fromkeys(exports)]
+
+
 def _health_check(check: ContainerHealthCheckConfig | None) -> ecs.HealthCheck | None:
     if check is None:
         return None
@@ -432,6 +466,9 @@ def apply_task_permissions(scope: Construct, task_definition: ecs.TaskDefinition
     apply_grants(task_definition.task_role, grants, scope=scope)
     apply_role_policies(scope, task_definition, service)
     execution_role = task_definition.execution_role
+    exported = exported_secret_arns(service)
+    if exported and execution_role is not None:
+        execution_role.add_to_principal_policy(iam.PolicyStatement(actions=["ssm:GetParameters"], resources=exported))
     if service.secrets_kms_key_arns and execution_role is not None:
         execution_role.add_to_principal_policy(
             iam.PolicyStatement(actions=["kms:Decrypt"], resources=list(service.secrets_kms_key_arns))

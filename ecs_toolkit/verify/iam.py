@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ecs_toolkit.assembly import Assembly, Attribute, ResourceRef, render
+from ecs_toolkit.assembly import Assembly, Attribute, ResourceRef, Unknown, render
 from ecs_toolkit.config.models import EnvironmentConfig, GrantConfig, RolePolicyConfig
 from ecs_toolkit.verify.findings import CLOSED, OPEN, Finding
 from ecs_toolkit.verify.workloads import Workload
@@ -53,10 +53,16 @@ def role_statements(assembly: Assembly, role: ResourceRef) -> list[Statement]:
                 Statement(
                     effect=str(statement.get("Effect", "Allow")),
                     actions=tuple(str(a) for a in _listed(statement.get("Action", []))),
-                    resources=tuple(render(r) for r in _listed(statement.get("Resource", []))),
+                    resources=tuple(_text(r) for r in _listed(statement.get("Resource", []))),
                 )
             )
     return statements
+
+
+def _text(value: Any) -> str:
+    """``render``, except that a value known only at deploy time keeps why (``${?no stack of this assembly exports
+    X}``): two such values are the same when they come from the same export."""
+    return f"${{?{value.reason}}}" if isinstance(value, Unknown) else render(value)
 
 
 def allows(statements: Iterable[Statement], action: str, resource: str) -> bool:
@@ -99,9 +105,15 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
             statements = role_statements(assembly, execution_role)
             for container in containers:
                 for secret in container.get("Secrets", []):
-                    value = render(secret.get("ValueFrom"))
-                    action, arn = _secret_need(value)
-                    _check(findings, f"{name}: secret {secret.get('Name')}", statements, "the execution role", [(action, arn)])
+                    label = f"{name}: secret {secret.get('Name')}"
+                    if isinstance(secret.get("ValueFrom"), Unknown):
+                        # An ARN another stack exports (from_cfn): either store's ARN, so the role needs to read both.
+                        arn = _text(secret.get("ValueFrom"))
+                        needs = [("secretsmanager:GetSecretValue", arn), ("ssm:GetParameters", arn)]
+                        _check(findings, label, statements, "the execution role", needs)
+                        continue
+                    action, arn = _secret_need(render(secret.get("ValueFrom")))
+                    _check(findings, label, statements, "the execution role", [(action, arn)])
                 for env_file in container.get("EnvironmentFiles", []):
                     arn = render(env_file.get("Value"))
                     bucket = arn.split("/", 1)[0]

@@ -9,11 +9,11 @@ them; a rule that serves none is reported as UNINTENDED.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecs_toolkit.assembly import Assembly, Resource, ResourceRef, render
+from ecs_toolkit.assembly import Assembly, Resource, ResourceRef, Unknown, render
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.verify.findings import ASSUMED, CLOSED, OPEN, UNINTENDED, Finding, ports_text
@@ -544,10 +544,13 @@ def prove_aws_apis(proof: Proof, workloads: dict[str, Workload]) -> None:
 
 def _needs(assembly: Assembly, workload: Workload) -> list[str]:
     needs = ["ecr.api", "ecr.dkr", "logs"] if workload.network_mode == "awsvpc" else []
-    text = render(workload.containers(assembly))
-    if ":secretsmanager:" in text:
+    containers = workload.containers(assembly)
+    text = render(containers)
+    # A secret whose ARN another stack exports (from_cfn) may be in either store: both must be reachable.
+    exported = any(isinstance(s.get("ValueFrom"), Unknown) for c in containers for s in c.get("Secrets", []))
+    if ":secretsmanager:" in text or exported:
         needs.append("secretsmanager")
-    if ":ssm:" in text:
+    if ":ssm:" in text or exported:
         needs.append("ssm")
     if workload.runs_with_exec(assembly):
         needs.append("ssmmessages")
@@ -625,13 +628,26 @@ def _prove_egress(
 # --- the negative proof ---------------------------------------------------------------------------
 
 
-def prove_nothing_else(proof: Proof) -> None:
-    """Every ingress rule must serve an intended path; say which ones serve none."""
+def prove_nothing_else(proof: Proof, external: Mapping[str, str] | None = None) -> None:
+    """Every ingress rule must serve an intended path; say which ones serve none.
+
+    ``external`` names groups whose rules the manifest does not describe (an addon's security group -> where it is
+    declared): their rules are listed as ASSUMED, for review where they are written."""
     by_key: dict[tuple[str, Peer, str], list[tuple[int, int]]] = {}
     for group, peer, protocol, low, high in proof.intended:
         by_key.setdefault((group, peer, protocol), []).append((low, high))
     for rule in proof.security.ingress:
         if rule.protocol == "icmp":
+            continue
+        if external and rule.group in external:
+            proof.findings.append(
+                Finding(
+                    "exposure",
+                    f"{rule.peer} -> {rule.group} ({rule.ports()})",
+                    ASSUMED,
+                    f"rule {rule.where} of {external[rule.group]}: the addon's own rule set, outside the manifest's paths",
+                )
+            )
             continue
         allowed = by_key.get((rule.group, rule.peer, rule.protocol), [])
         extra = uncovered(rule.start, rule.end, allowed) if rule.protocol != "all" else [(0, 65535)]

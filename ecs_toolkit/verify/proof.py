@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ecs_toolkit.assembly import Assembly
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.verify.addons import addon_security_groups, prove_addons
 from ecs_toolkit.verify.findings import Finding
 from ecs_toolkit.verify.iam import prove_permissions
 from ecs_toolkit.verify.messaging import prove_messaging
@@ -38,7 +39,8 @@ def verify(assembly: Assembly, config: EnvironmentConfig | None = None) -> list[
     prove_aws_apis(proof, workloads)
     proof.findings += prove_permissions(assembly, workloads, config)
     proof.findings += prove_messaging(assembly, workloads, config)
-    prove_nothing_else(proof)
+    proof.findings += prove_addons(assembly, workloads, config)
+    prove_nothing_else(proof, addon_security_groups(config, workloads))
     return proof.findings
 
 

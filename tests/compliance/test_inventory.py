@@ -13,8 +13,8 @@ def test_exemptions_go_through_the_compliance_helpers_only() -> None:
     assert not direct, "use ecs_toolkit.compliance.acknowledge / skip_checkov instead of:\n" + "\n".join(direct)
 
 
-MANIFEST_ACKNOWLEDGEMENTS = {("constructs/grants.py", "attach_role_policy")}
-"""Where a manifest's own acknowledgements (task_role/execution_role/instance_role ``acknowledge``) are applied:
+MANIFEST_ACKNOWLEDGEMENTS = {("constructs/grants.py", "attach_role_policy"), ("stacks/addons.py", "_acknowledge")}
+"""Where a manifest's own acknowledgements (task_role/execution_role/instance_role and addons ``acknowledge``) are applied:
 the rule and the reason come from the manifest, whose model requires a rule id and a reason of 20 characters or more."""
 
 

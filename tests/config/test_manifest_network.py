@@ -343,3 +343,13 @@ def test_fails_when_an_existing_vpc_has_no_cidr(manifest) -> None:
     """
 
     assert manifest.problems(text) == ["3: network.existing.cidr: is required"]
+
+
+def test_a_secret_exported_by_another_stack_names_no_store_to_check_without_nat_gateways(manifest) -> None:
+    # Its store is known when the stack deploys; verify then requires both stores to be reachable.
+    text = NO_NAT + SERVICE + "    secrets:\n      TOKEN: {from_cfn: shared-TokenArn}\n      API_KEY: ssm:/app/key\n"
+
+    assert manifest.problems(text) == [
+        "11: services.api.secrets: reads ssm secrets but the VPC has no NAT gateways and no ssm endpoint: "
+        "add ssm to network.endpoints",
+    ]

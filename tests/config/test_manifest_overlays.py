@@ -12,6 +12,7 @@ import pytest
 from ecs_toolkit.config import EnvironmentConfig, ManifestError, load_manifest, load_manifest_with_warnings
 from ecs_toolkit.config.image_sources import build_context, build_dockerfile, image_location, source_of
 from ecs_toolkit.config.loader import origin_of
+from ecs_toolkit.config.rules.addons import addon_template_location
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -364,6 +365,21 @@ def test_an_env_file_written_in_a_base_is_relative_to_the_base(apart: Files) -> 
     (apart.root / "shared" / "base" / "worker.env").unlink()
     assert [p.split(": ", 2)[:2] for p in apart.problems("envs/other.yaml", "extends: ../shared/base/files.base.yaml\n")] == [
         ["shared/base/files.base.yaml:10", "services.worker.env_files.0"]
+    ]
+
+
+def test_an_addon_template_written_in_a_base_is_relative_to_the_base(apart: Files) -> None:
+    from tests.config.test_manifest_addons import SUPPLIED, TABLE
+
+    apart.write("shared/base/table.yml", SUPPLIED + TABLE)
+    apart.write("shared/base/addons.base.yaml", BUILT_BASE.replace("    image:", "    addons: [table.yml]\n    image:", 1))
+    config = apart.load("envs/prod.yaml", "extends: ../shared/base/addons.base.yaml\n")
+
+    path = config.path_written_at(addon_template_location("worker", 0), "table.yml")
+    assert path == (apart.root / "shared" / "base" / "table.yml").resolve()
+    path.unlink()
+    assert [p.split(": ", 2)[:2] for p in apart.problems("envs/other.yaml", "extends: ../shared/base/addons.base.yaml\n")] == [
+        ["shared/base/addons.base.yaml:10", "services.worker.addons.0"]
     ]
 
 

@@ -19,6 +19,7 @@
 - ``connections``: declared callers (``connects_to``) and outside sources (``allow_from``);
 - ``warnings``: what is valid but probably not meant (printed, never failing);
 - ``images``: images built from source or taken from declared repositories, and the repositories;
+- ``addons``: CloudFormation templates included in a service's stack: parameters, outputs, name collisions;
 - ``limits``: AWS's limits on names, sizes, tags, images, certificates and load balancer settings.
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.config.rules.addons import check_addons
 from ecs_toolkit.config.rules.cluster import MIN_HOST_PORT_RANGE, RESERVED_AGENT_PORTS, check_cluster
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import check_connections, connection_warnings
@@ -83,3 +85,4 @@ def check_rules(config: EnvironmentConfig) -> Iterator[Finding]:
     for name, service in config.services.items():
         yield from check_service(config, name, service)
         yield from check_routing(config, name, service)
+        yield from check_addons(config, name, service)

@@ -180,7 +180,7 @@ def _env_files(config: EnvironmentConfig, location: Location, settings: Containe
         if not reference.name.endswith(".env"):
             yield at, f"{reference.name!r} does not end in .env: ECS loads environment files with the .env extension only"
         if reference.path is not None:
-            local = config.directory_of(at) / reference.path
+            local = config.path_written_at(at, reference.path)
             if not local.is_file():
                 what = "is a directory, not a file" if local.is_dir() else "does not exist"
                 yield at, f"{value} {what} (looked for {local}; paths are relative to the manifest file that names them)"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.image_sources import container_images, source_of
-from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
+from ecs_toolkit.config.models import EnvironmentConfig, FromCfnConfig, ServiceConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 
 IMAGE_MAX_LENGTH = 255
@@ -229,6 +229,11 @@ def _health_check(where: Location, service: ServiceConfig) -> Iterator[Finding]:
                 )
 
 
+def _written(value: str | FromCfnConfig) -> str:
+    """A value as the manifest writes it (an export's name stands for its value, which is known at deploy time)."""
+    return value if isinstance(value, str) else value.from_cfn
+
+
 def _container_definitions(where: Location, name: str, service: ServiceConfig) -> Iterator[Finding]:
     """A lower bound of the task's container definitions: only what the manifest spells out, as JSON.
 
@@ -247,8 +252,8 @@ def _container_definitions(where: Location, name: str, service: ServiceConfig) -
                 {
                     "name": container,
                     "image": source_of(image).reference or source_of(image).describe(),
-                    "environment": [{"name": key, "value": value} for key, value in environment.items()],
-                    "secrets": [{"name": key, "valueFrom": value} for key, value in secrets.items()],
+                    "environment": [{"name": key, "value": _written(value)} for key, value in environment.items()],
+                    "secrets": [{"name": key, "valueFrom": _written(value)} for key, value in secrets.items()],
                     "command": command or [],
                     "entryPoint": entry_point or [],
                 },

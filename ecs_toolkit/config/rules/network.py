@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.image_sources import source_of
-from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, ImageConfig, ServiceConfig
+from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, FromCfnConfig, ImageConfig, ServiceConfig
 from ecs_toolkit.config.references import secret_option_reference
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 from ecs_toolkit.data import fluent_bit_image
@@ -97,10 +97,14 @@ def _internet_facing_without_public_subnets(
             yield ("services", name, "nlb", "public"), f"an internet-facing NLB needs the VPC's public subnets: {fix}"
 
 
+_Container = tuple[Location, str | ImageConfig, dict[str, str | FromCfnConfig]]
+"""Where a container is written, its image and its secrets."""
+
+
 def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
     """What a task in a VPC without NAT gateways cannot reach: other registries, stores without an endpoint."""
     endpoints = set(config.network.endpoints)
-    containers: list[tuple[Location, str | ImageConfig, dict[str, str]]] = [(where, service.image, service.secrets)]
+    containers: list[_Container] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
     router_secrets: dict[str, str] = {}
     if service.logging is not None:  # the FireLens router: its image, and the secrets of its output options
@@ -130,12 +134,14 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
                 f"is in ECR in {ecr.region}, which the VPC's ecr endpoints (in {config.region}) do not reach "
                 "without NAT gateways: replicate it into this region or add nat_gateways",
             )
-    readers: list[tuple[Location, dict[str, str]]] = [
+    readers: list[tuple[Location, Mapping[str, str | FromCfnConfig]]] = [
         ((*where, "secrets"), {k: v for _, _, secrets in containers for k, v in secrets.items()}),
         ((*where, "logging", "secret_options"), router_secrets),
     ]
     for at, secrets in readers:
-        stores = {reference.partition(":")[0] for reference in secrets.values()} & {"ssm", "secretsmanager"}
+        # A CloudFormation export (from_cfn) names its store only at deploy time: the endpoints cannot be checked for it.
+        written = [reference for reference in secrets.values() if isinstance(reference, str)]
+        stores = {reference.partition(":")[0] for reference in written} & {"ssm", "secretsmanager"}
         for store in sorted(stores - endpoints):
             yield (
                 at,

@@ -175,6 +175,8 @@ def _container(where: Location, name: str, service: ServiceConfig) -> Iterator[F
             if variable in secrets:
                 yield (*base, "environment", variable), "is also under secrets"
         for variable, reference in secrets.items():
+            if not isinstance(reference, str):
+                continue  # a CloudFormation export: its value is known when the stack deploys
             try:
                 parse_secret_reference(reference)
             except ValueError as error:
