@@ -1,4 +1,4 @@
-"""The private example rehearsed: no NAT gateways, eleven endpoints, an internal load balancer."""
+"""The private example rehearsed: no NAT gateways, eleven endpoints, an internal load balancer, a Bottlerocket group."""
 
 from __future__ import annotations
 
@@ -20,3 +20,12 @@ def test_the_private_example_deploys_and_every_resource_matches_its_template(tmp
     endpoints = [r for r in outcome["verification"]["resources"] if r["type"] == "AWS::EC2::VPCEndpoint"]
     assert len(endpoints) == 11
     assert not any(r["type"] == "AWS::EC2::NatGateway" for r in outcome["verification"]["resources"])
+    rocket = {
+        r["type"]: r["outcome"]
+        for r in outcome["verification"]["resources"]
+        if r["logical_id"].startswith("Ec2Grouprocket") and r["type"].startswith(("AWS::EC2::LaunchTemplate", "AWS::AutoScaling"))
+    }
+    assert rocket == {"AWS::EC2::LaunchTemplate": "verified", "AWS::AutoScaling::AutoScalingGroup": "verified"}
+    assert outcome["public_parameters"] == ["/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id"]
+    sync = {r["type"]: r["outcome"] for r in outcome["verification"]["resources"] if r["stack"] == "intranet-sync"}
+    assert sync["AWS::ECS::Service"] == sync["AWS::ECS::TaskDefinition"] == "verified"

@@ -1,9 +1,11 @@
-"""The private example: no NAT gateways, VPC endpoints, an internal load balancer, a /20 VPC in eu-central-1."""
+"""The private example: no NAT gateways, VPC endpoints, an internal load balancer, a /20 VPC in eu-central-1,
+and a Bottlerocket group beside the Amazon Linux one."""
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import tomllib
 
 import pytest
 
@@ -67,12 +69,17 @@ def test_every_listed_endpoint_exists_with_private_dns_and_s3_as_a_gateway(priva
 
 def test_load_balancer_instances_and_tasks_use_the_isolated_subnets(private_env: Synthesized) -> None:
     (load_balancer,) = _resources(private_env, "intranet-platform", "AWS::ElasticLoadBalancingV2::LoadBalancer")
-    (group,) = _resources(private_env, "intranet-platform", "AWS::AutoScaling::AutoScalingGroup")
-    (service,) = _resources(private_env, "intranet-portal", "AWS::ECS::Service")
+    groups = _resources(private_env, "intranet-platform", "AWS::AutoScaling::AutoScalingGroup")
+    services = [_resources(private_env, f"intranet-{name}", "AWS::ECS::Service")[0] for name in ("portal", "sync")]
     assert load_balancer["Properties"]["Scheme"] == "internal"  # type: ignore[index]
-    awsvpc = service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]  # type: ignore[index]
-    assert awsvpc["AssignPublicIp"] == "DISABLED"
-    for subnets in (load_balancer["Properties"]["Subnets"], group["Properties"]["VPCZoneIdentifier"], awsvpc["Subnets"]):  # type: ignore[index]
+    awsvpc = [service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"] for service in services]  # type: ignore[index]
+    assert [config["AssignPublicIp"] for config in awsvpc] == ["DISABLED", "DISABLED"]
+    assert len(groups) == 2
+    for subnets in (
+        load_balancer["Properties"]["Subnets"],  # type: ignore[index]
+        *(group["Properties"]["VPCZoneIdentifier"] for group in groups),  # type: ignore[index]
+        *(config["Subnets"] for config in awsvpc),
+    ):
         names = _imported_subnets(subnets)
         assert len(names) == 2 and all(ISOLATED in name for name in names), names
 
@@ -81,3 +88,75 @@ def test_publishes_the_isolated_subnets_for_run_task(private_env: Synthesized) -
     template = private_env.template_json("intranet-network")
     value = json.dumps(template["Outputs"][outputs.PRIVATE_SUBNET_IDS]["Value"])  # type: ignore[index]
     assert value.count(ISOLATED) == 2
+
+
+# --- the Bottlerocket group (rocket) and the worker placed on it (sync) ------------------------
+
+
+def _launch_templates(env: Synthesized) -> dict[str, dict[str, object]]:
+    """Each group's launch template data, by group name (the construct path Ec2Group-<name>)."""
+    template = env.template_json("intranet-platform")
+    resources: dict[str, dict[str, object]] = template["Resources"]  # type: ignore[assignment]
+    return {
+        name: resource["Properties"]["LaunchTemplateData"]  # type: ignore[index]
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::EC2::LaunchTemplate"
+        for name in ("general", "rocket")
+        if logical_id.startswith(f"Ec2Group{name}LaunchTemplate")
+    }
+
+
+def test_the_bottlerocket_group_boots_on_one_toml_document_naming_the_cluster(private_env: Synthesized) -> None:
+    template = private_env.template_json("intranet-platform")
+    resources: dict[str, dict[str, object]] = template["Resources"]  # type: ignore[assignment]
+    (cluster,) = [logical_id for logical_id, r in resources.items() if r["Type"] == "AWS::ECS::Cluster"]
+    data = _launch_templates(private_env)["rocket"]
+    parts = data["UserData"]["Fn::Base64"]["Fn::Join"][1]  # type: ignore[index]
+    assert [part for part in parts if isinstance(part, dict)] == [{"Ref": cluster}]
+
+    text = "".join("CLUSTER" if isinstance(part, dict) else part for part in parts)
+
+    assert tomllib.loads(text) == {
+        "settings": {
+            "ecs": {
+                "cluster": "CLUSTER",
+                "awsvpc-block-imds": True,
+                "enable-spot-instance-draining": True,
+                "image-pull-behavior": "once",
+            }
+        }
+    }
+
+
+def test_each_group_takes_its_image_from_its_own_public_ssm_parameter(private_env: Synthesized) -> None:
+    template = private_env.template_json("intranet-platform")
+    parameters: dict[str, dict[str, str]] = template["Parameters"]  # type: ignore[assignment]
+    images = {name: parameters[data["ImageId"]["Ref"]] for name, data in _launch_templates(private_env).items()}  # type: ignore[index]
+    ssm_image = "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+
+    assert images == {
+        "rocket": {"Type": ssm_image, "Default": "/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id"},
+        "general": {"Type": ssm_image, "Default": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"},
+    }
+    assert "ECS_DYNAMIC_HOST_PORT_RANGE=61000-61999" in json.dumps(_launch_templates(private_env)["general"]["UserData"])
+
+
+def test_the_worker_runs_awsvpc_on_the_bottlerocket_group_whose_instances_admit_nothing(private_env: Synthesized) -> None:
+    (service,) = _resources(private_env, "intranet-sync", "AWS::ECS::Service")
+    (task,) = _resources(private_env, "intranet-sync", "AWS::ECS::TaskDefinition")
+    (strategy,) = service["Properties"]["CapacityProviderStrategy"]  # type: ignore[index]
+    assert "Ec2GrouprocketCapacityProvider" in strategy["CapacityProvider"]["Fn::ImportValue"]
+    assert (task["Properties"]["NetworkMode"], task["Properties"]["RequiresCompatibilities"]) == ("awsvpc", ["EC2"])  # type: ignore[index]
+
+    to_rocket = [
+        rule
+        for stack in ("intranet-platform", "intranet-directory", "intranet-portal", "intranet-sync")
+        for rule in _resources(private_env, stack, "AWS::EC2::SecurityGroupIngress")
+        if "Ec2GrouprocketSecurityGroup" in json.dumps(rule["Properties"]["GroupId"])  # type: ignore[index]
+    ]
+    (group,) = [
+        r["Properties"]
+        for logical_id, r in private_env.template_json("intranet-platform")["Resources"].items()  # type: ignore[attr-defined]
+        if logical_id.startswith("Ec2GrouprocketSecurityGroup")
+    ]
+    assert to_rocket == [] and "SecurityGroupIngress" not in group
