@@ -89,7 +89,8 @@ def _insights(fields: Fields) -> str:
 
 def _load_balancer(fields: Fields) -> dict[str, Any]:
     load_balancer: dict[str, Any] = {}
-    for tier in ("public", "private"):
+    tiers = ("public",) if fields.peek("http", "public") is not None else ("private",)
+    for tier in tiers:
         certificates = fields.peek("http", tier, "certificates")
         if isinstance(certificates, list) and certificates:
             fields.get("http", tier, "certificates", "0")
@@ -106,7 +107,7 @@ def _load_balancer(fields: Fields) -> dict[str, Any]:
                 ("http", tier, "access_logs"), "converted: the load balancer always writes access logs to a bucket of its own"
             )
     private = fields.peek("http", "private")
-    if isinstance(private, dict) and fields.peek("http", "public") is None:
+    if isinstance(private, dict) and tiers == ("private",):
         fields.used.add(("http", "private"))
         for key in private:
             if key not in ("certificates", "access_logs"):

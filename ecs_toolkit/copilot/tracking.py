@@ -68,8 +68,12 @@ class Fields:
             if any(path[:n] in self.used for n in range(len(path) + 1)):
                 continue
             rule = rule_for(self.manifest, path)
-            depth = len(rule.pattern.split(".")) if rule is not None else len(path)
-            at = path[:depth]
+            depth = len(rule.pattern.split(".")) if rule is not None else 0
+            if rule is None or (depth < len(path) and rule.outcome != DROPPED):
+                # A key the table does not know, below a field it does (or at the top).
+                at, rule = path[: depth + 1], None
+            else:
+                at = path[:depth]
             if at in reported:
                 continue
             reported.add(at)
