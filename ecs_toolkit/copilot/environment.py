@@ -107,7 +107,14 @@ def _load_balancer(fields: Fields) -> dict[str, Any]:
                 ("http", tier, "access_logs"), "converted: the load balancer always writes access logs to a bucket of its own"
             )
     private = fields.peek("http", "private")
-    if isinstance(private, dict) and tiers == ("private",):
+    if isinstance(private, dict) and tiers == ("public",):
+        for key in private:
+            fields.drop(
+                ("http", "private", key),
+                "the toolkit makes one load balancer per environment, and this one is public: the internal load "
+                "balancer's settings are not carried over",
+            )
+    elif isinstance(private, dict):
         fields.used.add(("http", "private"))
         for key in private:
             if key not in ("certificates", "access_logs"):

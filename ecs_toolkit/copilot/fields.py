@@ -1,5 +1,5 @@
 """Every AWS Copilot manifest field and what the importer makes of it: the one table the importer reports from
-and the migration guide's table is generated from (``python -m ecs_toolkit.copilot.fields --write``).
+and the migration guide's table is generated from (``python -m ecs_toolkit.copilot --write PAGE``).
 
 Source: AWS Copilot's manifest reference (site/content/docs/manifest/*.en.md and docs/include/*.en.md of
 aws/copilot-cli, v1.34, checked 2026-11-27). A pattern's ``*`` stands for one name or list position.
@@ -219,7 +219,14 @@ FIELDS: tuple[FieldRule, ...] = (
     _s("subscribe.queue.retention", DROPPED, "-", "the queue keeps messages for SQS's default of 4 days"),
     _s("subscribe.queue.delay", DROPPED, "-", "the queue delivers without delay; delay in the sender instead"),
     _s("subscribe.queue.fifo", DROPPED, "-", "the worker's queue is a standard queue; FIFO order is not kept"),
-    _s("http", CONVERTED, "-", "http: false: no load balancer route (the service needs an nlb)"),
+    _s(
+        "http",
+        CONVERTED,
+        "-",
+        "a web service with http: false has no load balancer route (it needs an nlb); http on a Backend Service (an "
+        "internal load balancer) is not carried over: backends are reached through Cloud Map or Service Connect "
+        "(connects_to)",
+    ),
     _s("http.path", CONVERTED, "route.path", "'/' stays '/', 'api' becomes ['/api', '/api/*'] as Copilot's rule matches"),
     _s("http.alias", CARRIED, "route.host"),
     _s("http.alias.*.name", CARRIED, "route.host"),
@@ -293,13 +300,6 @@ FIELDS: tuple[FieldRule, ...] = (
         DROPPED,
         "-",
         "the shared load balancer's listener is open to all; restrict it with a WAF web ACL",
-    ),
-    _s(
-        "http.private",
-        DROPPED,
-        "-",
-        "a backend is reached through Cloud Map or Service Connect (connects_to); an internal load balancer is "
-        "the environment's load_balancer.public: false",
     ),
     _s("nlb.port", CONVERTED, "nlb.port, nlb.protocol", "'80/tcp' becomes port 80, protocol tcp"),
     _s("nlb.healthcheck.port", CARRIED, "nlb.health_check_port"),
@@ -441,7 +441,8 @@ def render_table() -> str:
     lines = ["| manifest | Copilot field | outcome | becomes | why / what to do |", "|---|---|---|---|---|"]
     for rule in FIELDS:
         why = rule.why.replace("|", "\\|")
-        lines.append(f"| {rule.manifest} | `{rule.pattern}` | {rule.outcome} | `{rule.becomes}` | {why} |")
+        becomes = "-" if rule.becomes == "-" else ", ".join(f"`{part.strip()}`" for part in rule.becomes.split(", "))
+        lines.append(f"| {rule.manifest} | `{rule.pattern}` | {rule.outcome} | {becomes} | {why or '-'} |")
     return "\n".join(lines)
 
 

@@ -92,7 +92,11 @@ def map_service(name: str, kind: str, fields: Fields, ctx: Context) -> dict[str,
         _http(service, fields, ctx)
         _nlb(service, fields)
     elif fields.peek("http") is not None:
-        fields.drop(("http",), _private_http_why())
+        fields.drop(
+            ("http",),
+            "backends are reached through Cloud Map or Service Connect (connects_to), not through an internal load "
+            "balancer; to keep one, make it a web service in an environment with load_balancer.public: false",
+        )
     _storage(service, fields)
     _logging(service, fields, ctx)
     _messaging(service, fields)
@@ -103,14 +107,6 @@ def map_service(name: str, kind: str, fields: Fields, ctx: Context) -> dict[str,
         service["exec"] = True
     _sidecars(service, fields, ctx)
     return service
-
-
-def _private_http_why() -> str:
-    rule_why = (
-        "a backend is reached through Cloud Map or Service Connect (connects_to), not through an internal load "
-        "balancer; to keep one, make it a web service in an environment with load_balancer.public: false"
-    )
-    return rule_why
 
 
 # --- image and container ------------------------------------------------------------------

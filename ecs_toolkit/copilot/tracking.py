@@ -69,7 +69,7 @@ class Fields:
                 continue
             rule = rule_for(self.manifest, path)
             depth = len(rule.pattern.split(".")) if rule is not None else 0
-            if rule is None or (depth < len(path) and rule.outcome != DROPPED):
+            if rule is None or (depth < len(path) and rule.outcome != DROPPED and not path[depth].isdigit()):
                 # A key the table does not know, below a field it does (or at the top).
                 at, rule = path[: depth + 1], None
             else:

@@ -125,7 +125,8 @@ def test_queue_settings_without_queue_scaling_are_reported(make_workspace: MakeW
     manifest = "name: w\ntype: Worker Service\nimage:\n  location: example/w:1\nsubscribe:\n  queue:\n    timeout: 90s\n"
     lines = report(make_workspace, manifest, name="w")
     assert any(
-        "subscribe.queue.timeout: not carried over: the worker's queue takes its settings from scaling.queue" in l for l in lines
+        "subscribe.queue.timeout: not carried over: the worker's queue takes its settings from scaling.queue" in line
+        for line in lines
     )
 
 
@@ -369,7 +370,10 @@ def test_publish_and_subscribe(make_workspace: MakeWorkspace) -> None:
 
 
 def test_job_fields(make_workspace: MakeWorkspace) -> None:
-    manifest = "name: j\ntype: Scheduled Job\non:\n  schedule: '@every 6h'\nimage:\n  location: example/j:1\nretries: 4\ntimeout: 2h30m\n"
+    manifest = (
+        "name: j\ntype: Scheduled Job\non:\n  schedule: '@every 6h'\nimage:\n  location: example/j:1\n"
+        "retries: 4\ntimeout: 2h30m\n"
+    )
     result = service(make_workspace, manifest, name="j")
     assert result["schedule"] == "rate(6 hours)"
     assert result["retries"] == 4
