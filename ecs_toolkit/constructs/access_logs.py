@@ -32,8 +32,11 @@ class AccessLogBucket(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
-        if retention.to_days() < 1:
-            raise ValueError("AccessLogBucket: keep access logs at least one day")
+        days = retention.to_days(integral=False)
+        if days < 1 or days != int(days):
+            raise ValueError(
+                f"AccessLogBucket: keep access logs a whole number of days, at least one (got {retention.to_human_string()})"
+            )
         self.bucket = s3.Bucket(
             self,
             "Bucket",

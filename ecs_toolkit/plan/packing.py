@@ -3,6 +3,7 @@
 Per instance, a task is limited by:
 - CPU: ``vCPU x 1024`` units (a task that reserves no CPU is not limited by it);
 - memory: the instance's MiB minus the agent reserve (``AGENT_MEMORY_RESERVE_PERCENT``);
+- GPUs: a task's GPUs are reserved whole, so ``instance GPUs // task GPUs`` (a task with none is not limited);
 - ports, by network mode: ``bridge`` with dynamic host ports shares the pinned range
   (``range size / dynamic ports per task``), a fixed host port (``host`` mode, or ``bridge`` with
   a host port) allows one task per instance, ``awsvpc`` on EC2 allows one task per network
@@ -32,7 +33,7 @@ class Fit:
     instance_type: str
     tasks: int
     limited_by: str
-    """``cpu``, ``memory``, ``host ports``, ``dynamic port range`` or ``ENIs``."""
+    """``cpu``, ``memory``, ``GPUs``, ``host ports``, ``dynamic port range`` or ``ENIs``."""
 
 
 def usable_memory_mib(instance: InstanceType) -> int:
@@ -57,6 +58,8 @@ def tasks_per_instance(task: TaskFacts, instance: InstanceType, port_range: tupl
         limits.append((instance.vcpu * CPU_UNITS_PER_VCPU // task.cpu_units, "cpu"))
     if task.memory_mib > 0:
         limits.append((usable_memory_mib(instance) // task.memory_mib, "memory"))
+    if task.gpus > 0:
+        limits.append((instance.gpus // task.gpus, "GPUs"))
     ports, reason = _port_limit(task, instance, port_range or DEFAULT_HOST_PORT_RANGE)
     if ports is not None:
         limits.append((ports, reason))
@@ -101,6 +104,7 @@ class _Instance:
     memory: int
     dynamic_ports: int
     enis: int
+    gpus: int
     ports: set[int]
 
 
@@ -125,6 +129,7 @@ def instances_needed(
             memory=usable_memory_mib(instance),
             dynamic_ports=high - low + 1,
             enis=max(0, instance.max_enis - 1),
+            gpus=instance.gpus,
             ports=set(),
         )
 
@@ -134,6 +139,8 @@ def instances_needed(
             limits.append(host.cpu // task.cpu_units)
         if task.memory_mib > 0:
             limits.append(host.memory // task.memory_mib)
+        if task.gpus > 0:
+            limits.append(host.gpus // task.gpus)
         if task.network_mode == "awsvpc":
             limits.append(host.enis)
         if task.static_host_ports:
@@ -145,6 +152,7 @@ def instances_needed(
     def place(host: _Instance, task: TaskFacts, count: int) -> None:
         host.cpu -= task.cpu_units * count
         host.memory -= task.memory_mib * count
+        host.gpus -= task.gpus * count
         if task.network_mode == "awsvpc":
             host.enis -= count
         if task.network_mode == "bridge":

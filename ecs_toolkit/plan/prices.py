@@ -21,6 +21,8 @@ class InstanceType:
     max_enis: int
     """Network interfaces without ENI trunking; one is the instance's own, the rest serve awsvpc tasks."""
     on_demand_hourly: float
+    gpus: int = 0
+    """GPUs the instance offers to tasks (each task's GPUs are reserved whole)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def load_prices(path: Path | None = None) -> Prices:
                     memory_gib=float(spec["memory_gib"]),
                     max_enis=int(spec["max_enis"]),
                     on_demand_hourly=float(spec["on_demand_hourly"]),
+                    gpus=_gpus(name),
                 )
                 for name, spec in data["instance_types"].items()
             },
@@ -95,6 +98,11 @@ def load_prices(path: Path | None = None) -> Prices:
         not_included=tuple(data["not_included"]),
         notes={key: str(value) for key, value in data.items() if key.endswith("_note")},
     )
+
+
+def _gpus(name: str) -> int:
+    facts = instance_types().get(name)
+    return facts.gpus if facts is not None else 0
 
 
 def family_prices(families: dict[str, dict[str, Any]], known: dict[str, InstanceSpec] | None = None) -> dict[str, InstanceType]:
@@ -119,6 +127,7 @@ def family_prices(families: dict[str, dict[str, Any]], known: dict[str, Instance
                 vcpu=facts.vcpu,
                 memory_gib=facts.memory_mib / 1024,
                 max_enis=facts.max_enis,
+                gpus=facts.gpus,
                 on_demand_hourly=round(unit * (facts.memory_mib if by_memory else facts.vcpu), 5),
             )
     return priced

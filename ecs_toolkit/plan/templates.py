@@ -81,6 +81,8 @@ class TaskFacts:
     """Port mappings that take a host port from the agent's dynamic range (bridge mode, host port 0)."""
     container_check: ContainerCheckFacts | None
     """The slowest essential container's health check, if any container has one."""
+    gpus: int = 0
+    """GPUs the task reserves (the sum of its containers' GPU resource requirements)."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,12 @@ def read_task_definition(resource: Mapping[str, Any]) -> TaskFacts:
         static_host_ports=tuple(static_ports),
         dynamic_host_ports=dynamic_ports,
         container_check=max(checks, key=lambda c: c.start_period_seconds + c.interval_seconds, default=None),
+        gpus=sum(
+            _int(requirement.get("Value"), 0)
+            for c in containers
+            for requirement in c.get("ResourceRequirements", [])
+            if requirement.get("Type") == "GPU"
+        ),
     )
 
 

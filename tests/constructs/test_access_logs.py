@@ -73,6 +73,7 @@ def test_enable_on_an_nlb_uses_the_log_delivery_service_and_a_destroyable_bucket
     template.resource_count_is("Custom::S3AutoDeleteObjects", 1)
 
 
-def test_refuses_to_keep_logs_less_than_a_day(stack: cdk.Stack) -> None:
-    with pytest.raises(ValueError, match="keep access logs at least one day"):
-        AccessLogBucket(stack, "Logs", retention=Duration.days(0))
+@pytest.mark.parametrize("retention", [Duration.days(0), Duration.hours(12), Duration.hours(36)])
+def test_refuses_to_keep_logs_less_than_a_day_or_part_days(stack: cdk.Stack, retention: Duration) -> None:
+    with pytest.raises(ValueError, match=r"keep access logs a whole number of days, at least one \(got"):
+        AccessLogBucket(stack, "Logs", retention=retention)

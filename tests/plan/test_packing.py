@@ -9,6 +9,7 @@ from tests.plan.tiny import task
 
 SMALL = InstanceType("small.large", vcpu=2, memory_gib=4, max_enis=3, on_demand_hourly=0.04)
 """2048 CPU units; 4096 MiB installed, 3891 for tasks."""
+FOUR_GPUS = InstanceType("gpu.12xlarge", vcpu=48, memory_gib=192, max_enis=8, on_demand_hourly=5.672, gpus=4)
 
 
 def test_the_agent_reserve_keeps_five_percent_of_the_memory_from_tasks() -> None:
@@ -70,3 +71,19 @@ def test_services_share_instances_unless_their_fixed_ports_collide() -> None:
 def test_a_task_larger_than_the_instance_fits_nowhere() -> None:
     assert packing.instances_needed([(task(memory=8000), 1)], SMALL) is None
     assert packing.tasks_per_instance(task(memory=8000), SMALL).tasks == 0
+
+
+def test_gpus_are_reserved_whole_per_task() -> None:
+    fit = packing.tasks_per_instance(task(cpu=1024, memory=4096, gpus=1), FOUR_GPUS)
+    assert (fit.tasks, fit.limited_by) == (4, "GPUs")
+    assert packing.tasks_per_instance(task(cpu=1024, memory=4096, gpus=3), FOUR_GPUS).tasks == 1
+    assert packing.tasks_per_instance(task(memory=256, gpus=1), SMALL).tasks == 0
+
+
+def test_instances_needed_counts_gpus_across_services() -> None:
+    two_gpu = task(cpu=1024, memory=4096, gpus=2)
+    one_gpu = task(cpu=1024, memory=2048, gpus=1)
+    assert packing.instances_needed([(two_gpu, 3)], FOUR_GPUS) == 2  # two per instance
+    assert packing.instances_needed([(two_gpu, 1), (one_gpu, 2)], FOUR_GPUS) == 1
+    assert packing.instances_needed([(two_gpu, 1), (one_gpu, 3)], FOUR_GPUS) == 2
+    assert packing.instances_needed([(task(memory=256, gpus=1), 1)], SMALL) is None

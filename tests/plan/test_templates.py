@@ -92,6 +92,22 @@ def test_task_memory_sums_container_reservations_when_the_task_sets_none() -> No
     assert (task.cpu_units, task.memory_mib) == (128, 384)
 
 
+def test_task_gpus_sum_the_containers_gpu_requirements() -> None:
+    gpu = {"Type": "GPU", "Value": "2"}
+    task = read_task_definition(
+        task_definition(
+            container("a", Memory=64, ResourceRequirements=[gpu]),
+            container(
+                "b",
+                Memory=64,
+                ResourceRequirements=[{"Type": "InferenceAccelerator", "Value": "x"}, {"Type": "GPU", "Value": "1"}],
+            ),
+            container("c", Memory=64),
+        )
+    )
+    assert task.gpus == 3
+
+
 def test_ports_by_network_mode() -> None:
     def ports(mode: str, *mappings: dict[str, int]) -> tuple[tuple[int, ...], int]:
         task = read_task_definition(task_definition(container(PortMappings=list(mappings), Memory=64), NetworkMode=mode))

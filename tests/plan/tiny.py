@@ -193,7 +193,9 @@ def resources(count: int, kind: str = "AWS::SNS::Topic") -> dict[str, Any]:
     return {f"Filler{i}": {"Type": kind, "Properties": {}} for i in range(count)}
 
 
-def task(cpu: int = 0, memory: int = 256, mode: str = "bridge", static: tuple[int, ...] = (), dynamic: int = 1) -> TaskFacts:
+def task(
+    cpu: int = 0, memory: int = 256, mode: str = "bridge", static: tuple[int, ...] = (), dynamic: int = 1, gpus: int = 0
+) -> TaskFacts:
     return TaskFacts(
         cpu_units=cpu,
         memory_mib=memory,
@@ -203,4 +205,5 @@ def task(cpu: int = 0, memory: int = 256, mode: str = "bridge", static: tuple[in
         static_host_ports=static,
         dynamic_host_ports=dynamic if mode == "bridge" and not static else 0,
         container_check=None,
+        gpus=gpus,
     )
