@@ -54,7 +54,9 @@ FIELDS: tuple[FieldRule, ...] = (
     _s("image.location", CARRIED, "image"),
     _s("image.build", CONVERTED, "image.build.context, image.build.dockerfile", "a Dockerfile path: its folder is the context"),
     _s("image.build.context", CARRIED, "image.build.context", "relative to the written manifest"),
-    _s("image.build.dockerfile", CARRIED, "image.build.dockerfile", "relative to the build context"),
+    _s(
+        "image.build.dockerfile", CONVERTED, "image.build.dockerfile", "relative to the build context (Copilot: to the workspace)"
+    ),
     _s("image.build.args", CARRIED, "image.build.args"),
     _s("image.build.target", CARRIED, "image.build.target"),
     _s(

@@ -133,8 +133,15 @@ def _image(service: dict[str, Any], fields: Fields, ctx: Context, at: tuple[str,
         if context is None:
             context = str(Path(dockerfile).parent) if dockerfile else "."
         spec = _build(ctx, context, None)
-        if dockerfile is not None and Path(ctx.root / dockerfile).resolve() != (ctx.root / context / "Dockerfile").resolve():
-            spec["dockerfile"] = ctx.path(dockerfile)
+        if dockerfile is not None:
+            inside = Path(os.path.relpath((ctx.root / dockerfile).resolve(), (ctx.root / context).resolve())).as_posix()
+            if inside.startswith("../"):
+                fields.note(
+                    (*at, "image", "build", "dockerfile"),
+                    f"converted: {dockerfile} is outside the build context {context}: move it into the context",
+                )
+            if inside != "Dockerfile":
+                spec["dockerfile"] = inside
         args = fields.get(*at, "image", "build", "args")
         if isinstance(args, dict) and args:
             spec["args"] = {str(k): str(ctx.text(v)) for k, v in args.items()}
@@ -149,9 +156,10 @@ def _image(service: dict[str, Any], fields: Fields, ctx: Context, at: tuple[str,
 
 
 def _build(ctx: Context, context: str, dockerfile: str | None) -> dict[str, Any]:
+    """A build context relative to the written manifest; the Dockerfile relative to the context."""
     spec: dict[str, Any] = {"context": ctx.path(context)}
     if dockerfile is not None and dockerfile != "Dockerfile":
-        spec["dockerfile"] = ctx.path(str(Path(context) / dockerfile))
+        spec["dockerfile"] = dockerfile
     return spec
 
 

@@ -255,9 +255,7 @@ def test_image_build_forms(make_workspace: MakeWorkspace) -> None:
     short = WEB.replace("  location: public.ecr.aws/nginx/nginx:1.27\n", "  build: web/Dockerfile\n")
     assert service(make_workspace, short)["image"] == {"build": {"context": "../app/web"}}
     other = WEB.replace("  location: public.ecr.aws/nginx/nginx:1.27\n", "  build: web/Dockerfile.prod\n")
-    assert service(make_workspace, other)["image"] == {
-        "build": {"context": "../app/web", "dockerfile": "../app/web/Dockerfile.prod"}
-    }
+    assert service(make_workspace, other)["image"] == {"build": {"context": "../app/web", "dockerfile": "Dockerfile.prod"}}
     full = WEB.replace(
         "  location: public.ecr.aws/nginx/nginx:1.27\n",
         "  build:\n    context: .\n    dockerfile: docker/web.Dockerfile\n    args:\n      VERSION: '1.2'\n    target: runtime\n",
@@ -265,7 +263,7 @@ def test_image_build_forms(make_workspace: MakeWorkspace) -> None:
     assert service(make_workspace, full + "platform: linux/arm64\n")["image"] == {
         "build": {
             "context": "../app",
-            "dockerfile": "../app/docker/web.Dockerfile",
+            "dockerfile": "docker/web.Dockerfile",
             "args": {"VERSION": "1.2"},
             "target": "runtime",
             "platform": "linux/arm64",
