@@ -262,3 +262,32 @@ def test_the_field_table_is_the_importers_truth(tmp_path: Path) -> None:
 def test_the_guide_table_is_generated_from_the_field_table() -> None:
     page = (ROOT / "docs" / "guide" / "copilot-migration.md").read_text(encoding="utf-8")
     assert docs_with_table(page) == page, "run: python -m ecs_toolkit.copilot --write docs/guide/copilot-migration.md"
+
+
+def test_fixture_with_unsupported_types_only_exits_1_and_names_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    output = tmp_path / "out.yaml"
+    assert main(["import-copilot", "tests/copilot/fixtures/unsupported-only", "--env", "test", "-o", str(output)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "tests/copilot/fixtures/unsupported-only/copilot/runner/manifest.yml:2: type: Request-Driven Web Service: not "
+        "imported: runs on AWS App Runner, not ECS; make it a Load Balanced Web Service to import it",
+        "tests/copilot/fixtures/unsupported-only/copilot/site/manifest.yml:2: type: Static Site: not imported: is an S3 "
+        "bucket behind CloudFront, not a container; host it outside the ECS environment",
+        "tests/copilot/fixtures/unsupported-only: nothing to import: no service of a supported type (Load Balanced Web "
+        "Service, Backend Service, Worker Service, Scheduled Job)",
+    ]
+    assert not output.exists()
+
+
+def test_fixture_with_malformed_yaml_exits_1_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    output = tmp_path / "out.yaml"
+    assert main(["import-copilot", "tests/copilot/fixtures/malformed", "--env", "test", "-o", str(output)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "tests/copilot/fixtures/malformed/copilot/api/manifest.yml:5: yaml: mapping values are not allowed here"
+    ]
+    assert not output.exists()
