@@ -113,6 +113,18 @@ def import_workspace(directory: Path, environment: str, output: Path) -> Importe
             ".local, cluster.namespace); resources are tagged copilot-application",
         )
     )
+    imported.header.append(
+        Note(
+            app_file,
+            app_line,
+            "COPILOT_*",
+            "not carried over: Copilot set COPILOT_APPLICATION_NAME, COPILOT_ENVIRONMENT_NAME, COPILOT_SERVICE_NAME, "
+            "COPILOT_SERVICE_DISCOVERY_ENDPOINT, COPILOT_LB_DNS, COPILOT_SNS_TOPIC_ARNS and COPILOT_QUEUE_URI in every "
+            "container; the toolkit sets QUEUE_URL (workers), TOPICS and <TOPIC>_TOPIC_ARN (publishers): read those, "
+            "or add the others to a service's environment (the discovery endpoint is "
+            f"{environment}.{workspace.application}.local)",
+        )
+    )
     imported.header.extend(sorted(env_fields.notes, key=lambda n: n.line))
     _workspace_extras(workspace, imported)
     manifest: dict[str, Any] = {"name": environment, "tags": {"copilot-application": workspace.application}}

@@ -130,6 +130,7 @@ def test_connects_to_every_web_and_backend_with_a_port(make_workspace: MakeWorks
     assert services["worker"]["connects_to"] == ["api", "web"]
     assert services["web"]["discovery"] == {"name": "web"}  # Copilot registers every service in Cloud Map
     assert any("connects_to: converted: in Copilot every service" in m and "remove the ones" in m for m in messages(imported))
+    assert any(m.startswith("1: COPILOT_*: not carried over:") and "QUEUE_URL (workers)" in m for m in messages(imported))
 
 
 def test_addons_with_parameters(make_workspace: MakeWorkspace) -> None:
