@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ class Imported:
     """Notes on the workspace and the environment."""
     by_service: dict[str, list[Note]] = field(default_factory=dict)
     """Notes on each imported or skipped service, by its Copilot name."""
+    schema: str | None = None
+    """The project's ``schema/manifest.schema.json`` relative to the written manifest, when there is one above it."""
 
     @property
     def notes(self) -> list[Note]:
@@ -64,7 +67,7 @@ def import_workspace(directory: Path, environment: str, output: Path) -> Importe
     if errors or env_located is None:
         raise ImportError_(errors)
     ctx = Context(root=workspace.root, output_dir=output.parent, application=workspace.application, environment=environment)
-    imported = Imported(manifest={})
+    imported = Imported(manifest={}, schema=_schema(output))
     services: dict[str, dict[str, Any]] = {}
     for name, located in manifests.items():
         notes: list[Note] = []
@@ -134,6 +137,16 @@ def import_workspace(directory: Path, environment: str, output: Path) -> Importe
     manifest["services"] = services
     imported.manifest = manifest
     return imported
+
+
+def _schema(output: Path) -> str | None:
+    """The manifest schema of the project the output lands in (``schema/manifest.schema.json`` in a folder above)."""
+    folder = output.parent.resolve()
+    for candidate in (folder, *folder.parents):
+        found = candidate / "schema" / "manifest.schema.json"
+        if found.is_file():
+            return Path(os.path.relpath(found, folder)).as_posix()
+    return None
 
 
 def _environments_note(fields: Fields, located: Located, environment: str) -> None:
@@ -268,6 +281,8 @@ def render(imported: Imported, *, command: str) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     document = _commented(imported.manifest)
     header = [f"Imported from AWS Copilot by `{command}`.", "What was not carried over, and what changed:"]
+    if imported.schema is not None:
+        header.insert(0, f"yaml-language-server: $schema={imported.schema}")
     header += [f"  {note}" for note in imported.header] or ["  (nothing at the environment level)"]
     document.yaml_set_start_comment("\n".join(header))
     services = document["services"]

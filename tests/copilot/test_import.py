@@ -195,6 +195,7 @@ def test_command_writes_the_manifest_with_the_report_as_comments(
     output = tmp_path / "out" / "test.yaml"
     assert main(["import-copilot", str(root), "--env", "test", "-o", str(output)]) == 0
     printed = capsys.readouterr().out.splitlines()
+    assert not output.read_text().startswith("# yaml-language-server")  # no schema/manifest.schema.json above tmp_path
     report = [line for line in printed if not line.startswith("wrote ")]
     text = output.read_text()
     for line in report:
@@ -292,3 +293,14 @@ def test_fixture_with_malformed_yaml_exits_1_with_file_and_line(
         "tests/copilot/fixtures/malformed/copilot/api/manifest.yml:5: yaml: mapping values are not allowed here"
     ]
     assert not output.exists()
+
+
+def test_the_manifest_names_the_project_schema_above_it(make_workspace: MakeWorkspace, tmp_path: Path) -> None:
+    web = "name: web\ntype: Load Balanced Web Service\nimage:\n  location: example/web:1\n  port: 80\nhttp:\n  path: /\n"
+    root = make_workspace({"web": web})
+    project = tmp_path / "project"
+    (project / "schema").mkdir(parents=True)
+    (project / "schema" / "manifest.schema.json").write_text("{}")
+    output = project / "config" / "test.yaml"
+    assert main(["import-copilot", str(root), "--env", "test", "-o", str(output)]) == 0
+    assert output.read_text().splitlines()[0] == "# yaml-language-server: $schema=../schema/manifest.schema.json"
