@@ -78,6 +78,11 @@ def ec2_group_provider_key(group: str) -> str:
     return f"Ec2Group{_pascal(group)}CapacityProviderName"
 
 
+def repository_uri_key(repository: str) -> str:
+    """Output key of the URI of the manifest's ECR repository ``repository`` (where CI pushes its images)."""
+    return f"Repository{_pascal(repository)}Uri"
+
+
 def split_list(value: str) -> list[str]:
     """Inverse of the comma-joined list outputs."""
     return [item for item in value.split(LIST_SEPARATOR) if item and item != EMPTY_LIST]

@@ -9,6 +9,7 @@ import re
 import zlib
 
 from ecs_toolkit.config.models import (
+    AdditionalRouteConfig,
     Ec2GroupConfig,
     EnvironmentConfig,
     RouteConfig,
@@ -85,10 +86,15 @@ def launch_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
 
 
 def network_mode_of(config: EnvironmentConfig, service: ServiceConfig) -> str:
-    """Explicit, else awsvpc on Fargate and bridge (dynamic host ports) on EC2."""
+    """Explicit, else awsvpc on Fargate and bridge (dynamic host ports) on EC2, except awsvpc when every EC2
+    group the service runs on is Bottlerocket (which cannot pin the dynamic host-port range)."""
     if service.network_mode is not None:
         return service.network_mode
-    return "awsvpc" if launch_of(config, service) == "fargate" else "bridge"
+    if launch_of(config, service) == "fargate":
+        return "awsvpc"
+    groups = {group.name: group for group in config.cluster.capacity.ec2}
+    names = [item.provider for item in service_strategy(config, service) if item.provider in groups]
+    return "awsvpc" if names and all(is_bottlerocket(groups[name]) for name in names) else "bridge"
 
 
 def nlb_transports(service: ServiceConfig) -> tuple[str, ...]:
@@ -172,15 +178,55 @@ def file_system_removal(config: EnvironmentConfig, name: str) -> str:
     return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
 
 
+def repository_removal(config: EnvironmentConfig, name: str) -> str:
+    """Like a file system's: destroy (with the images) in an ephemeral environment unless the manifest says otherwise."""
+    chosen = config.repositories[name].removal
+    return chosen if chosen is not None else ("destroy" if config.ephemeral else "retain")
+
+
 WHOLE_SITE = "/*"
+CONDITION_VALUES_PER_RULE = 5
+"""An ALB listener rule takes at most 5 condition values in all (host and path values counted together).
+Source: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html (checked 2026-11)."""
+
+
+def _values(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def route_hosts(route: RouteConfig) -> list[str]:
+    """The host header values of a route (a string is a list of one)."""
+    return _values(route.host)
+
+
+def route_paths(route: RouteConfig) -> list[str]:
+    """The paths of a route as written (a string is a list of one)."""
+    return _values(route.path)
+
+
+def _listener_pattern(path: str) -> str:
+    return WHOLE_SITE if path == "/" else path
 
 
 def listener_path(route: RouteConfig) -> str | None:
-    """The ALB path pattern of a route: ``/`` means the whole site (``/*``), as in AWS Copilot.
+    """The ALB path pattern of a single-path route: ``/`` means the whole site (``/*``), as in AWS Copilot.
 
     An ALB pattern ``/`` matches the root path alone, which no one writing ``path: "/"`` means.
     """
-    return WHOLE_SITE if route.path == "/" else route.path
+    paths = listener_paths(route)
+    return paths[0] if paths else None
+
+
+def listener_paths(route: RouteConfig) -> list[str]:
+    """Every ALB path pattern of a route, ``/`` routed as ``/*`` (see ``listener_path``)."""
+    return [_listener_pattern(path) for path in route_paths(route)]
+
+
+def condition_values(route: RouteConfig) -> int:
+    """Host and path values of the route's rule, counted together as the ALB counts them."""
+    return len(route_hosts(route)) + len(route_paths(route))
 
 
 PRIORITY_BAND_SIZE = 1000
@@ -195,14 +241,82 @@ def listener_priority(route: RouteConfig) -> int:
     to 24), so ``/api/*`` is evaluated before ``/*``. A route's priority never depends on the
     other services or their order in the manifest, so adding a service reshuffles nothing. It is
     derived from the path as written: ``/`` (routed as ``/*``) keeps the priority it always had.
+    With several hosts or paths the rule is as specific as its least specific value (a wildcard host
+    among exact ones scores 12, the shortest literal path counts), and the hash covers every value
+    joined with commas, so a list of one gives the priority of the plain string.
     """
     if route.priority is not None:
         return route.priority
-    host_score = 0 if route.host is None else (12 if any(c in route.host for c in "*?") else 24)
-    literal_path = len((route.path or "").replace("*", "").replace("?", ""))
+    hosts, paths = route_hosts(route), route_paths(route)
+    host_score = 0 if not hosts else (12 if any(c in host for host in hosts for c in "*?") else 24)
+    literal_path = min((len(path.replace("*", "").replace("?", "")) for path in paths), default=0)
     specificity = min(MAX_SPECIFICITY, host_score + min(24, literal_path))
     band = MAX_SPECIFICITY + 1 - specificity
-    return band * PRIORITY_BAND_SIZE + zlib.crc32(f"{route.host or ''}|{route.path or ''}".encode()) % PRIORITY_BAND_SIZE
+    key = f"{','.join(hosts)}|{','.join(paths)}"
+    return band * PRIORITY_BAND_SIZE + zlib.crc32(key.encode()) % PRIORITY_BAND_SIZE
+
+
+def service_routes(service: ServiceConfig) -> list[tuple[tuple[str | int, ...], RouteConfig]]:
+    """The service's route and additional routes, each with where it is in the service's section."""
+    found: list[tuple[tuple[str | int, ...], RouteConfig]] = []
+    if service.route is not None:
+        found.append((("route",), service.route))
+    found.extend((("additional_routes", index), route) for index, route in enumerate(service.additional_routes))
+    return found
+
+
+def target_container(name: str, service: ServiceConfig) -> str:
+    """The container the service's target group sends to: ``target.container``, else the main one (named after the service)."""
+    return service.target.container if service.target is not None and service.target.container is not None else name
+
+
+def container_port(name: str, service: ServiceConfig, container: str) -> int | None:
+    """The port of one of the task's containers (the main one is named after the service)."""
+    if container == name:
+        return service.port
+    return next((sidecar.port for sidecar in service.sidecars if sidecar.name == container), None)
+
+
+def target_port(name: str, service: ServiceConfig) -> int | None:
+    """The port the service's target group sends to: ``target.port``, else the target container's port."""
+    if service.target is not None and service.target.port is not None:
+        return service.target.port
+    return container_port(name, service, target_container(name, service))
+
+
+def target_protocol(service: ServiceConfig) -> str:
+    return service.target.protocol if service.target is not None else "http"
+
+
+def health_check_port(name: str, service: ServiceConfig) -> int | None:
+    """The port the ALB checks when it is not the traffic port (None: the traffic port)."""
+    port = service.health_check.port
+    return None if port is None or port == target_port(name, service) else port
+
+
+def load_balancer_ports(name: str, service: ServiceConfig) -> list[int]:
+    """Every port the ALB reaches the service's tasks on: the target's, additional routes' others, the health check's."""
+    if service.route is None:
+        return []
+    ports = [target_port(name, service)]
+    ports += [additional_target(name, service, route)[1] for route in service.additional_routes]
+    ports.append(health_check_port(name, service))
+    return sorted({port for port in ports if port is not None})
+
+
+def additional_target(name: str, service: ServiceConfig, route: AdditionalRouteConfig) -> tuple[str, int | None]:
+    """The container and port an additional route sends to: by default the route's target (its container and port)."""
+    container = route.container or target_container(name, service)
+    if route.port is not None:
+        return container, route.port
+    if container == target_container(name, service):
+        return container, target_port(name, service)
+    return container, container_port(name, service, container)
+
+
+def route_has_own_target(name: str, service: ServiceConfig, route: AdditionalRouteConfig) -> bool:
+    """An additional route to another container or port than the target's gets a target group of its own."""
+    return additional_target(name, service, route) != (target_container(name, service), target_port(name, service))
 
 
 DEFAULT_GRACE_PERIOD_SECONDS = 30
@@ -239,9 +353,9 @@ def shifts_traffic(service: ServiceConfig) -> bool:
 
 def needs_test_listener(config: EnvironmentConfig) -> bool:
     """The shared load balancer gets its test listener when a routed service shifts traffic."""
-    return config.load_balancer is not None and any(
-        service.route is not None and shifts_traffic(service) for service in config.services.values()
-    )
+    if config.load_balancer is None or config.load_balancer.existing is not None:
+        return False  # an existing ALB's security group is not the environment's to open a test port on
+    return any(service.route is not None and shifts_traffic(service) for service in config.services.values())
 
 
 _NEURON_FAMILY = re.compile(r"^(inf|trn)\d")
@@ -271,6 +385,18 @@ def natural_ami(instance_type: str) -> str:
     return "al2023-arm64" if instance_architecture(instance_type) == "arm64" else "al2023"
 
 
+def is_bottlerocket(group: Ec2GroupConfig) -> bool:
+    return group.ami is not None and group.ami.startswith("bottlerocket")
+
+
+def bottlerocket_image_parameter(group: Ec2GroupConfig) -> str | None:
+    """The public SSM parameter holding the group's Bottlerocket image id (aws-ecs-2, NVIDIA for -gpu); None on AL2023."""
+    if not is_bottlerocket(group):
+        return None
+    variant = "aws-ecs-2-nvidia" if group.ami == "bottlerocket-gpu" else "aws-ecs-2"
+    return f"/aws/service/bottlerocket/{variant}/{instance_architecture(group.instance_types[0])}/latest/image_id"
+
+
 def ami_of(group: Ec2GroupConfig) -> str:
     """The group's AMI variant: its own, else the one its first instance type needs (the rules require
     every type of the group to agree when the manifest does not choose)."""
@@ -289,3 +415,123 @@ def az_rebalancing(service: ServiceConfig, launch: str) -> bool:
         return service.deployment.az_rebalancing
     packed = launch == "ec2" and any(strategy.startswith("binpack") for strategy in service.placement)
     return not packed and service.deployment.max_percent > 100
+
+
+LOG_ROUTER = "log_router"
+"""The container name of a service's FireLens log router (``logging``)."""
+CLOUDWATCH_OUTPUTS = ("cloudwatch", "cloudwatch_logs")
+"""Fluent Bit's CloudWatch Logs outputs (the Go plugin and the C plugin): the stack creates their log group."""
+
+
+def sidecar_memory_mib(service: ServiceConfig) -> int:
+    """The memory the sidecars take from the task (the log router too), the main container keeping the rest."""
+    router = service.logging.memory_mib if service.logging is not None else 0
+    return sum(sidecar.memory_mib for sidecar in service.sidecars) + router
+
+
+def log_output(service: ServiceConfig) -> str | None:
+    """The Fluent Bit output a service's log router sends to (``logging.destination.Name``), if it routes logs."""
+    if service.logging is None:
+        return None
+    name = service.logging.destination.get("Name")
+    return name if isinstance(name, str) else None
+
+
+def existing_file_system_ids(config: EnvironmentConfig) -> dict[str, str]:
+    """``fs-...`` id -> the manifest's name for each existing file system."""
+    return {fs.existing.id: name for name, fs in config.file_systems.items() if fs.existing is not None}
+
+
+# --- messaging and jobs ------------------------------------------------------------------------
+
+ON_DEMAND = "none"
+"""AWS Copilot's spelling of a job without a schedule."""
+
+
+def job_schedule(service: ServiceConfig) -> str | None:
+    """A job's schedule expression, or ``None`` for a job that runs only on demand."""
+    if service.schedule is None or service.schedule == ON_DEMAND:
+        return None
+    return service.schedule
+
+
+def topic_variable(topic: str) -> str:
+    """The environment variable that carries a published topic's ARN: ``order-events`` -> ``ORDER_EVENTS_TOPIC_ARN``."""
+    return f"{topic.upper().replace('-', '_')}_TOPIC_ARN"
+
+
+def published_topics(service: ServiceConfig) -> dict[str, bool]:
+    """The names a service publishes, each with whether it is FIFO."""
+    return {topic.name: topic.fifo for topic in service.publish}
+
+
+def subscribed_topics(config: EnvironmentConfig, service: ServiceConfig) -> list[tuple[str, str, bool]]:
+    """The (publisher, topic, fifo) triples a worker subscribes to that exist in the manifest, once each."""
+    if service.subscribe is None:
+        return []
+    found: dict[tuple[str, str], bool] = {}
+    for entry in service.subscribe.topics:
+        publisher = config.services.get(entry.service)
+        if publisher is None:
+            continue
+        topics = published_topics(publisher)
+        if entry.topic in topics:
+            found.setdefault((entry.service, entry.topic), topics[entry.topic])
+    return [(publisher, topic, fifo) for (publisher, topic), fifo in found.items()]
+
+
+def has_work_queue(service: ServiceConfig) -> bool:
+    """Whether a worker consumes a queue: the scaling queue, or one created for its subscriptions."""
+    return (service.scaling is not None and service.scaling.queue is not None) or service.subscribe is not None
+
+
+def fifo_work_queue(config: EnvironmentConfig, service: ServiceConfig) -> bool:
+    """A worker's created queue is FIFO when the topics it subscribes to are (they deliver to FIFO queues only)."""
+    return any(fifo for _, _, fifo in subscribed_topics(config, service))
+
+
+def publishers_of(config: EnvironmentConfig, name: str) -> list[str]:
+    """The other services whose topics ``name`` subscribes to, in manifest order."""
+    service = config.services[name]
+    wanted = {publisher for publisher, _, _ in subscribed_topics(config, service) if publisher != name}
+    return [other for other in config.services if other in wanted]
+
+
+def deployment_order(config: EnvironmentConfig) -> list[str]:
+    """Services and jobs in the order their stacks deploy: manifest order, except that a publisher comes before
+    every worker subscribed to its topics. A cycle (reported by the rules) leaves the remaining ones in manifest order."""
+    placed: list[str] = []
+    pending = list(config.services)
+    while pending:
+        ready = next((n for n in pending if all(p in placed for p in publishers_of(config, n))), pending[0])
+        placed.append(ready)
+        pending.remove(ready)
+    return placed
+
+
+def subscription_cycle(config: EnvironmentConfig) -> list[str] | None:
+    """Services whose subscriptions form a cycle (``a`` receives from ``b`` which receives from ``a``), or ``None``."""
+    graph = {name: publishers_of(config, name) for name in config.services}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(name: str) -> list[str] | None:
+        state[name] = 1
+        path.append(name)
+        for publisher in graph[name]:
+            if state.get(publisher) == 1:
+                return [*path[path.index(publisher) :], publisher]
+            if publisher not in state:
+                cycle = visit(publisher)
+                if cycle is not None:
+                    return cycle
+        state[name] = 2
+        path.pop()
+        return None
+
+    for name in graph:
+        if name not in state:
+            cycle = visit(name)
+            if cycle is not None:
+                return cycle
+    return None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ecs_toolkit.config.models import ImageConfig
+
 
 @dataclass(frozen=True)
 class WritableRootImage:
@@ -48,13 +50,16 @@ def repository_of(image: str) -> str:
     return "/".join([*parts[:-1], last])
 
 
-def writable_root_image(image: str) -> WritableRootImage | None:
-    """The known image ``image`` runs, if it is one that writes to its root file system."""
+def writable_root_image(image: str | ImageConfig) -> WritableRootImage | None:
+    """The known image ``image`` runs, if it is one that writes to its root file system (never a build or a
+    declared repository: what they hold is the team's own)."""
+    if not isinstance(image, str):
+        return None
     repository = repository_of(image)
     return next((known for known in writable_root_images() if repository in known.repositories), None)
 
 
-def unwritable_paths(image: str, read_only_root: bool, writable_volumes: Iterable[str] = ()) -> list[str]:
+def unwritable_paths(image: str | ImageConfig, read_only_root: bool, writable_volumes: Iterable[str] = ()) -> list[str]:
     """The paths ``image`` writes that neither the root file system nor a writable volume lets it write."""
     known = writable_root_image(image)
     if known is None or not read_only_root:

@@ -77,6 +77,7 @@ def load_manifest_with_warnings(path: str | Path) -> tuple[EnvironmentConfig, li
         config = EnvironmentConfig.model_validate(plain)
     except ValidationError as error:
         raise ManifestError(_format(path, document, pydantic_problems(error, document))) from None
+    config = config.with_source(path.absolute())
     findings = list(check_rules(config))
     if findings:
         raise ManifestError(_format(path, document, findings))

@@ -8,9 +8,10 @@ reported at the exact line it concerns. Defaults are declared here and only here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, PrivateAttr, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -56,6 +57,21 @@ EnvName = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"),
     Described("a variable name: letters, digits and underscores, not starting with a digit"),
+]
+PathPattern = Annotated[
+    str,
+    StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128),
+    Described("a path pattern starting with / (letters, digits and _-./*?~%), such as /api/*"),
+]
+HostPattern = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128),
+    Described("a host name (letters, digits, dots, hyphens and the wildcards * and ?), such as shop.example.com"),
+]
+SecurityGroupId = Annotated[
+    str,
+    StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$"),
+    Described("a security group id: sg- and 8 to 17 lower-case hex digits"),
 ]
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 """The retention periods CloudWatch Logs accepts."""
@@ -213,11 +229,21 @@ class Ec2GroupConfig(StrictModel):
     """Encrypted gp3 root volume size."""
     on_demand_base: Annotated[int, Field(ge=0)] = 0
     """Spot groups only: instances kept on-demand before Spot takes over."""
-    ami: Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron"] | None = None
-    """ECS-optimized Amazon Linux 2023 variant. By default from the instance types: types with GPUs get the GPU AMI
-    (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the arm64 AMI, others the standard one."""
+    ami: (
+        Literal["al2023", "al2023-arm64", "al2023-gpu", "al2023-neuron", "bottlerocket", "bottlerocket-arm64", "bottlerocket-gpu"]
+        | None
+    ) = None
+    """ECS-optimized Amazon Linux 2023 variant, or Bottlerocket (`bottlerocket`, `bottlerocket-arm64`, `bottlerocket-gpu`:
+    the aws-ecs-2 variants, the NVIDIA one for GPUs; awsvpc and host services only). By default from the instance types:
+    types with GPUs get the GPU AMI (NVIDIA driver), Inferentia and Trainium types the Neuron AMI, Graviton types the
+    arm64 AMI, others the standard one (always Amazon Linux 2023)."""
     user_data: list[Annotated[str, StringConstraints(min_length=1, max_length=4096)]] = []
-    """Shell lines each instance runs at boot, after the toolkit's agent settings (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    """Amazon Linux only: shell lines each instance runs at boot, after the toolkit's agent settings
+    (`echo ECS_X=y >> /etc/ecs/ecs.config`)."""
+    bottlerocket_settings: dict[str, Any] = {}
+    """Bottlerocket only: settings written into the TOML user data under `settings` (`{kernel: {sysctl:
+    {net.core.somaxconn: "4096"}}}` becomes `[settings.kernel.sysctl]`); the toolkit writes `ecs.cluster`,
+    `ecs.awsvpc-block-imds` and, on Spot, `ecs.enable-spot-instance-draining` itself."""
     instance_role: RolePolicyConfig | None = None
     """Custom statements and managed policies on the instances' role (for what user data or host agents call)."""
 
@@ -280,6 +306,44 @@ class TestListenerConfig(StrictModel):
     """IPv4 CIDRs that may reach the test listener; by default only the VPC's own CIDR."""
 
 
+class ExistingLoadBalancerConfig(StrictModel):
+    """An Application Load Balancer and listener created elsewhere, imported by ARN without lookups. The environment
+    adds only its listener rules and target groups; the load balancer's security group rules, listeners, certificates
+    and access logs stay with whoever created it."""
+
+    arn: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$"
+        ),
+        Described(
+            "an Application Load Balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)"
+        ),
+    ]
+    """The load balancer's ARN."""
+    security_group_id: SecurityGroupId
+    """The load balancer's security group: services admit it on their traffic and health-check ports."""
+    listener_arn: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}$"
+        ),
+        Described(
+            "a listener ARN of an Application Load Balancer "
+            "(arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)"
+        ),
+    ]
+    """The listener the services' rules go on (HTTPS 443 or HTTP 80, usually)."""
+    certificate: bool = False
+    """Whether that listener is HTTPS (it holds a certificate): the services' URLs start with https://."""
+    dns_name: Annotated[
+        str,
+        StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"),
+        Described("a DNS name such as my-alb-123456789.eu-west-1.elb.amazonaws.com"),
+    ]
+    """The load balancer's DNS name (published as the environment's load-balancer address)."""
+
+
 class LoadBalancerConfig(StrictModel):
     public: bool = True
     """Internet-facing (public subnets, 0.0.0.0/0 on the listener ports) or internal (the VPC's CIDR only)."""
@@ -292,9 +356,37 @@ class LoadBalancerConfig(StrictModel):
     test_listener: TestListenerConfig = TestListenerConfig()
     """The listener that reaches a new revision before production traffic moves to it (created only
     when a service uses blue-green, canary or linear)."""
+    existing: ExistingLoadBalancerConfig | None = None
+    """Use an existing ALB and listener instead of creating one (then the other fields here do not apply)."""
+
+
+class ExistingFileSystemConfig(StrictModel):
+    """An EFS file system made elsewhere, mounted by id: no lookup, and nothing of it is changed except one
+    ingress rule per mounting service on `security_group_id` (NFS, port 2049)."""
+
+    id: Annotated[
+        str,
+        StringConstraints(pattern=r"^fs-[0-9a-f]{8,40}$"),
+        Described("an EFS file system id: fs- and 8 to 40 lower-case hex digits"),
+    ]
+    """`fs-...` id of the file system (in the environment's VPC, with a mount target in each zone the tasks use)."""
+    security_group_id: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$"),
+            Described("a security group id: sg- and 8 to 17 lower-case hex digits"),
+        ]
+        | None
+    ) = None
+    """The security group of its mount targets: each mounting service adds an NFS (2049) ingress rule to it from
+    its tasks or instances. Without it the mount targets' groups must already admit the services (a warning says so)."""
+    kms: bool = True
+    """Whether the file system is encrypted at rest (as every file system the toolkit creates is); false is warned about."""
 
 
 class FileSystemConfig(StrictModel):
+    existing: ExistingFileSystemConfig | None = None
+    """Mount an existing file system instead of creating one; the other fields then do not apply."""
     kms_key_arn: KmsKeyArn | None = None
     """Encryption is always on; this picks a customer managed key instead of the AWS one."""
     performance_mode: Literal["general_purpose", "max_io"] = "general_purpose"
@@ -311,30 +403,69 @@ class FileSystemConfig(StrictModel):
     """Defaults to destroy in an ephemeral environment, retain otherwise."""
 
 
+class RepositoryLifecycleConfig(StrictModel):
+    """What ECR expires on its own (no rule by default: every image is kept)."""
+
+    keep_last: Annotated[int, Field(ge=1, le=10000)] | None = None
+    """Keep only this many images (the most recently pushed, tagged or not); older ones expire."""
+    untagged_expire_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """Untagged images expire this many days after their push."""
+
+
+class RepositoryConfig(StrictModel):
+    """A private ECR repository of the environment, `<environment>/<name>`, created in the platform stack.
+    Services run its images with `image: {repository: NAME, tag: T}` (or `digest:`); their execution
+    roles may pull from exactly the repositories they name."""
+
+    scan_on_push: bool = True
+    """ECR's basic scan of every pushed image for known vulnerabilities."""
+    immutable_tags: bool = True
+    """A pushed tag can never point to another image (deploys name exactly what was tested)."""
+    lifecycle: RepositoryLifecycleConfig = RepositoryLifecycleConfig()
+    """Expiry rules: `keep_last` images and/or `untagged_expire_days`."""
+    kms_key_arn: KmsKeyArn | None = None
+    """Images are always encrypted with KMS: by ECR's AWS managed key (`aws/ecr`), or by this customer managed key
+    (its key policy must let ECR use it)."""
+    removal: Literal["retain", "destroy"] | None = None
+    """Defaults to destroy (with its images) in an ephemeral environment, retain otherwise."""
+
+
 # --- services -----------------------------------------------------------------------------
 
 
 class RouteConfig(StrictModel):
-    path: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^/[A-Za-z0-9_\-./*?~%]*$", max_length=128),
-            Described("a path pattern starting with / (letters, digits and _-./*?~%), such as /api/*"),
-        ]
-        | None
-    ) = None
-    """Path pattern (`/api/*`); `/` means the whole site (the rule matches `/*`)."""
-    host: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128),
-            Described("a host name (letters, digits, dots, hyphens and the wildcards * and ?), such as shop.example.com"),
-        ]
-        | None
-    ) = None
-    """Host header (`shop.example.com`, wildcards allowed)."""
+    path: PathPattern | list[PathPattern] | None = None
+    """Path pattern (`/api/*`) or a list of them; `/` means the whole site (the rule matches `/*`)."""
+    host: HostPattern | list[HostPattern] | None = None
+    """Host header (`shop.example.com`, wildcards allowed) or a list of them. An ALB rule takes at most 5
+    host and path values together."""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = None
     """Explicit listener-rule priority; by default derived from the route alone (see the load-balancing guide)."""
+
+
+class AdditionalRouteConfig(RouteConfig):
+    """One more listener rule of a web service: to the service's target group (same container and port), or to a
+    target group of its own for another container or port."""
+
+    container: Name | None = None
+    """The container the rule sends to: by default the route's target container (the main one unless `target` says)."""
+    port: Port | None = None
+    """The container's port; defaults to the route's target port for that container, else the container's port."""
+    protocol: Literal["http", "https"] = "http"
+    """Another container or port only: the protocol of its own target group and health check."""
+
+
+class TargetConfig(StrictModel):
+    """Which container and port the service's target group sends to, and how."""
+
+    container: Name | None = None
+    """The main container (default) or a sidecar that exposes `port` (a proxy in front of the application)."""
+    port: Port | None = None
+    """The container port; defaults to the service's `port` (main container) or the sidecar's port."""
+    protocol: Literal["http", "https"] = "http"
+    """`https` when the container itself serves TLS: the target group and its health check use HTTPS."""
+    stickiness_seconds: Annotated[int, Field(ge=1, le=604800)] | None = None
+    """Load-balancer cookie stickiness (lb_cookie) for this many seconds (1 s to 7 days); none by default."""
 
 
 class TargetHealthCheckConfig(StrictModel):
@@ -356,6 +487,18 @@ class TargetHealthCheckConfig(StrictModel):
         Described("HTTP status codes such as 200, 200-399 or 200,302"),
     ] = "200-399"
     """HTTP codes that count as healthy."""
+    port: Port | None = None
+    """The port the load balancer checks, when it is not the traffic port (awsvpc and host network modes only:
+    bridge-mode host ports are dynamic). The check uses the target's protocol (`target.protocol`)."""
+
+
+class NlbTestListenerConfig(StrictModel):
+    """The NLB's test listener (blue-green, canary, linear): closed to the internet unless `allow_from` opens it."""
+
+    port: Port = 8080
+    """Listener port (not the production port); same protocol and certificate as the production listener."""
+    allow_from: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
+    """IPv4 CIDRs that may reach the test listener; by default only the VPC's own CIDR."""
 
 
 class NlbConfig(StrictModel):
@@ -372,6 +515,9 @@ class NlbConfig(StrictModel):
     """Internet-facing, or internal (the VPC's CIDR only)."""
     access_log_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     """Days TLS access logs are kept (NLBs write access logs for TLS listeners only)."""
+    test_listener: NlbTestListenerConfig = NlbTestListenerConfig()
+    """The listener that reaches a new revision before production traffic moves to it (created only when the
+    service uses blue-green, canary or linear)."""
 
 
 class DiscoveryConfig(StrictModel):
@@ -381,6 +527,9 @@ class DiscoveryConfig(StrictModel):
     """DNS name in the namespace; defaults to the service's name."""
     service_connect: bool = False
     """Also register the port in ECS Service Connect as `<name>:<port>`."""
+    app_protocol: Literal["http", "http2", "grpc"] | None = None
+    """Service Connect: the port's application protocol, so the proxy works per request (HTTP metrics, and the
+    test traffic header of blue-green, canary and linear deployments); none proxies plain TCP."""
 
 
 class ContainerHealthCheckConfig(StrictModel):
@@ -471,6 +620,22 @@ class ServiceAlarmsConfig(StrictModel):
     """One-minute periods in a row a threshold must be crossed."""
 
 
+HeaderName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$"),
+    Described("an HTTP header name of letters, digits and -_. (at most 64 characters), such as x-canary"),
+]
+
+
+class TestTrafficHeaderConfig(StrictModel):
+    """A Service Connect test traffic rule: requests carrying this header reach the new revision."""
+
+    name: HeaderName
+    """Header name (`x-release-test`)."""
+    value: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    """Exact value the header must have; without it any value matches."""
+
+
 class DeploymentConfig(StrictModel):
     """How a new revision replaces the running one.
 
@@ -479,7 +644,8 @@ class DeploymentConfig(StrictModel):
     starts beside the old one in an alternate target group, reachable on the load balancer's test
     listener, then production traffic moves all at once, in a canary share then the rest, or in equal
     steps; both revisions run for the bake time before the old one stops. They need a route on the
-    shared load balancer.
+    shared load balancer, an `nlb`, or Service Connect (`discovery.service_connect`), where requests
+    carrying the test header reach the new revision.
     """
 
     strategy: Literal["rolling", "blue-green", "canary", "linear"] = "rolling"
@@ -493,6 +659,9 @@ class DeploymentConfig(StrictModel):
     """strategy linear: the step and the wait between steps; defaults to 10 % every 6 minutes."""
     alarms: RollbackAlarmsConfig = RollbackAlarmsConfig()
     """Alarms that roll a deployment back (every strategy)."""
+    test_traffic_header: TestTrafficHeaderConfig | None = None
+    """Service Connect services with blue-green, canary or linear: the HTTP header that sends a request to the new
+    revision before production traffic moves; without it ECS uses `x-amzn-ecs-blue-green-test`."""
     hooks: dict[LifecycleStage, LambdaArn] = {}
     """blue-green, canary, linear: a Lambda function ECS calls at a stage (`post_test_traffic_shift: arn:...`);
     its answer lets the deployment go on, or rolls it back."""
@@ -602,6 +771,68 @@ class VolumesFromConfig(StrictModel):
     """Mount them read-only."""
 
 
+EnvFile = Annotated[
+    str,
+    StringConstraints(pattern=r"^\S+$", max_length=1024),
+    Described("a file path relative to the manifest, s3://bucket/key.env or arn:aws:s3:::bucket/key.env, without spaces"),
+]
+"""A container's environment file: a local path, an `s3://` URL or an S3 object ARN (the rules check which)."""
+ImagePlatform = Literal["linux/amd64", "linux/arm64"]
+
+
+class ImageBuildConfig(StrictModel):
+    """A Docker build: at synth the context is copied into the cloud assembly (no Docker needed); `cdk deploy`
+    builds the image with Docker and pushes it to the CDK bootstrap repository."""
+
+    context: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    """The build context directory, relative to the manifest file (`../app`)."""
+    dockerfile: Annotated[str, StringConstraints(min_length=1, max_length=1024)] = "Dockerfile"
+    """The Dockerfile, relative to the context directory and inside it."""
+    args: dict[EnvName, str] = {}
+    """Build arguments (`--build-arg NAME=value`); they are part of the image, so never put secrets here."""
+    target: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"),
+            Described("a build stage name (letters, digits and _.-)"),
+        ]
+        | None
+    ) = None
+    """The stage of a multi-stage Dockerfile to build (`--target`)."""
+    platform: ImagePlatform | None = None
+    """`linux/amd64` or `linux/arm64`; defaults to the service's `architecture` and must agree with it."""
+
+
+ImageTag = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"),
+    Described("an image tag of up to 128 letters, digits and _.- (not starting with . or -)"),
+]
+ImageDigest = Annotated[
+    str,
+    StringConstraints(pattern=r"^sha256:[a-f0-9]{64}$"),
+    Described("an image digest: sha256: and 64 lower-case hex digits"),
+]
+
+
+class ImageConfig(StrictModel):
+    """An image built from source (`build`) or one of the environment's `repositories` (`repository` with
+    `tag` or `digest`)."""
+
+    build: ImageBuildConfig | None = None
+    """Build the image from a Dockerfile at `cdk deploy`."""
+    repository: Name | None = None
+    """A repository of the top-level `repositories`, by name."""
+    tag: ImageTag | None = None
+    """With `repository`: the image tag to run."""
+    digest: ImageDigest | None = None
+    """With `repository`: the image digest to run (instead of a tag)."""
+
+
+Image = Annotated[str, StringConstraints(min_length=1)] | ImageConfig
+"""An image: a reference to any registry, a build from source, or a tag or digest of a declared repository."""
+
+
 class ContainerSettings(StrictModel):
     """Settings every container of a task takes: the main container (on the service itself) and each sidecar."""
 
@@ -613,6 +844,11 @@ class ContainerSettings(StrictModel):
     """Plain settings; names that look like secrets are rejected."""
     secrets: dict[EnvName, str] = {}
     """`ssm:/param/name`, `ssm:arn:...`, `secretsmanager:name[:json-key]` or `secretsmanager:arn:...[:json-key]`."""
+    env_files: list[EnvFile] = []
+    """Files of `NAME=value` lines loaded into the environment at start (at most 10, each named `*.env`): a path
+    relative to the manifest (uploaded as an S3 asset at deploy), `s3://bucket/key.env` or
+    `arn:aws:s3:::bucket/key.env`. The execution role may read exactly these objects. Variables under
+    `environment` win over the files'."""
     user: str | None = None
     """Run as this user (`uid` or `uid:gid`)."""
     read_only_root_filesystem: bool = True
@@ -690,8 +926,9 @@ class TaskVolumeConfig(StrictModel):
 class SidecarConfig(ContainerSettings):
     name: Name
     """Container name (must differ from the service's)."""
-    image: str
-    """Image reference."""
+    image: Image
+    """An image reference (any registry), `{build: {context, dockerfile, args, target, platform}}`, or
+    `{repository: NAME, tag: T}` / `{repository: NAME, digest: sha256:...}`."""
     essential: bool = True
     """The task stops when an essential container stops."""
     cpu: Annotated[int, Field(ge=0, le=196608)] | None = None
@@ -890,11 +1127,72 @@ class ScalingConfig(StrictModel):
     """Predictive scaling on top of the reactive policies (they still act on what the forecast misses)."""
 
 
+class LoggingConfig(StrictModel):
+    """FireLens: a `log_router` sidecar (AWS for Fluent Bit) takes every container's output and sends it to
+    `destination`; the router's own logs go to the service's CloudWatch log group."""
+
+    destination: dict[str, str | int | bool] = Field(min_length=1)
+    """Fluent Bit output options, `Name` first: `{Name: cloudwatch_logs, log_stream_prefix: app-}` creates the log group
+    in the service's stack (named by `log_group_name` if given) and lets the task role write exactly to it; other
+    outputs (`kinesis_firehose`, `kinesis_streams`, `s3`, `opensearch`, ...) need their actions under `task_role`."""
+    image: (
+        Annotated[str, StringConstraints(pattern=r"^\S+$", max_length=255), Described("an image reference without spaces")] | None
+    ) = None
+    """The router's image; by default AWS for Fluent Bit at the tag the toolkit pins (a private ECR copy in a VPC without NAT)."""
+    config_file: AbsolutePath | None = None
+    """A Fluent Bit configuration file inside the router's image (`/fluent-bit/configs/parse-json.conf`), included
+    after the generated one (FireLens `config-file-type: file`)."""
+    enable_metadata: bool = True
+    """Add the task's ECS metadata (cluster, task ARN, task definition) to every record."""
+    secret_options: dict[Annotated[str, StringConstraints(min_length=1, max_length=255)], str] = {}
+    """Output options read from a secret at start: `{option: SSM parameter or Secrets Manager ARN}` (or the `ssm:` and
+    `secretsmanager:` references `secrets` takes); the execution role may read exactly them."""
+    memory_mib: Annotated[int, Field(ge=6)] = 128
+    """Hard memory limit of the router, taken from the task's memory like a sidecar's."""
+
+
+# --- messaging ----------------------------------------------------------------------------
+
+
+class TopicConfig(StrictModel):
+    """An SNS topic the service publishes to (AWS Copilot's `publish.topics`)."""
+
+    name: Name
+    """Topic name within the service; the task gets its ARN as `<NAME>_TOPIC_ARN` (upper-cased, `-` becomes `_`)
+    and in the `TOPICS` JSON map."""
+    fifo: bool = False
+    """A FIFO topic (ordered, deduplicated by content unless the publisher gives a deduplication id); it delivers
+    to FIFO queues only."""
+
+
+class TopicSubscriptionConfig(StrictModel):
+    """One topic of another service (or a job) that the worker's queue receives."""
+
+    service: Name
+    """The publishing service or job."""
+    topic: Name
+    """One of the names under that service's `publish`."""
+    filter_policy: dict[str, Any] = {}
+    """SNS filter policy on message attributes (`{event: [placed, {prefix: "order-"}]}`): at most 5 attribute
+    names and 150 value combinations; empty receives every message."""
+    raw_delivery: bool = False
+    """Deliver the message body as published, without SNS's JSON envelope."""
+
+
+class SubscribeConfig(StrictModel):
+    """What a worker's queue receives (AWS Copilot's `subscribe`)."""
+
+    topics: list[TopicSubscriptionConfig] = Field(min_length=1)
+    """Topics the worker's queue subscribes to."""
+
+
 class ServiceConfig(ContainerSettings):
     kind: Literal["web", "backend", "worker", "job"]
-    """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled)."""
-    image: str = Field(min_length=1)
-    """Image from any registry; `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` pulls are granted per repository."""
+    """`web` (load balanced), `backend` (reached by name), `worker` (no inbound traffic) or `job` (scheduled or on demand)."""
+    image: Image
+    """Image from any registry (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` pulls are granted per
+    repository), built from source (`{build: {context: ../app}}`, Docker needed at `cdk deploy`, not at synth), or
+    from a declared repository (`{repository: NAME, tag: T}` or `{repository: NAME, digest: sha256:...}`)."""
     launch: Literal["ec2", "fargate"] | None = None
     """Defaults from the capacity strategy: FARGATE/FARGATE_SPOT mean fargate, EC2 groups ec2."""
     network_mode: Literal["awsvpc", "bridge", "host", "none"] | None = None
@@ -911,6 +1209,11 @@ class ServiceConfig(ContainerSettings):
     """Desired tasks (not with scaling, not for jobs)."""
     route: RouteConfig | None = None
     """Web: a listener rule on the shared ALB."""
+    additional_routes: list[AdditionalRouteConfig] = []
+    """Web: more listener rules on the shared ALB; one for another container or port gets its own target group."""
+    target: TargetConfig | None = None
+    """Web: the container, port and protocol the ALB sends the route's traffic to, and stickiness (default: the main
+    container's `port` over HTTP, no stickiness)."""
     health_check: TargetHealthCheckConfig = TargetHealthCheckConfig()
     """Web: the target group's health check."""
     nlb: NlbConfig | None = None
@@ -924,6 +1227,9 @@ class ServiceConfig(ContainerSettings):
     allow_from: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = []
     """IPv4 CIDRs (`10.8.0.0/16`) or managed prefix lists (`pl-0123abcd`) outside the environment that may
     reach this service's port directly (backends, and web services with a discovery name)."""
+    security_groups: list[SecurityGroupId] = []
+    """awsvpc only: existing security groups attached to the tasks besides their own (to reach a database that
+    admits them, for example). Bridge and host tasks use their instances' network, so they cannot take them."""
     capacity: list[StrategyItemConfig] | None = None
     """Capacity provider strategy; defaults to the cluster's."""
     placement: list[Literal["spread-az", "spread-instance", "binpack-memory", "binpack-cpu", "random"]] = [
@@ -937,6 +1243,10 @@ class ServiceConfig(ContainerSettings):
     """Retention of the service's log group; one of CloudWatch's values."""
     sidecars: list[SidecarConfig] = []
     """More containers in the task."""
+    logging: LoggingConfig | None = None
+    """FireLens log routing through a `log_router` sidecar; without it every container logs to CloudWatch (awslogs)."""
+    ephemeral_storage_gib: Annotated[int, Field(ge=21, le=200)] | None = None
+    """Fargate only: the task's ephemeral storage, 21 to 200 GiB (20 GiB without it)."""
     alarms: ServiceAlarmsConfig = ServiceAlarmsConfig()
     """Services (not jobs): CPU, memory, running tasks and queue age alarms, sent to the alarm topic."""
     deployment: DeploymentConfig = DeploymentConfig()
@@ -959,13 +1269,18 @@ class ServiceConfig(ContainerSettings):
     scaling: ScalingConfig | None = None
     """Task-count autoscaling; with it, `count` is not set and deploys keep the running count."""
     schedule: ScheduleExpression | None = None
-    """Jobs only: `cron(...)` or `rate(...)` (EventBridge Scheduler syntax)."""
+    """Jobs only: `cron(...)`, `rate(...)` or `at(...)` (EventBridge Scheduler syntax); without it (or with
+    `none`) the job runs only on demand (`ecs-toolkit run-task` or its state machine)."""
     time_zone: TimeZone | None = None
     """Jobs only: the schedule's time zone (IANA name), UTC by default."""
     timeout_minutes: Annotated[int, Field(ge=1, le=10080)] = 60
     """Jobs only: a run still going after this long is stopped and counted as failed."""
     retries: Annotated[int, Field(ge=0, le=185)] = 2
     """Jobs only: attempts EventBridge Scheduler makes when starting a run fails."""
+    publish: list[TopicConfig] = []
+    """SNS topics of this service or job (KMS-encrypted); its task role may publish to exactly them."""
+    subscribe: SubscribeConfig | None = None
+    """Workers only: topics of other services that the worker's queue receives."""
 
 
 class ComplianceConfig(StrictModel):
@@ -1019,10 +1334,37 @@ class EnvironmentConfig(StrictModel):
     load_balancer: LoadBalancerConfig | None = None
     """The shared Application Load Balancer; omit it for an environment without web routes."""
     file_systems: dict[Name, FileSystemConfig] = {}
-    """Encrypted EFS file systems by name; services mount them under `volumes`."""
+    """Encrypted EFS file systems by name (created, or `existing`); services mount them under `volumes`."""
+    repositories: dict[Name, RepositoryConfig] = {}
+    """Private ECR repositories by name (`<environment>/<name>` in ECR); services run their images with
+    `image: {repository: NAME, tag: T}`."""
     services: dict[Name, ServiceConfig] = {}
     """Services and jobs by name (one stack each)."""
     compliance: ComplianceConfig = ComplianceConfig()
     """Extra compliance rule packs; every finding must be fixed or acknowledged with a reason."""
     alarms: AlarmsConfig = AlarmsConfig()
     """The environment's alarm topic and its email or HTTPS subscribers."""
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal settings are the same environment, whichever file they were read from."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    @property
+    def source_path(self) -> Path | None:
+        """The manifest file this configuration was read from (paths in it are relative to it), if any."""
+        return self._source
+
+    @property
+    def manifest_dir(self) -> Path:
+        """The directory local paths in the manifest are relative to: the manifest file's, else (for a
+        configuration built in code) the working directory."""
+        return self._source.parent.resolve() if self._source is not None else Path.cwd()
+
+    def with_source(self, path: Path) -> EnvironmentConfig:
+        """This configuration, recorded as read from ``path``."""
+        self._source = path
+        return self

@@ -124,7 +124,7 @@ def _type(annotation: Any) -> str:
         return f"list of {_type(get_args(annotation)[0])}"
     if origin is dict:
         key, value = get_args(annotation)
-        return f"map {_type(key)} → {_type(value)}"
+        return f"map {_type(key)} → {'any' if value is Any else _type(value)}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping"
     return {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}.get(
@@ -148,7 +148,8 @@ def _words(annotation: Any) -> str:
         least = _constraints(members[0]).get("min_length")
         return (f"a list of at least {least}" if least else "a list") + f"; each {_words(get_args(base)[0])}"
     if origin is dict:
-        return f"a mapping of names; each {_words(get_args(base)[1])}"
+        value = get_args(base)[1]
+        return "a mapping of names to values" if value is Any else f"a mapping of names; each {_words(value)}"
     if isinstance(base, type) and issubclass(base, BaseModel):
         return "the fields below"
     return _expected(members[0])

@@ -81,3 +81,48 @@ def parse_ecr_image(image: str) -> EcrImage | None:
     if match is None:
         return None
     return EcrImage(match["account"], match["region"], match["repository"], match["tag"], match["digest"])
+
+
+_S3_URL = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>\S+)$")
+_S3_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):s3:::(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>\S+)$")
+ENV_FILE_FORMATS = "a path relative to the manifest, s3://<bucket>/<key>.env or arn:aws:s3:::<bucket>/<key>.env"
+
+
+@dataclass(frozen=True)
+class EnvFileReference:
+    """A container's environment file: a local file (``path``) or an S3 object (``bucket`` and ``key``)."""
+
+    path: str | None = None
+    bucket: str | None = None
+    key: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file's own name, whose extension ECS checks."""
+        return (self.key or self.path or "").rsplit("/", 1)[-1]
+
+
+def parse_env_file(value: str) -> EnvFileReference:
+    """Parse an ``env_files`` entry or raise ``ValueError`` with a message fit for a manifest error."""
+    if value.startswith(("s3:", "S3:")):
+        url = _S3_URL.match(value)
+        if url is None:
+            raise ValueError(f"{value!r} is not an S3 object URL (use s3://<bucket>/<key>.env)")
+        return EnvFileReference(bucket=url["bucket"], key=url["key"])
+    if value.startswith("arn:"):
+        arn = _S3_ARN.match(value)
+        if arn is None:
+            raise ValueError(f"{value!r} is not an S3 object ARN (use arn:aws:s3:::<bucket>/<key>.env)")
+        return EnvFileReference(bucket=arn["bucket"], key=arn["key"])
+    if "://" in value:
+        raise ValueError(f"{value!r} is neither a local file nor an S3 object (use {ENV_FILE_FORMATS})")
+    return EnvFileReference(path=value)
+
+
+def secret_option_reference(value: str) -> str:
+    """A log router's secret option as a secret reference: bare ARNs take the ``ssm:``/``secretsmanager:`` prefix."""
+    if value.startswith("arn:"):
+        service = value.split(":", 3)[2] if value.count(":") >= 3 else ""
+        if service in ("ssm", "secretsmanager"):
+            return f"{service}:{value}"
+    return value

@@ -15,11 +15,13 @@ from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.connections import PortRange, admit
 from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
-from ecs_toolkit.constructs.file_system import EfsMount, SharedFileSystem
+from ecs_toolkit.constructs.file_system import EfsMount, ExistingFileSystem, SharedFileSystem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants, attach_role_policy, grant_statements, granular_rule_ids
 from ecs_toolkit.constructs.job import ScheduledJob
-from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.load_balancer import ImportedLoadBalancer, SharedLoadBalancer
+from ecs_toolkit.constructs.messaging import PublishedTopics, QueueSubscriptions, TopicSpec, TopicSubscription
 from ecs_toolkit.constructs.network import Network, imported_vpc, internal_subnets, subnet_masks
+from ecs_toolkit.constructs.repository import ImageRepository
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
 from ecs_toolkit.constructs.scaling import (
     CustomMetricTarget,
@@ -31,7 +33,7 @@ from ecs_toolkit.constructs.scaling import (
     StepPolicy,
 )
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, LogRouter, RestartPolicy, TaskVolume
 
 __all__ = [
     "AccessLogBucket",
@@ -47,13 +49,19 @@ __all__ = [
     "EcsTask",
     "EfsMount",
     "EnvironmentDashboard",
+    "ExistingFileSystem",
     "HealthCheckSpec",
+    "ImageRepository",
+    "ImportedLoadBalancer",
     "LinuxOptions",
+    "LogRouter",
     "Network",
     "NlbEndpoint",
     "PortRange",
     "PredictivePolicy",
+    "PublishedTopics",
     "QueueBacklogTarget",
+    "QueueSubscriptions",
     "RestartPolicy",
     "RollbackThresholds",
     "ScheduledCapacity",
@@ -67,6 +75,8 @@ __all__ = [
     "StrategyItem",
     "TaskGrant",
     "TaskVolume",
+    "TopicSpec",
+    "TopicSubscription",
     "admit",
     "apply_grants",
     "attach_role_policy",

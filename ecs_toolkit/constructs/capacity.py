@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from aws_cdk import Duration, Size
+import tomli_w
+from aws_cdk import Duration, Fn, Size
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -16,6 +18,8 @@ from ecs_toolkit.compliance import acknowledge, skip_checkov
 
 DEFAULT_HOST_PORT_RANGE = (61000, 61999)
 """Outside AL2023's ephemeral range (32768-60999): host ports never clash with outbound connections."""
+BOTTLEROCKET_OWNED_SETTINGS = ("ecs.cluster", "ecs.awsvpc-block-imds", "ecs.enable-spot-instance-draining")
+"""Bottlerocket settings the construct writes itself (``settings.`` omitted)."""
 
 
 class Ec2Capacity(Construct):
@@ -54,10 +58,19 @@ class Ec2Capacity(Construct):
         notification_topic: sns.ITopic | None = None,
         hardware: ecs.AmiHardwareType | None = None,
         user_data_commands: Sequence[str] = (),
+        bottlerocket: ecs.BottlerocketEcsVariant | None = None,
+        bottlerocket_settings: Mapping[str, Any] | None = None,
     ) -> None:
         """``hardware`` picks the ECS-optimized Amazon Linux 2023 variant (``STANDARD``, ``ARM``, ``GPU``,
         ``NEURON``); by default ``ARM`` when ``arm64`` else ``STANDARD``. ``user_data_commands`` run after
-        the agent settings."""
+        the agent settings.
+
+        ``bottlerocket`` (``AWS_ECS_2`` or ``AWS_ECS_2_NVIDIA``) runs Bottlerocket instead, its image id an SSM
+        parameter resolved at deploy. Its user data is TOML: the cluster (written when the group joins one),
+        ``awsvpc-block-imds`` and, on Spot, ``enable-spot-instance-draining``, merged with
+        ``bottlerocket_settings`` (the keys under ``settings``, as a mapping). Bottlerocket has no setting for
+        the ECS agent's dynamic host-port range, so its instances admit no host-port range
+        (``allow_host_ports_from`` refuses): run bridge-mode services on Amazon Linux groups."""
         super().__init__(scope, construct_id)
         if not instance_types:
             raise ValueError("Ec2Capacity: give at least one instance type")
@@ -69,9 +82,24 @@ class Ec2Capacity(Construct):
             raise ValueError(f"Ec2Capacity: host_port_range {host_port_range} is reversed")
         if on_demand_base_capacity and not spot:
             raise ValueError("Ec2Capacity: on_demand_base_capacity applies to Spot capacity only")
+        if bottlerocket is None and bottlerocket_settings:
+            raise ValueError("Ec2Capacity: bottlerocket_settings apply to Bottlerocket capacity only")
+        if bottlerocket is not None:
+            if user_data_commands:
+                raise ValueError("Ec2Capacity: Bottlerocket runs no shell user data; give bottlerocket_settings instead")
+            if hardware is not None:
+                raise ValueError("Ec2Capacity: hardware picks an Amazon Linux 2023 AMI; Bottlerocket takes bottlerocket")
+            if bottlerocket not in (ecs.BottlerocketEcsVariant.AWS_ECS_2, ecs.BottlerocketEcsVariant.AWS_ECS_2_NVIDIA):
+                raise ValueError("Ec2Capacity: use the aws-ecs-2 Bottlerocket variants (AWS_ECS_2, AWS_ECS_2_NVIDIA)")
+            owned = [key for key in BOTTLEROCKET_OWNED_SETTINGS if _has_setting(bottlerocket_settings or {}, key)]
+            if owned:
+                raise ValueError(f"Ec2Capacity: the construct writes settings {', '.join(owned)} itself")
         hardware = hardware or (ecs.AmiHardwareType.ARM if arm64 else ecs.AmiHardwareType.STANDARD)
         if (hardware == ecs.AmiHardwareType.ARM) != arm64:
             raise ValueError(f"Ec2Capacity: the {hardware.name} AMI does not match arm64={arm64}")
+        self.bottlerocket = bottlerocket
+        self._bottlerocket_settings = dict(bottlerocket_settings or {})
+        self._spot = spot
         self.host_port_range = host_port_range
         self.host_ports = ec2.Port.tcp_range(*host_port_range)
         self.security_group = ec2.SecurityGroup(
@@ -101,34 +129,34 @@ class Ec2Capacity(Construct):
             "Session Manager's ssmmessages/ec2messages actions and the ECS agent's registration support no resource-level "
             "scoping; the agent's other writes are scoped to this cluster by CDK",
         )
-        self.user_data = ec2.UserData.for_linux()
-        self.user_data.add_commands(
-            *self.agent_settings(host_port_range=host_port_range, spot=spot, gpu=hardware == ecs.AmiHardwareType.GPU)
-        )
-        if user_data_commands:
-            self.user_data.add_commands(*user_data_commands)
+        machine_image: ec2.IMachineImage
+        if bottlerocket is None:
+            self.user_data = ec2.UserData.for_linux()
+            self.user_data.add_commands(
+                *self.agent_settings(host_port_range=host_port_range, spot=spot, gpu=hardware == ecs.AmiHardwareType.GPU)
+            )
+            if user_data_commands:
+                self.user_data.add_commands(*user_data_commands)
+            machine_image = ecs.EcsOptimizedImage.amazon_linux2023(hardware)
+        else:
+            # Replaced by the TOML settings when the group joins a cluster (join_cluster).
+            self.user_data = ec2.UserData.custom("")
+            machine_image = ecs.BottleRocketImage(
+                variant=bottlerocket,
+                architecture=ec2.InstanceArchitecture.ARM_64 if arm64 else ec2.InstanceArchitecture.X86_64,
+            )
         self.hardware = hardware
         self.launch_template = ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
-            machine_image=ecs.EcsOptimizedImage.amazon_linux2023(hardware),
+            machine_image=machine_image,
             instance_type=ec2.InstanceType(instance_types[0]),
             role=self.role,
             security_group=self.security_group,
             user_data=self.user_data,
             require_imdsv2=True,
             http_put_response_hop_limit=1,
-            block_devices=[
-                ec2.BlockDevice(
-                    device_name="/dev/xvda",
-                    volume=ec2.BlockDeviceVolume.ebs(
-                        int(root_volume_size.to_gibibytes()),
-                        encrypted=True,
-                        delete_on_termination=True,
-                        volume_type=ec2.EbsDeviceVolumeType.GP3,
-                    ),
-                )
-            ],
+            block_devices=self._block_devices(root_volume_size),
         )
         mixed = spot or len(instance_types) > 1
         self.auto_scaling_group = autoscaling.AutoScalingGroup(
@@ -162,8 +190,43 @@ class Ec2Capacity(Construct):
             instance_warmup_period=int(instance_warmup.to_seconds()),
             enable_managed_termination_protection=managed_termination_protection,
             enable_managed_draining=True,
+            # Also for Bottlerocket: CDK's BOTTLEROCKET type would attach AmazonSSMManagedInstanceCore and
+            # AmazonEC2ContainerServiceforEC2Role; the role keeps its scoped statements, and join_cluster
+            # replaces the user data CDK appends.
             machine_image_type=ecs.MachineImageType.AMAZON_LINUX_2,
         )
+
+    def _block_devices(self, size: Size) -> list[ec2.BlockDevice]:
+        """Encrypted gp3. Amazon Linux: one root volume of ``size``. Bottlerocket: the OS volume (/dev/xvda, the
+        image's own size) and the data volume for images and containers (/dev/xvdb) of ``size``."""
+        data = ec2.BlockDeviceVolume.ebs(
+            int(size.to_gibibytes()), encrypted=True, delete_on_termination=True, volume_type=ec2.EbsDeviceVolumeType.GP3
+        )
+        if self.bottlerocket is None:
+            return [ec2.BlockDevice(device_name="/dev/xvda", volume=data)]
+        system = ec2.BlockDeviceVolume(
+            ebs_device=ec2.EbsDeviceProps(encrypted=True, delete_on_termination=True, volume_type=ec2.EbsDeviceVolumeType.GP3)
+        )
+        return [ec2.BlockDevice(device_name="/dev/xvda", volume=system), ec2.BlockDevice(device_name="/dev/xvdb", volume=data)]
+
+    def join_cluster(self, cluster_name: str) -> None:
+        """Bottlerocket: write the user data, which names the cluster (called by ``EcsCluster.add_ec2_capacity``).
+
+        CDK's cluster integration appends its own lines to the user data (shell lines for Amazon Linux); the
+        whole TOML document replaces them here, so the settings stay one valid document."""
+        if self.bottlerocket is None:
+            return
+        template = self.launch_template.node.default_child
+        assert isinstance(template, ec2.CfnLaunchTemplate)
+        template.add_property_override("LaunchTemplateData.UserData", Fn.base64(self.bottlerocket_user_data(cluster_name)))
+
+    def bottlerocket_user_data(self, cluster_name: str) -> str:
+        """The TOML user data: the construct's ECS settings merged with ``bottlerocket_settings``."""
+        ecs_settings: dict[str, Any] = {"cluster": cluster_name, "awsvpc-block-imds": True}
+        if self._spot:
+            ecs_settings["enable-spot-instance-draining"] = True
+        settings = _merge(self._bottlerocket_settings, {"ecs": ecs_settings})
+        return tomli_w.dumps({"settings": settings})
 
     @staticmethod
     def agent_settings(*, host_port_range: tuple[int, int], spot: bool, gpu: bool = False) -> list[str]:
@@ -177,6 +240,11 @@ class Ec2Capacity(Construct):
 
     def allow_host_ports_from(self, peer: ec2.IConnectable) -> None:
         """Admit exactly the pinned dynamic host-port range, only from ``peer`` (the load balancer)."""
+        if self.bottlerocket is not None:
+            raise ValueError(
+                "Ec2Capacity: Bottlerocket has no setting for the ECS agent's dynamic host-port range, so no pinned "
+                "range can be opened; run bridge-mode services on Amazon Linux capacity"
+            )
         self.security_group.connections.allow_from(peer, self.host_ports, "Dynamic host ports from the load balancer")
 
     def _mixed_instances(
@@ -217,3 +285,21 @@ class Ec2Capacity(Construct):
                 resources=["*"],
             )
         )
+
+
+def _has_setting(settings: Mapping[str, Any], dotted: str) -> bool:
+    node: Any = settings
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra`` merged into ``base``, tables key by key."""
+    merged = dict(base)
+    for key, value in extra.items():
+        current = merged.get(key)
+        merged[key] = _merge(current, value) if isinstance(current, Mapping) and isinstance(value, Mapping) else value
+    return merged

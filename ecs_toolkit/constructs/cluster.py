@@ -81,6 +81,7 @@ class EcsCluster(Construct):
         if name in (FARGATE, FARGATE_SPOT) or name in self.ec2_capacity:
             raise ValueError(f"EcsCluster: capacity provider name {name!r} is taken")
         self.cluster.add_asg_capacity_provider(capacity.capacity_provider)
+        capacity.join_cluster(self.cluster.cluster_name)
         self.ec2_capacity[name] = capacity
 
     def strategy(self, items: Sequence[StrategyItem]) -> list[ecs.CapacityProviderStrategy]:

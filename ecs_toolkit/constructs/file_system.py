@@ -110,13 +110,58 @@ class SharedFileSystem(Construct):
             self.security_group.connections.allow_from(client, NFS, "NFS from mounting instances")
 
 
+class ExistingFileSystem(Construct):
+    """An EFS file system made elsewhere, imported by id (no lookup), for ``EfsMount``.
+
+    Nothing of it changes except, when ``security_group_id`` names its mount targets' group, one NFS ingress
+    rule per mounting client (``allow_clients``, and ``EfsMount`` for awsvpc tasks). Without it the mount
+    targets' own groups must already admit the clients.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, file_system_id: str, security_group_id: str | None = None) -> None:
+        super().__init__(scope, construct_id)
+        if not file_system_id.startswith("fs-"):
+            raise ValueError(f"ExistingFileSystem: {file_system_id!r} is not a file system id (fs-...)")
+        if security_group_id is not None and not security_group_id.startswith("sg-"):
+            raise ValueError(f"ExistingFileSystem: {security_group_id!r} is not a security group id (sg-...)")
+        self.security_group: ec2.ISecurityGroup | None = (
+            ec2.SecurityGroup.from_security_group_id(self, "SecurityGroup", security_group_id, allow_all_outbound=False)
+            if security_group_id is not None
+            else None
+        )
+        # CDK's import needs a group for the file system's connections; without one it is "no value", which is
+        # never rendered: nothing here opens connections through it.
+        group = self.security_group or ec2.SecurityGroup.from_security_group_id(
+            self, "UnknownGroup", cdk.Aws.NO_VALUE, mutable=False, allow_all_outbound=False
+        )
+        self.file_system = efs.FileSystem.from_file_system_attributes(
+            self, "FileSystem", file_system_id=file_system_id, security_group=group
+        )
+
+    @property
+    def arn(self) -> str:
+        """The file system's ARN, in this stack's account and region."""
+        return cdk.Stack.of(self).format_arn(
+            service="elasticfilesystem", resource="file-system", resource_name=self.file_system.file_system_id
+        )
+
+    def allow_clients(self, clients: Sequence[ec2.ISecurityGroup]) -> None:
+        """Admit NFS from these security groups on the mount targets' group, when it is known."""
+        if self.security_group is None:
+            return
+        for client in clients:
+            self.security_group.connections.allow_from(client, NFS, "NFS from mounting instances")
+
+
 class EfsMount(Construct):
     """Mount a ``SharedFileSystem`` into a service's main container through its own access point.
 
     The access point's root directory is created owned by ``uid:gid`` with ``permissions``, and
     every access through it acts as that user, so the container can write whatever user it runs as.
     Transit encryption and IAM authorization are on; the task role gets ``ClientMount`` (and
-    ``ClientWrite`` unless read-only) on this file system through this access point only.
+    ``ClientWrite`` unless read-only) on this file system through this access point only. Without
+    ``file_system_security_group`` (an existing file system whose group is not given) no NFS rule is added:
+    the mount targets must already admit the service's tasks.
     """
 
     def __init__(
@@ -127,7 +172,7 @@ class EfsMount(Construct):
         service: EcsService,
         file_system: efs.IFileSystem,
         file_system_arn: str,
-        file_system_security_group: ec2.ISecurityGroup,
+        file_system_security_group: ec2.ISecurityGroup | None,
         container_path: str,
         root_directory: str,
         uid: int = 1000,
@@ -174,7 +219,7 @@ class EfsMount(Construct):
                 conditions={"StringEquals": {"elasticfilesystem:AccessPointArn": self.access_point.access_point_arn}},
             )
         )
-        if service.security_group is not None:
+        if service.security_group is not None and file_system_security_group is not None:
             # Declared here (the service's stack): a rule made through the file system's group would
             # land in the platform stack and point back at this stack, a cycle.
             ec2.CfnSecurityGroupIngress(

@@ -1,10 +1,13 @@
-"""A scheduled ECS job: EventBridge Scheduler starts a state machine that runs the task and waits.
+"""An ECS job: EventBridge Scheduler (or whoever runs it on demand) starts a state machine that runs the task and waits.
 
 Scheduler alone cannot stop a task that runs too long, so the schedule starts a Step Functions
 state machine whose ``ecs:runTask.sync`` state has the job's timeout: when it expires, Step
 Functions stops the task and the execution fails. Scheduler retries a start that fails and sends
 what it could not start to a dead-letter queue; an alarm fires on failed, timed-out or aborted runs
 and on anything in the dead-letter queue.
+
+Without a schedule the job runs on demand only: the state machine and its failure alarm stay, the
+schedule, its dead-letter queue and that queue's alarm are not created.
 """
 
 from __future__ import annotations
@@ -24,14 +27,15 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, SQS_ENCRYPTED_BY_SERVICE, acknowledge, skip_checkov
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec_log_group_of
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LogRouter, TaskVolume, exec_log_group_of
 
 START_MARGIN = Duration.minutes(10)
 """Added to the task timeout for the whole execution: placement and image pull happen before the run."""
 
 
 class ScheduledJob(Construct):
-    """A task run on a schedule (cron/rate/at with a time zone) with a maximum run time enforced.
+    """A task run on a schedule (cron/rate/at with a time zone), or on demand (``schedule=None``), with a
+    maximum run time enforced.
 
     ``enable_execute_command`` starts every run with ECS Exec on (``EnableExecuteCommand`` in the
     state's RunTask parameters) and gives the task role the same Exec permissions a service gets.
@@ -49,7 +53,7 @@ class ScheduledJob(Construct):
         network_mode: str = "awsvpc",
         cpu: int,
         memory_mib: int,
-        schedule: str,
+        schedule: str | None,
         time_zone: str | None = None,
         timeout: Duration = Duration.minutes(60),
         retries: int = 2,
@@ -61,14 +65,23 @@ class ScheduledJob(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        ephemeral_storage_gib: int | None = None,
+        log_router: LogRouter | None = None,
+        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        if extra_security_groups and network_mode != "awsvpc":
+            raise ValueError(
+                f"ScheduledJob: extra_security_groups need awsvpc; {network_mode}-mode tasks use their instance's security groups"
+            )
         if not 0 <= retries <= 185:
             raise ValueError(f"ScheduledJob: retries must be 0-185, got {retries}")
         if any(volume.ebs is not None for volume in volumes):
             raise ValueError("ScheduledJob: ECS attaches EBS volumes to a service's tasks only")
         if timeout.to_seconds() < 60:
             raise ValueError("ScheduledJob: give the job at least a minute")
+        if schedule is None and time_zone is not None:
+            raise ValueError("ScheduledJob: a time zone needs a schedule")
         self.task = EcsTask(
             self,
             containers=containers,
@@ -84,9 +97,14 @@ class ScheduledJob(Construct):
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
             volumes=volumes,
+            ephemeral_storage_gib=ephemeral_storage_gib,
+            log_router=log_router,
         )
         self.task_definition = self.task.task_definition
         self.security_group = self.task.security_group
+        self.extra_security_groups = list(extra_security_groups)
+        """Existing groups the tasks take besides their own (awsvpc)."""
+        groups = [self.security_group, *self.extra_security_groups] if self.security_group else None
         capacity = (
             tasks.CapacityProviderOptions.custom(list(capacity_provider_strategies)) if capacity_provider_strategies else None
         )
@@ -103,7 +121,7 @@ class ScheduledJob(Construct):
             task_definition=self.task_definition,
             launch_target=launch_target,
             subnets=subnets if network_mode == "awsvpc" else None,
-            security_groups=[self.security_group] if self.security_group else None,
+            security_groups=groups,
             assign_public_ip=False if network_mode == "awsvpc" else None,
             task_timeout=sfn.Timeout.duration(timeout),
             propagated_tag_source=ecs.PropagatedTagSource.TASK_DEFINITION,
@@ -132,28 +150,10 @@ class ScheduledJob(Construct):
             "CDK's runTask.sync policy: ecs:StopTask on tasks that exist only at run time, and the CloudWatch Logs "
             "delivery and X-Ray actions, which accept no resource scoping",
         )
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-            removal_policy=removal_policy,
-        )
-        acknowledge(self.dead_letters, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the job's schedule")
-        skip_checkov(self.dead_letters, "CKV_AWS_27", SQS_ENCRYPTED_BY_SERVICE)
-        self.schedule = scheduler.Schedule(
-            self,
-            "Schedule",
-            schedule=scheduler.ScheduleExpression.expression(schedule, TimeZone.of(time_zone) if time_zone else None),
-            target=scheduler_targets.StepFunctionsStartExecution(
-                self.state_machine,
-                dead_letter_queue=self.dead_letters,
-                retry_attempts=retries,
-                max_event_age=Duration.hours(1),
-            ),
-            description=f"Runs {self.node.path}",
-        )
+        self.dead_letters: sqs.Queue | None = None
+        self.schedule: scheduler.Schedule | None = None
+        if schedule is not None:
+            self._schedule(schedule, time_zone, retries, removal_policy)
         failures = cloudwatch.MathExpression(
             expression="failed + timedout + aborted",
             using_metrics={
@@ -165,11 +165,38 @@ class ScheduledJob(Construct):
             period=Duration.minutes(5),
         )
         self.failure_alarm = _alarm_on_any(self, "FailureAlarm", failures, "A run of this job failed, timed out or was aborted")
-        self.dead_letter_alarm = _alarm_on_any(
+        self.dead_letter_alarm: cloudwatch.Alarm | None = None
+        if self.dead_letters is not None:
+            self.dead_letter_alarm = _alarm_on_any(
+                self,
+                "DeadLetterAlarm",
+                self.dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+                "The schedule could not start this job",
+            )
+
+    def _schedule(self, schedule: str, time_zone: str | None, retries: int, removal_policy: RemovalPolicy) -> None:
+        """The schedule that starts the state machine, and the dead-letter queue of starts it gave up on."""
+        dead_letters = self.dead_letters = sqs.Queue(
             self,
-            "DeadLetterAlarm",
-            self.dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
-            "The schedule could not start this job",
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=removal_policy,
+        )
+        acknowledge(dead_letters, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the job's schedule")
+        skip_checkov(dead_letters, "CKV_AWS_27", SQS_ENCRYPTED_BY_SERVICE)
+        self.schedule = scheduler.Schedule(
+            self,
+            "Schedule",
+            schedule=scheduler.ScheduleExpression.expression(schedule, TimeZone.of(time_zone) if time_zone else None),
+            target=scheduler_targets.StepFunctionsStartExecution(
+                self.state_machine,
+                dead_letter_queue=dead_letters,
+                retry_attempts=retries,
+                max_event_age=Duration.hours(1),
+            ),
+            description=f"Runs {self.node.path}",
         )
 
 

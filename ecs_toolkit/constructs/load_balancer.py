@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import aws_cdk as cdk
@@ -140,3 +141,64 @@ class SharedLoadBalancer(Construct):
                     "No certificate_arn in the manifest, so the test listener is plain HTTP like the production one; "
                     "with a certificate it is HTTPS (TLS 1.2+)",
                 )
+
+
+_ALB_ARN = re.compile(
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(?P<name>app/[A-Za-z0-9-]+/[0-9a-f]+)$"
+)
+_LISTENER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/(?P<name>app/[A-Za-z0-9-]+/[0-9a-f]+)/[0-9a-f]+$"
+)
+_SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+
+
+class ImportedLoadBalancer(Construct):
+    """An existing Application Load Balancer and one of its listeners, imported by ARN (no lookups).
+
+    Services attach listener rules and target groups to ``listener`` exactly as to a ``SharedLoadBalancer``'s,
+    and admit ``security_group`` on their ports. Nothing is added to the load balancer itself: its security
+    group is imported immutable (no rule is written into it; its egress is assumed to reach the targets),
+    and it has no test listener, since clients could reach one only through a rule on that group. Its access
+    logs, certificates and other listeners stay with whoever created it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        load_balancer_arn: str,
+        listener_arn: str,
+        security_group_id: str,
+        dns_name: str,
+        https: bool = False,
+    ) -> None:
+        """``https``: the listener is HTTPS (it holds the certificate), so the services' URLs start with https://."""
+        super().__init__(scope, construct_id)
+        alb = _ALB_ARN.match(load_balancer_arn)
+        if alb is None:
+            raise ValueError(f"ImportedLoadBalancer: {load_balancer_arn!r} is not an Application Load Balancer ARN")
+        listener = _LISTENER_ARN.match(listener_arn)
+        if listener is None:
+            raise ValueError(f"ImportedLoadBalancer: {listener_arn!r} is not an Application Load Balancer listener ARN")
+        if listener["name"] != alb["name"]:
+            raise ValueError(f"ImportedLoadBalancer: the listener belongs to {listener['name']}, not to {alb['name']}")
+        if _SECURITY_GROUP_ID.match(security_group_id) is None:
+            raise ValueError(f"ImportedLoadBalancer: {security_group_id!r} is not a security group id (sg-...)")
+        self.https = https
+        self.port = 443 if https else 80
+        self.full_name = alb["name"]
+        """``app/<name>/<id>``: the LoadBalancer dimension of the ALB's CloudWatch metrics."""
+        self.security_group = ec2.SecurityGroup.from_security_group_id(self, "SecurityGroup", security_group_id, mutable=False)
+        self.load_balancer = elbv2.ApplicationLoadBalancer.from_application_load_balancer_attributes(
+            self,
+            "LoadBalancer",
+            load_balancer_arn=load_balancer_arn,
+            security_group_id=security_group_id,
+            load_balancer_dns_name=dns_name,
+        )
+        self.listener = elbv2.ApplicationListener.from_application_listener_attributes(
+            self, "Listener", listener_arn=listener_arn, security_group=self.security_group
+        )
+        self.test_listener: elbv2.IApplicationListener | None = None
+        """Always None: see the class's description."""

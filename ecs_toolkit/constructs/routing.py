@@ -8,6 +8,7 @@ port (awsvpc, host) or the cluster's pinned range (bridge), with every rule in t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,57 @@ class HealthCheckSpec:
     healthy_threshold: int = 2
     unhealthy_threshold: int = 3
     success_codes: str = "200-399"
+    port: int | None = None
+    """Check this port instead of the traffic port (awsvpc and host network modes; bridge host ports are dynamic)."""
+
+
+ALB_CONDITION_VALUES = 5
+"""Host and path values one ALB listener rule takes in all (Elastic Load Balancing quotas, checked 2026-11-27)."""
+TARGET_PROTOCOLS = {"http": elbv2.ApplicationProtocol.HTTP, "https": elbv2.ApplicationProtocol.HTTPS}
+HEALTH_CHECK_PROTOCOLS = {"http": elbv2.Protocol.HTTP, "https": elbv2.Protocol.HTTPS}
+MAX_STICKINESS = Duration.days(7)
+
+
+def _values(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _conditions(owner: str, path: str | Sequence[str] | None, host: str | Sequence[str] | None) -> list[elbv2.ListenerCondition]:
+    """One host-header and one path-pattern condition, each with every value; at most 5 values in all."""
+    hosts, paths = _values(host), _values(path)
+    if not hosts and not paths:
+        raise ValueError(f"{owner}: give a path, a host, or both")
+    if len(hosts) + len(paths) > ALB_CONDITION_VALUES:
+        raise ValueError(
+            f"{owner}: {len(hosts) + len(paths)} host and path values, an ALB rule takes at most {ALB_CONDITION_VALUES}"
+        )
+    conditions = []
+    if hosts:
+        conditions.append(elbv2.ListenerCondition.host_headers(hosts))
+    if paths:
+        conditions.append(elbv2.ListenerCondition.path_patterns(paths))
+    return conditions
+
+
+def _container_port(owner: str, service: EcsService, container: str, port: int) -> None:
+    """The container exists in the service's task and maps ``port``."""
+    definition = service.task_definition.find_container(container)
+    if definition is None:
+        raise ValueError(f"{owner}: the task has no container {container!r}")
+    if not any(mapping.container_port == port for mapping in definition.port_mappings):
+        raise ValueError(f"{owner}: container {container!r} maps no port {port}")
+
+
+def _first_port(owner: str, service: EcsService, container: str) -> int:
+    """The first port a container of the service maps (a sidecar has one)."""
+    definition = service.task_definition.find_container(container)
+    if definition is None:
+        raise ValueError(f"{owner}: the task has no container {container!r}")
+    if not definition.port_mappings:
+        raise ValueError(f"{owner}: container {container!r} maps no port: give one")
+    return int(definition.port_mappings[0].container_port)
 
 
 def _target_type(service: EcsService) -> elbv2.TargetType:
@@ -54,6 +106,9 @@ def _register(
     target_group: elbv2.TargetGroupBase,
     depends_on: Construct | None,
     advanced: dict[str, object] | None = None,
+    *,
+    container: str | None = None,
+    port: int | None = None,
 ) -> None:
     """Add the target group to the ECS service and create the service after the listener exists.
 
@@ -61,8 +116,8 @@ def _register(
     the infrastructure role) for blue/green, canary and linear deployments.
     """
     entry: dict[str, object] = {
-        "ContainerName": service.main_container_name,
-        "ContainerPort": service.main_port,
+        "ContainerName": container or service.main_container_name,
+        "ContainerPort": port or service.main_port,
         "TargetGroupArn": target_group.target_group_arn,
     }
     if advanced is not None:
@@ -74,7 +129,13 @@ def _register(
 
 
 class AlbRoute(Construct):
-    """A listener rule on the shared ALB forwarding a host and/or path to the service."""
+    """A listener rule on the shared (or an imported) ALB forwarding hosts and/or paths to the service.
+
+    The target group sends to the main container's port unless ``target_container``/``target_port`` name
+    another (a sidecar proxy, say), over HTTP or HTTPS, with optional load-balancer cookie stickiness.
+    ``add_route`` adds more rules: to this target group, or to a target group of their own for another
+    container or port. The task's group (awsvpc) admits the load balancer on every target and health-check port.
+    """
 
     def __init__(
         self,
@@ -86,29 +147,58 @@ class AlbRoute(Construct):
         listener: elbv2.IApplicationListener,
         load_balancer_security_group: ec2.ISecurityGroup,
         priority: int,
-        path: str | None = None,
-        host: str | None = None,
+        path: str | Sequence[str] | None = None,
+        host: str | Sequence[str] | None = None,
         health_check: HealthCheckSpec = HealthCheckSpec(),
         deregistration_delay: Duration = Duration.seconds(15),
         grace_period: Duration = Duration.seconds(30),
         test_listener: elbv2.IApplicationListener | None = None,
+        target_container: str | None = None,
+        target_port: int | None = None,
+        protocol: str = "http",
+        stickiness: Duration | None = None,
     ) -> None:
-        """With a blue-green, canary or linear service, ``test_listener`` gets a rule reaching the new revision."""
+        """With a blue-green, canary or linear service, ``test_listener`` gets a rule reaching the new revision.
+
+        ``path`` and ``host`` take one value or several (at most 5 together). ``protocol`` is ``http`` or
+        ``https`` (the target group and its health check). ``stickiness`` is 1 second to 7 days.
+        """
         super().__init__(scope, construct_id)
-        if path is None and host is None:
-            raise ValueError("AlbRoute: give a path, a host, or both")
+        conditions = _conditions("AlbRoute", path, host)
         if not 1 <= priority <= 50000:
             raise ValueError(f"AlbRoute: priority must be 1-50000, got {priority}")
-        if service.main_port is None:
+        self.container = target_container or service.main_container_name
+        if target_port is None and self.container != service.main_container_name:
+            target_port = _first_port("AlbRoute", service, self.container)
+        if service.main_port is None and target_port is None:
             raise ValueError("AlbRoute: the service's main container has no port")
+        if protocol not in TARGET_PROTOCOLS:
+            raise ValueError(f"AlbRoute: protocol must be http or https, got {protocol!r}")
+        if stickiness is not None and not 1000 <= stickiness.to_milliseconds() <= MAX_STICKINESS.to_milliseconds():
+            raise ValueError("AlbRoute: stickiness must be 1 second to 7 days")
+        if health_check.port is not None and service.network_mode == "bridge":
+            raise ValueError(
+                "AlbRoute: bridge-mode host ports are dynamic, so a health check on a fixed port reaches no task; "
+                "leave health_check.port unset"
+            )
+        port = target_port if target_port is not None else service.main_port
+        assert port is not None
+        self.port = port
+        _container_port("AlbRoute", service, self.container, self.port)
+        self._service = service
+        self._vpc = vpc
+        self._listener = listener
+        self._load_balancer_security_group = load_balancer_security_group
+        self._health_check = health_check
+        self._deregistration_delay = deregistration_delay
+        self.protocol = protocol
         self.target_group = self._target_group("TargetGroup", service, vpc, health_check, deregistration_delay)
-        conditions = []
-        if host is not None:
-            conditions.append(elbv2.ListenerCondition.host_headers([host]))
-        if path is not None:
-            conditions.append(elbv2.ListenerCondition.path_patterns([path]))
+        if stickiness is not None:
+            self.target_group.enable_cookie_stickiness(stickiness)
         self.alternate_target_group: elbv2.ApplicationTargetGroup | None = None
         self.test_rule: elbv2.ApplicationListenerRule | None = None
+        self.additional_target_groups: list[elbv2.ApplicationTargetGroup] = []
+        """Target groups of ``add_route`` rules that send to another container or port."""
         if not service.deployment.shifts_traffic:
             self.rule = elbv2.ApplicationListenerRule(
                 self,
@@ -118,29 +208,99 @@ class AlbRoute(Construct):
                 conditions=conditions,
                 action=elbv2.ListenerAction.forward([self.target_group]),
             )
-            _register(service, self.target_group, self.rule)
+            _register(service, self.target_group, self.rule, container=self.container, port=self.port)
         else:
             self._shift_traffic(service, vpc, listener, test_listener, priority, conditions, health_check, deregistration_delay)
+            if stickiness is not None:
+                assert self.alternate_target_group is not None
+                self.alternate_target_group.enable_cookie_stickiness(stickiness)
         service.cfn_service.add_property_override("HealthCheckGracePeriodSeconds", int(grace_period.to_seconds()))
-        if service.security_group is not None:
-            service.security_group.connections.allow_from(
-                load_balancer_security_group, ec2.Port.tcp(service.main_port), "Container port from the load balancer"
+        self._admit(self.port, "Container port from the load balancer")
+        if health_check.port is not None and health_check.port != self.port:
+            self._admit(health_check.port, "Health-check port from the load balancer")
+
+    def _admit(self, port: int, description: str) -> None:
+        if self._service.security_group is not None:
+            self._service.security_group.connections.allow_from(
+                self._load_balancer_security_group, ec2.Port.tcp(port), description
             )
 
+    def add_route(
+        self,
+        route_id: str,
+        *,
+        priority: int,
+        path: str | Sequence[str] | None = None,
+        host: str | Sequence[str] | None = None,
+        container: str | None = None,
+        port: int | None = None,
+        protocol: str = "http",
+    ) -> elbv2.ApplicationListenerRule:
+        """Another listener rule of the service (``route_id`` names its constructs, so keep it stable).
+
+        It forwards to the service's target group when ``container`` and ``port`` are the route's target (the
+        defaults); otherwise to a new target group for that container and port over ``protocol``, checked on
+        its traffic port with the route's health-check path and timings. Not for blue-green, canary or linear
+        services: ECS moves traffic on their one production rule only.
+        """
+        owner = f"AlbRoute.add_route({route_id!r})"
+        conditions = _conditions(owner, path, host)
+        if not 1 <= priority <= 50000:
+            raise ValueError(f"{owner}: priority must be 1-50000, got {priority}")
+        if self._service.deployment.shifts_traffic:
+            raise ValueError(f"{owner}: a blue-green, canary or linear deployment moves traffic on one rule only")
+        if protocol not in TARGET_PROTOCOLS:
+            raise ValueError(f"{owner}: protocol must be http or https, got {protocol!r}")
+        container = container or self.container
+        if port is None:
+            port = self.port if container == self.container else _first_port(owner, self._service, container)
+        _container_port(owner, self._service, container, port)
+        target_group: elbv2.ApplicationTargetGroup
+        if (container, port) == (self.container, self.port):
+            target_group = self.target_group
+        else:
+            check = dataclasses.replace(self._health_check, port=None)
+            target_group = self._target_group(
+                f"{route_id}TargetGroup", self._service, self._vpc, check, self._deregistration_delay, container, port, protocol
+            )
+            self.additional_target_groups.append(target_group)
+            self._admit(port, f"{container} port from the load balancer")
+        rule = elbv2.ApplicationListenerRule(
+            self,
+            f"{route_id}Rule",
+            listener=self._listener,
+            priority=priority,
+            conditions=conditions,
+            action=elbv2.ListenerAction.forward([target_group]),
+        )
+        if target_group is not self.target_group:
+            _register(self._service, target_group, rule, container=container, port=port)
+        return rule
+
     def _target_group(
-        self, construct_id: str, service: EcsService, vpc: ec2.IVpc, health_check: HealthCheckSpec, deregistration_delay: Duration
+        self,
+        construct_id: str,
+        service: EcsService,
+        vpc: ec2.IVpc,
+        health_check: HealthCheckSpec,
+        deregistration_delay: Duration,
+        container: str | None = None,
+        port: int | None = None,
+        protocol: str | None = None,
     ) -> elbv2.ApplicationTargetGroup:
+        protocol = protocol or self.protocol
         return elbv2.ApplicationTargetGroup(
             self,
             construct_id,
             vpc=vpc,
             target_type=_target_type(service),
-            port=service.main_port,
-            protocol=elbv2.ApplicationProtocol.HTTP,
+            port=port or self.port,
+            protocol=TARGET_PROTOCOLS[protocol],
             deregistration_delay=deregistration_delay,
             health_check=elbv2.HealthCheck(
                 # Explicit traffic-port: dynamic host ports need it (cfn-lint E3049 otherwise).
-                port="traffic-port",
+                port=str(health_check.port) if health_check.port is not None else "traffic-port",
+                protocol=HEALTH_CHECK_PROTOCOLS[protocol] if protocol != "http" else None,
                 path=health_check.path,
                 interval=health_check.interval,
                 timeout=health_check.timeout,
@@ -194,7 +354,7 @@ class AlbRoute(Construct):
             rules.append(self.test_rule)
             advanced["TestListenerRule"] = self.test_rule.listener_rule_arn
         # The advanced configuration refers to both rules, so the service is created after them.
-        _register(service, self.target_group, None, advanced)
+        _register(service, self.target_group, None, advanced, container=self.container, port=self.port)
         # What AmazonECSInfrastructureRolePolicyForLoadBalancers grants, narrowed to this service's groups and rules.
         role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -268,8 +428,14 @@ class NlbEndpoint(Construct):
         health_check_interval: Duration = Duration.seconds(10),
         access_log_retention: Duration = Duration.days(90),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        test_port: int | None = None,
+        test_clients: Sequence[str] = (),
     ) -> None:
-        """``health_check_port``: the TCP port the NLB checks; None checks the traffic port over TCP."""
+        """``health_check_port``: the TCP port the NLB checks; None checks the traffic port over TCP.
+
+        With a blue-green, canary or linear service, ``test_port`` (required then) is the test listener's
+        port: it admits ``test_clients`` (IPv4 CIDRs), or only the VPC's CIDR when none are given.
+        """
         super().__init__(scope, construct_id)
         if protocol not in NLB_PROTOCOLS:
             raise ValueError(f"NlbEndpoint: unknown protocol {protocol!r}")
@@ -277,8 +443,13 @@ class NlbEndpoint(Construct):
             raise ValueError("NlbEndpoint: a certificate is required with tls, and only then")
         if service.main_port is None:
             raise ValueError("NlbEndpoint: the service's main container has no port")
-        if service.deployment.shifts_traffic:
-            raise ValueError("NlbEndpoint: blue-green, canary and linear deployments are built on AlbRoute only; use rolling")
+        shifting = service.deployment.shifts_traffic
+        if shifting and test_port is None:
+            raise ValueError("NlbEndpoint: a blue-green, canary or linear service needs test_port for its test listener")
+        if test_port is not None and not shifting:
+            raise ValueError("NlbEndpoint: test_port is for blue-green, canary and linear services only")
+        if test_port == port:
+            raise ValueError(f"NlbEndpoint: test_port must differ from the listener port {port}")
         transports = TRANSPORTS[protocol]
         self._check_container(service, transports, health_check_port)
         self.security_group = ec2.SecurityGroup(
@@ -314,38 +485,67 @@ class NlbEndpoint(Construct):
             acknowledge(self.load_balancer, "AwsSolutions-ELB2", PLAIN_NLB_LOGS)
             skip_checkov(self.load_balancer, "CKV_AWS_91", PLAIN_NLB_LOGS)
         target_protocol = elbv2.Protocol.TCP if protocol == "tls" else NLB_PROTOCOLS[protocol]
-        self.target_group = elbv2.NetworkTargetGroup(
-            self,
-            "TargetGroup",
-            vpc=vpc,
-            port=service.main_port,
-            protocol=target_protocol,
-            target_type=_target_type(service),
-            deregistration_delay=deregistration_delay,
-            health_check=elbv2.HealthCheck(
-                # Explicit traffic-port: dynamic host ports need it (cfn-lint E3049 otherwise).
-                port="traffic-port" if health_check_port is None else str(health_check_port),
-                protocol=elbv2.Protocol.TCP,
-                interval=health_check_interval,
-                healthy_threshold_count=2,
-                unhealthy_threshold_count=2,
-            ),
-        )
-        self.listener = self.load_balancer.add_listener(
-            "Listener",
-            port=port,
-            protocol=NLB_PROTOCOLS[protocol],
-            certificates=[
-                elbv2.ListenerCertificate.from_certificate_manager(
-                    acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+
+        main_port = service.main_port
+        assert main_port is not None
+
+        def target_group(construct_id: str) -> elbv2.NetworkTargetGroup:
+            return elbv2.NetworkTargetGroup(
+                self,
+                construct_id,
+                vpc=vpc,
+                port=main_port,
+                protocol=target_protocol,
+                target_type=_target_type(service),
+                deregistration_delay=deregistration_delay,
+                health_check=elbv2.HealthCheck(
+                    # Explicit traffic-port: dynamic host ports need it (cfn-lint E3049 otherwise).
+                    port="traffic-port" if health_check_port is None else str(health_check_port),
+                    protocol=elbv2.Protocol.TCP,
+                    interval=health_check_interval,
+                    healthy_threshold_count=2,
+                    unhealthy_threshold_count=2,
+                ),
+            )
+
+        self.target_group = target_group("TargetGroup")
+        self.alternate_target_group: elbv2.NetworkTargetGroup | None = target_group("AlternateTargetGroup") if shifting else None
+        certificate = acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn) if certificate_arn else None
+
+        def listener(construct_id: str, listener_port: int) -> elbv2.NetworkListener:
+            alternate = self.alternate_target_group
+            return self.load_balancer.add_listener(
+                construct_id,
+                port=listener_port,
+                protocol=NLB_PROTOCOLS[protocol],
+                certificates=[elbv2.ListenerCertificate.from_certificate_manager(certificate)] if certificate else None,
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if certificate else None,
+                # Traffic shifting: both groups in a weighted forward, 100/0 on the primary; ECS moves the weights.
+                default_action=elbv2.NetworkListenerAction.weighted_forward(
+                    [
+                        elbv2.NetworkWeightedTargetGroup(target_group=self.target_group, weight=100),
+                        elbv2.NetworkWeightedTargetGroup(target_group=alternate, weight=0),
+                    ]
                 )
-            ]
-            if certificate_arn
-            else None,
-            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if certificate_arn else None,
-            default_target_groups=[self.target_group],
-        )
-        _register(service, self.target_group, self.listener)
+                if alternate is not None
+                else None,
+                default_target_groups=None if alternate is not None else [self.target_group],
+            )
+
+        self.listener = listener("Listener", port)
+        self.test_listener: elbv2.NetworkListener | None = None
+        """The listener reaching the new revision before production traffic moves (traffic-shifting services)."""
+        if test_port is None:
+            _register(service, self.target_group, self.listener)
+        else:
+            self.test_listener = listener("TestListener", test_port)
+            peers = [ec2.Peer.ipv4(cidr) for cidr in test_clients] or [ec2.Peer.ipv4(vpc.vpc_cidr_block)]
+            for peer in peers:
+                for transport in transports:
+                    self.security_group.add_ingress_rule(
+                        peer, _port(transport, test_port), "Test listener from its declared clients"
+                    )
+            self._shift_traffic(service)
         self.target_ports = self._target_ports(service, transports, health_check_port, host_ports)
         """What the targets admit from the NLB: (port, description) pairs."""
         if service.security_group is not None:
@@ -355,6 +555,50 @@ class NlbEndpoint(Construct):
             for group in instance_security_groups:
                 for ports, description in self.target_ports:
                     self.security_group.connections.allow_to(group, ports, description)
+
+    def _shift_traffic(self, service: EcsService) -> None:
+        """Blue/green, canary, linear on an NLB: ECS modifies the production and test *listeners* (no rules on an NLB)."""
+        alternate, test_listener = self.alternate_target_group, self.test_listener
+        assert alternate is not None and test_listener is not None
+        role = service.infrastructure_role
+        assert role is not None, "EcsService creates the infrastructure role for traffic-shifting strategies"
+        _register(
+            service,
+            self.target_group,
+            None,
+            {
+                "AlternateTargetGroupArn": alternate.target_group_arn,
+                "ProductionListenerRule": self.listener.listener_arn,
+                "TestListenerRule": test_listener.listener_arn,
+                "RoleArn": role.role_arn,
+            },
+        )
+        # What AmazonECSInfrastructureRolePolicyForLoadBalancers grants for an NLB, narrowed to this service's
+        # groups and listeners (its NLBModifyListeners statement: ModifyListener on listener/net/...).
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=[f"elasticloadbalancing:{action}" for action in DESCRIBE_ACTIONS], resources=["*"])
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                resources=[self.target_group.target_group_arn, alternate.target_group_arn],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["elasticloadbalancing:ModifyListener"],
+                resources=[self.listener.listener_arn, test_listener.listener_arn],
+            )
+        )
+        policy = role.node.try_find_child("DefaultPolicy")
+        if policy is not None:
+            service.service.node.add_dependency(policy)
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Elastic Load Balancing's Describe actions take no resource-level permissions; "
+            "every changing action is scoped to this service's target groups and listeners",
+        )
 
     @staticmethod
     def _check_container(service: EcsService, transports: Sequence[str], health_check_port: int | None) -> None:

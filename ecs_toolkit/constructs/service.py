@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, TaskVolume, exec_log_group_of
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LogRouter, TaskVolume, exec_log_group_of
 
 __all__ = ["ContainerSpec", "DeploymentSpec", "EcsService"]
 
@@ -124,9 +124,17 @@ class EcsService(Construct):
         subnets: ec2.SubnetSelection | None = None,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        ephemeral_storage_gib: int | None = None,
+        log_router: LogRouter | None = None,
+        extra_security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
-        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``."""
+        """Log streams are named ``<log_stream_prefix>/<container>/<task id>``. ``extra_security_groups``: existing
+        groups the tasks take besides their own (awsvpc only)."""
         super().__init__(scope, construct_id)
+        if extra_security_groups and network_mode != "awsvpc":
+            raise ValueError(
+                f"EcsService: extra_security_groups need awsvpc; {network_mode}-mode tasks use their instance's security groups"
+            )
         deployment.validate()
         unknown = [name for name in placement if name not in PLACEMENT]
         if unknown:
@@ -154,6 +162,8 @@ class EcsService(Construct):
             removal_policy=removal_policy,
             log_stream_prefix=log_stream_prefix,
             volumes=volumes,
+            ephemeral_storage_gib=ephemeral_storage_gib,
+            log_router=log_router,
         )
         self.task_definition = self.task.task_definition
         self.log_group = self.task.log_group
@@ -164,6 +174,9 @@ class EcsService(Construct):
         self.load_balancers: list[dict[str, object]] = []
         """Target groups registered by ``AlbRoute`` / ``NlbEndpoint`` (CloudFormation ``LoadBalancers``)."""
         self.security_group = self.task.security_group
+        self.extra_security_groups = list(extra_security_groups)
+        """Existing groups the tasks take besides their own (awsvpc)."""
+        groups = [self.security_group, *self.extra_security_groups] if self.security_group else None
         common = {
             "cluster": cluster,
             "task_definition": self.task_definition,
@@ -188,7 +201,7 @@ class EcsService(Construct):
             self.service = ecs.FargateService(
                 self,
                 "Service",
-                security_groups=[self.security_group] if self.security_group else None,
+                security_groups=groups,
                 vpc_subnets=subnets,
                 assign_public_ip=False,
                 **common,  # type: ignore[arg-type]
@@ -197,7 +210,7 @@ class EcsService(Construct):
             self.service = ecs.Ec2Service(
                 self,
                 "Service",
-                security_groups=[self.security_group] if self.security_group else None,
+                security_groups=groups,
                 vpc_subnets=subnets if network_mode == "awsvpc" else None,
                 placement_strategies=[PLACEMENT[name] for name in placement],
                 **common,  # type: ignore[arg-type]
@@ -210,9 +223,38 @@ class EcsService(Construct):
         for volume in self.task.managed_volumes:
             self.service.add_volume(volume)
         self.deployment = deployment
-        self.infrastructure_role: iam.Role | None = None
-        """The role ECS assumes to move traffic and call lifecycle hooks (traffic-shifting strategies only)."""
+        self._infrastructure_role: iam.Role | None = None
+        self._service_connect = service_connect
         self._configure_deployment(deployment)
+
+    @property
+    def infrastructure_role(self) -> iam.Role | None:
+        """The role ECS assumes to move load balancer traffic and call lifecycle hooks (traffic-shifting strategies
+        only), created when a load balancer or a hook first needs it: Service Connect shifts traffic without one."""
+        if not self.deployment.shifts_traffic:
+            return None
+        if self._infrastructure_role is None:
+            self._infrastructure_role = iam.Role(
+                self,
+                "InfrastructureRole",
+                assumed_by=iam.ServicePrincipal("ecs.amazonaws.com"),
+                description="ECS moves traffic between this service's target groups and calls its lifecycle hooks",
+            )
+        return self._infrastructure_role
+
+    def add_test_traffic_header(self, name: str, exact_value: str | None = None) -> None:
+        """Service Connect, blue-green/canary/linear: requests with header ``name`` (equal to ``exact_value`` when
+        given) reach the new revision before production traffic moves (the port's client alias ``TestTrafficRules``)."""
+        if not self.deployment.shifts_traffic:
+            raise ValueError("EcsService: test traffic rules need a blue-green, canary or linear deployment")
+        if self._service_connect is None or not self._service_connect.services:
+            raise ValueError("EcsService: test traffic rules need a Service Connect endpoint (service_connect with services)")
+        header: dict[str, object] = {"Name": name}
+        if exact_value is not None:
+            header["Value"] = {"Exact": exact_value}
+        self.cfn_service.add_property_override(
+            "ServiceConnectConfiguration.Services.0.ClientAliases.0.TestTrafficRules", {"Header": header}
+        )
 
     def _configure_deployment(self, deployment: DeploymentSpec) -> None:
         """Write the strategy into ``DeploymentConfiguration`` (the L1 keys, so what reaches the template is plain)."""
@@ -237,25 +279,19 @@ class EcsService(Construct):
                     "StepBakeTimeInMinutes": int(deployment.linear_interval.to_minutes()),
                 },
             )
-        self.infrastructure_role = iam.Role(
-            self,
-            "InfrastructureRole",
-            assumed_by=iam.ServicePrincipal("ecs.amazonaws.com"),
-            description="ECS moves traffic between this service's target groups and calls its lifecycle hooks",
-        )
         by_function: dict[str, list[str]] = {}
         for stage, function_arn in deployment.hooks.items():
             by_function.setdefault(function_arn, []).append(stage)
         if by_function:
-            self.infrastructure_role.add_to_principal_policy(
-                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=sorted(by_function))
-            )
+            role = self.infrastructure_role
+            assert role is not None
+            role.add_to_principal_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=sorted(by_function)))
             self.cfn_service.add_property_override(
                 f"{prefix}LifecycleHooks",
                 [
                     {
                         "HookTargetArn": function_arn,
-                        "RoleArn": self.infrastructure_role.role_arn,
+                        "RoleArn": role.role_arn,
                         "LifecycleStages": [stage for stage in LIFECYCLE_STAGES if stage in stages],
                     }
                     for function_arn, stages in sorted(by_function.items())

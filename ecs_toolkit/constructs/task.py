@@ -6,10 +6,10 @@ Services and scheduled jobs both build their task with ``EcsTask``.
 from __future__ import annotations
 
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
@@ -48,6 +48,43 @@ class TaskVolume:
     ebs: ecs.ServiceManagedEBSVolumeConfiguration | None = None
 
 
+APP_PROTOCOLS: dict[str, ecs.AppProtocol] = {
+    # jsii class properties: values at run time, functions to the type checker.
+    "http": typing.cast(ecs.AppProtocol, ecs.AppProtocol.http),
+    "http2": typing.cast(ecs.AppProtocol, ecs.AppProtocol.http2),
+    "grpc": typing.cast(ecs.AppProtocol, ecs.AppProtocol.grpc),
+}
+"""Service Connect application protocols of a port mapping."""
+
+
+@dataclass(frozen=True)
+class LogRouter:
+    """FireLens: a ``log_router`` container (Fluent Bit) that every other container of the task logs through.
+
+    ``options`` are the Fluent Bit output's options (``Name`` among them), given to each container's
+    ``awsfirelens`` log driver; ``secret_options`` are output options read from a secret at start (the
+    execution role may read exactly them). With ``log_group`` (a CloudWatch Logs output), the task role may
+    create streams in and write to that group only; any other output needs its permissions on the task role
+    from the caller. The router's own logs go to the task's log group with awslogs. Under its read-only
+    root it writes to task-local volumes at ``writable_paths``. It runs as its image's user: FireLens needs
+    root in the router.
+    """
+
+    image: ecs.ContainerImage
+    options: Mapping[str, str]
+    secret_options: Mapping[str, ecs.Secret] = field(default_factory=dict)
+    config_file: str | None = None
+    """A Fluent Bit configuration file inside the image, included after the generated one."""
+    enable_metadata: bool = True
+    memory_limit_mib: int = 128
+    log_group: logs.ILogGroup | None = None
+    writable_paths: Sequence[str] = ("/tmp",)
+
+
+LOG_ROUTER_NAME = "log_router"
+"""The container name of the FireLens router."""
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     """One container of a task. The first container of a service is its main (load-balanced) one."""
@@ -57,6 +94,9 @@ class ContainerSpec:
     memory_limit_mib: int
     cpu: int | None = None
     port: int | None = None
+    app_protocol: str | None = None
+    """``http``, ``http2`` or ``grpc`` on the port's TCP mapping: Service Connect then proxies at that layer
+    (needed for its test traffic header rules)."""
     essential: bool = True
     command: Sequence[str] | None = None
     entry_point: Sequence[str] | None = None
@@ -80,6 +120,9 @@ class ContainerSpec:
     mounts: Sequence[ecs.MountPoint] = ()
     """Mounts of the task's own volumes (``TaskVolume``), by volume name."""
     volumes_from: Sequence[ecs.VolumeFrom] = ()
+    environment_files: Sequence[ecs.EnvironmentFile] = ()
+    """Files of ``NAME=value`` lines in S3 (at most 10, each ``*.env``): the execution role may read exactly
+    these objects (``s3:GetObject``) and locate their buckets (``s3:GetBucketLocation``)."""
     protocols: Sequence[str] = ("tcp",)
     """Transports of ``port``: each gets its own port mapping (an ECS port mapping carries one protocol)."""
     static_host_port: bool = False
@@ -126,10 +169,14 @@ class EcsTask:
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_stream_prefix: str = "ecs",
         volumes: Sequence[TaskVolume] = (),
+        ephemeral_storage_gib: int | None = None,
+        log_router: LogRouter | None = None,
     ) -> None:
         """Log streams are named ``<log_stream_prefix>/<container>/<task id>``; awsvpc tasks need ``vpc``
         for their own security group (no ingress; callers open it per source). EBS ``volumes`` become
-        ``managed_volumes``, which the service must attach (``BaseService.add_volume``)."""
+        ``managed_volumes``, which the service must attach (``BaseService.add_volume``).
+        ``ephemeral_storage_gib`` (21-200, Fargate only) sizes the task's ephemeral storage; ``log_router``
+        routes every container's logs through FireLens instead of awslogs."""
         if not containers:
             raise ValueError("EcsTask: give at least one container")
         for spec in containers:
@@ -142,6 +189,16 @@ class EcsTask:
             raise ValueError("EcsTask: awsvpc tasks need the vpc for their security group")
         _validate_containers(containers, fargate=fargate, network_mode=network_mode)
         _validate_volumes(volumes, containers, fargate=fargate)
+        if ephemeral_storage_gib is not None:
+            if not fargate:
+                raise ValueError("EcsTask: ephemeral storage is a Fargate setting (EC2 tasks use the instance's disk)")
+            if not MIN_EPHEMERAL_GIB <= ephemeral_storage_gib <= MAX_EPHEMERAL_GIB:
+                raise ValueError(
+                    f"EcsTask: ephemeral storage must be {MIN_EPHEMERAL_GIB} to {MAX_EPHEMERAL_GIB} GiB, "
+                    f"not {ephemeral_storage_gib}"
+                )
+        if log_router is not None:
+            _validate_log_router(log_router, containers, volumes)
         self.scope = scope
         self.main_container_name = containers[0].name
         self.main_port = containers[0].port
@@ -152,11 +209,21 @@ class EcsTask:
         self.log_stream_prefix = log_stream_prefix
         self.log_group = logs.LogGroup(scope, "Logs", retention=log_retention, removal_policy=removal_policy)
         skip_checkov(self.log_group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
-        self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64)
+        self.task_definition = self._task_definition(fargate, network_mode, cpu, memory_mib, arm64, ephemeral_storage_gib)
         self.managed_volumes: list[ecs.ServiceManagedVolume] = []
         """EBS volumes configured at launch: the service attaches them."""
         managed = {volume.name: self._add_volume(volume) for volume in volumes}
+        self.log_router = self._add_log_router(log_router) if log_router is not None else None
+        """The FireLens router container, when logs are routed."""
+        self._log_driver: ecs.LogDriver = (
+            ecs.LogDrivers.firelens(options=dict(log_router.options), secret_options=dict(log_router.secret_options) or None)
+            if log_router is not None
+            else ecs.LogDrivers.aws_logs(
+                stream_prefix=log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
+            )
+        )
         definitions = {spec.name: self._add_container(spec) for spec in containers}
+        self._grant_environment_files(definitions.values())
         for spec in containers:
             for mount in spec.mounts:
                 volume = managed.get(mount.source_volume)
@@ -166,6 +233,12 @@ class EcsTask:
                     definitions[spec.name].add_mount_points(mount)
             if spec.volumes_from:
                 definitions[spec.name].add_volumes_from(*spec.volumes_from)
+        if self.log_router is not None:
+            # ECS orders FireLens first by itself in awsvpc mode; bridge and host tasks need it said (ECS guide, FireLens).
+            for definition in definitions.values():
+                definition.add_container_dependencies(
+                    ecs.ContainerDependency(container=self.log_router, condition=ecs.ContainerDependencyCondition.START)
+                )
         for spec in containers:
             for target, condition in spec.depends_on.items():
                 definitions[spec.name].add_container_dependencies(
@@ -179,7 +252,10 @@ class EcsTask:
                 "Plain environment holds settings only (and AWS_REGION, which CDK sets for awsvpc on EC2): "
                 "secret-looking names are rejected and secrets go by reference",
             )
-        if any(isinstance(spec.image, ecs.EcrImage) for spec in containers) and self.task_definition.execution_role:
+        if (
+            any(isinstance(spec.image, ecs.EcrImage | ecs.AssetImage) for spec in containers)
+            and self.task_definition.execution_role
+        ):
             acknowledge(
                 self.task_definition.execution_role,
                 "AwsSolutions-IAM5[Resource::*]",
@@ -193,14 +269,21 @@ class EcsTask:
             else None
         )
 
-    def _task_definition(self, fargate: bool, network_mode: str, cpu: int, memory_mib: int, arm64: bool) -> ecs.TaskDefinition:
+    def _task_definition(
+        self, fargate: bool, network_mode: str, cpu: int, memory_mib: int, arm64: bool, ephemeral_storage_gib: int | None
+    ) -> ecs.TaskDefinition:
         runtime = ecs.RuntimePlatform(
             cpu_architecture=ecs.CpuArchitecture.ARM64 if arm64 else ecs.CpuArchitecture.X86_64,
             operating_system_family=ecs.OperatingSystemFamily.LINUX,
         )
         if fargate:
             return ecs.FargateTaskDefinition(
-                self.scope, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_mib, runtime_platform=runtime
+                self.scope,
+                "TaskDefinition",
+                cpu=cpu,
+                memory_limit_mib=memory_mib,
+                runtime_platform=runtime,
+                ephemeral_storage_gib=ephemeral_storage_gib,
             )
         return ecs.Ec2TaskDefinition(self.scope, "TaskDefinition", network_mode=NETWORK_MODES[network_mode])
 
@@ -230,9 +313,8 @@ class EcsTask:
             restart_ignored_exit_codes=list(spec.restart_policy.ignored_exit_codes) or None if spec.restart_policy else None,
             restart_attempt_period=spec.restart_policy.attempt_reset_period if spec.restart_policy else None,
             linux_parameters=self._linux_parameters(spec),
-            logging=ecs.LogDrivers.aws_logs(
-                stream_prefix=self.log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
-            ),
+            logging=self._log_driver,
+            environment_files=list(spec.environment_files) or None,
         )
         if spec.ulimits:
             container.add_ulimits(*spec.ulimits)
@@ -243,6 +325,64 @@ class EcsTask:
             if check is not None and not (check == spec.port and "tcp" in spec.protocols):
                 container.add_port_mappings(self._port_mapping(spec, check, "tcp"))
         return container
+
+    def _add_log_router(self, router: LogRouter) -> ecs.FirelensLogRouter:
+        """The router logs to the task's own log group with awslogs; it writes only to its task-local volumes."""
+        options = ecs.FirelensOptions(
+            enable_ecs_log_metadata=router.enable_metadata,
+            config_file_type=ecs.FirelensConfigFileType.FILE if router.config_file else None,
+            config_file_value=router.config_file,
+        )
+        container = self.task_definition.add_firelens_log_router(
+            LOG_ROUTER_NAME,
+            container_name=LOG_ROUTER_NAME,
+            image=router.image,
+            firelens_config=ecs.FirelensConfig(type=ecs.FirelensLogRouterType.FLUENTBIT, options=options),
+            memory_limit_mib=router.memory_limit_mib,
+            essential=True,
+            readonly_root_filesystem=True,
+            privileged=False,
+            logging=ecs.LogDrivers.aws_logs(
+                stream_prefix=self.log_stream_prefix, log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
+            ),
+        )
+        for index, path in enumerate(router.writable_paths):
+            volume = f"{LOG_ROUTER_NAME}-scratch-{index}"
+            self.task_definition.add_volume(name=volume)
+            container.add_mount_points(ecs.MountPoint(source_volume=volume, container_path=path, read_only=False))
+        if router.log_group is not None:
+            # What Fluent Bit's CloudWatch outputs call (cloudwatch_logs: CreateLogStream, PutLogEvents;
+            # cloudwatch: DescribeLogStreams too), on the one group it writes to.
+            router.log_group.grant(
+                self.task_definition.task_role, "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"
+            )
+        return container
+
+    def _grant_environment_files(self, containers: Iterable[ecs.ContainerDefinition]) -> None:
+        """The execution role reads exactly the task's environment files, and locates their buckets."""
+        locations = [
+            (config.s3_location.bucket_name, config.s3_location.object_key)
+            for container in containers
+            for config in container.environment_files or []
+            if config.s3_location is not None
+        ]
+        if not locations:
+            return
+        for _, key in locations:
+            if not Token.is_unresolved(key) and not key.endswith(".env"):
+                raise ValueError(f"EcsTask: environment file {key!r} does not end in .env (ECS loads only .env files)")
+        stack = Stack.of(self.scope)
+        bucket_arn = "arn:{}:s3:::{}".format
+        role = self.task_definition.obtain_execution_role()
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[f"{bucket_arn(stack.partition, b)}/{k}" for b, k in locations]
+            )
+        )
+        buckets = list(dict.fromkeys(bucket for bucket, _ in locations))
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:GetBucketLocation"], resources=[bucket_arn(stack.partition, b) for b in buckets])
+        )
 
     def _add_volume(self, volume: TaskVolume) -> ecs.ServiceManagedVolume | None:
         if volume.ebs is None:
@@ -284,11 +424,13 @@ class EcsTask:
         # Mapping names (for Service Connect) must be unique in the task; the TCP one keeps the plain
         # <container>-<port> name that Service Connect refers to. Named mappings are not allowed in host mode.
         name = f"{spec.name}-{port}" if protocol == "tcp" else f"{spec.name}-{port}-{protocol}"
+        app_protocol = APP_PROTOCOLS.get(spec.app_protocol or "") if protocol == "tcp" and port == spec.port else None
         return ecs.PortMapping(
             container_port=port,
             host_port=host_port,
             protocol=PROTOCOLS[protocol],
             name=None if self.network_mode == "host" else name,
+            app_protocol=app_protocol,
         )
 
     def _grant_execute_command(self, role: iam.IRole, log_group: logs.ILogGroup | None) -> None:
@@ -321,6 +463,29 @@ class EcsTask:
         )
 
 
+MIN_EPHEMERAL_GIB = 21
+MAX_EPHEMERAL_GIB = 200
+"""Fargate's ephemeral storage range (task definition parameter ``ephemeralStorage.sizeInGiB``)."""
+MAX_ENVIRONMENT_FILES = 10
+"""Environment files per container (task definition parameter ``environmentFiles``)."""
+
+
+def _validate_log_router(router: LogRouter, containers: Sequence[ContainerSpec], volumes: Sequence[TaskVolume]) -> None:
+    if "Name" not in router.options:
+        raise ValueError("EcsTask: the log router's options need Name (the Fluent Bit output)")
+    if any(spec.name == LOG_ROUTER_NAME for spec in containers):
+        raise ValueError(f"EcsTask: {LOG_ROUTER_NAME!r} is the log router's name: name the container differently")
+    both = sorted(set(router.options) & set(router.secret_options))
+    if both:
+        raise ValueError(f"EcsTask: log router options {both} are given both plainly and as secrets")
+    if router.config_file is not None and not router.config_file.startswith("/"):
+        raise ValueError(f"EcsTask: the log router's config file {router.config_file!r} is not an absolute path in its image")
+    if any(not path.startswith("/") for path in router.writable_paths):
+        raise ValueError(f"EcsTask: the log router's writable paths must be absolute, got {list(router.writable_paths)}")
+    if any(volume.name.startswith(f"{LOG_ROUTER_NAME}-scratch-") for volume in volumes):
+        raise ValueError(f"EcsTask: volume names starting with {LOG_ROUTER_NAME}-scratch- are the log router's")
+
+
 def _validate_containers(containers: Sequence[ContainerSpec], *, fargate: bool, network_mode: str) -> None:
     """What ECS would reject at deploy time, refused at synth with the container's name."""
     by_name = {spec.name: spec for spec in containers}
@@ -336,6 +501,11 @@ def _validate_containers(containers: Sequence[ContainerSpec], *, fargate: bool, 
                 raise ValueError(f"EcsTask: {spec.name!r} waits for {target!r} to exit, but it is essential")
         if network_mode == "awsvpc" and (spec.dns_servers or spec.extra_hosts):
             raise ValueError(f"EcsTask: {spec.name!r}: dns servers and extra hosts are not supported in awsvpc mode")
+        if len(spec.environment_files) > MAX_ENVIRONMENT_FILES:
+            raise ValueError(
+                f"EcsTask: {spec.name!r} has {len(spec.environment_files)} environment files; ECS takes at most "
+                f"{MAX_ENVIRONMENT_FILES}"
+            )
         if spec.gpus and fargate:
             raise ValueError(f"EcsTask: {spec.name!r}: Fargate has no GPUs")
         if spec.linux is not None and fargate:

@@ -3,7 +3,10 @@
 - ``instance_types.json``: vCPUs, memory, architecture, network interfaces and GPUs of every EC2
   instance type (rebuilt by ``python -m ecs_toolkit.data.refresh``);
 - ``ebs_volume_types.json``: the size, IOPS and throughput ranges of each EBS volume type that ECS
-  can attach to a task.
+  can attach to a task;
+- ``fluent_bit.json``: the AWS for Fluent Bit image (pinned by tag) that FireLens log routers run by default,
+  and the paths it writes;
+- ``sns_filter_policy.json``: the limits and operators of an SNS subscription filter policy.
 """
 
 from __future__ import annotations
@@ -102,3 +105,41 @@ def ebs_volume_types() -> dict[str, EbsVolumeType]:
 
 def _range(value: list[int] | None) -> tuple[int, int] | None:
     return None if value is None else (value[0], value[1])
+
+
+@dataclass(frozen=True)
+class FluentBitImage:
+    image: str
+    """The default log router image, pinned by tag."""
+    writes: tuple[str, ...]
+    """Paths the router writes (given a task-local volume under a read-only root)."""
+
+
+@cache
+def fluent_bit_image() -> FluentBitImage:
+    """The FireLens log router's default image (``fluent_bit.json``)."""
+    data = json.loads(resources.files(__package__).joinpath("fluent_bit.json").read_text("utf-8"))
+    return FluentBitImage(image=data["image"], writes=tuple(data["writes"]))
+
+
+@dataclass(frozen=True)
+class FilterPolicyLimits:
+    """What SNS accepts in a subscription filter policy on message attributes."""
+
+    max_keys: int
+    max_combinations: int
+    max_size_bytes: int
+    operators: tuple[str, ...]
+    numeric_comparisons: tuple[str, ...]
+
+
+@cache
+def sns_filter_policy() -> FilterPolicyLimits:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath("sns_filter_policy.json").read_text("utf-8"))
+    return FilterPolicyLimits(
+        max_keys=int(data["max_keys"]),
+        max_combinations=int(data["max_combinations"]),
+        max_size_bytes=int(data["max_size_bytes"]),
+        operators=tuple(data["operators"]),
+        numeric_comparisons=tuple(data["numeric_comparisons"]),
+    )

@@ -1,8 +1,10 @@
 """``preflight``: check that everything the manifest references exists in the target account and region.
 
 References: SSM parameters and Secrets Manager secrets (``secrets``), ACM certificates, private ECR
-images, KMS keys of file systems, and an existing VPC with its subnets. Images outside the
-account's ECR (public registries) are not checked. Secrets are described, never read.
+images, KMS keys of file systems and repositories, an existing VPC with its subnets, and the public image
+parameter of each Bottlerocket group (present in the regions where Bottlerocket is published). Images outside
+the account's ECR (public registries) are not checked, nor are builds and images of the manifest's own
+repositories (the deploy pushes or creates them). Secrets are described, never read.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.image_sources import source_of
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
 from ecs_toolkit.helpers.errors import error_code, is_not_found
@@ -62,9 +66,17 @@ def references(config: EnvironmentConfig) -> list[Reference]:
         for field_name in ("private_subnet_ids", "public_subnet_ids"):
             for index, subnet in enumerate(getattr(existing, field_name)):
                 found.append(Reference("subnet", subnet, f"network.existing.{field_name}.{index}"))
+    for index, group in enumerate(config.cluster.capacity.ec2):
+        # The public parameter exists where Bottlerocket is published; CloudFormation resolves it at deploy.
+        parameter = derived.bottlerocket_image_parameter(group)
+        if parameter is not None:
+            found.append(Reference("ssm parameter", parameter, f"cluster.capacity.ec2.{index}.ami"))
     for name, fs in config.file_systems.items():
         if fs.kms_key_arn:
             found.append(Reference("kms key", fs.kms_key_arn, f"file_systems.{name}.kms_key_arn"))
+    for name, repository in config.repositories.items():
+        if repository.kms_key_arn:
+            found.append(Reference("kms key", repository.kms_key_arn, f"repositories.{name}.kms_key_arn"))
     for name, service in config.services.items():
         base = f"services.{name}"
         if service.nlb is not None and service.nlb.certificate_arn:
@@ -72,8 +84,10 @@ def references(config: EnvironmentConfig) -> list[Reference]:
         containers = [(base, service.image, service.secrets)]
         containers += [(f"{base}.sidecars.{i}", s.image, s.secrets) for i, s in enumerate(service.sidecars)]
         for where, image, secrets in containers:
-            if parse_ecr_image(image) is not None:
-                found.append(Reference("image", image, f"{where}.image"))
+            # Builds are pushed by the deploy itself; declared repositories are created by it, so neither exists before.
+            written = source_of(image).reference
+            if written is not None and parse_ecr_image(written) is not None:
+                found.append(Reference("image", written, f"{where}.image"))
             for variable, value in secrets.items():
                 reference = parse_secret_reference(value)
                 kind = "ssm parameter" if reference.store == "ssm" else "secret"

@@ -337,7 +337,8 @@ def _count(value: int | None) -> str:
 def _strategy(plan: Rollout) -> str:
     if not plan.shifts_traffic:
         return f"rolling {plan.min_healthy_percent}/{plan.max_percent}%"
-    return plan.strategy.lower().replace("_", "-")
+    name = plan.strategy.lower().replace("_", "-")
+    return f"{name} (nlb)" if plan.nlb_wait_seconds else name
 
 
 def render(plan: Plan) -> str:
@@ -395,7 +396,7 @@ def render(plan: Plan) -> str:
         [3],
     )
     if plan.jobs:
-        out.append(f"  scheduled jobs (no rolling deploy, not costed): {', '.join(plan.jobs)}")
+        out.append(f"  jobs (no rolling deploy, not costed): {', '.join(plan.jobs)}")
     out += [
         "",
         f"Monthly cost estimate ({cost.hours_per_month} h, {cost.region}, prices x{cost.multiplier:.2f}, "

@@ -24,6 +24,9 @@ alternate target group, shift traffic, bake, then stop the old revision::
                                              x (ceil(100 / StepPercent) - 1), no wait after the last step;
                                              blue/green: none)
               + BakeTimeInMinutes
+              + NLB waits                   (behind a Network Load Balancer: 10 minutes at the test traffic
+                                             shift and at every production traffic shift: blue/green 1,
+                                             canary 2, linear ceil(100 / StepPercent))
 
 During that time both revisions run in full: ``desired`` extra tasks for the whole rollout.
 """
@@ -38,6 +41,11 @@ from ecs_toolkit.plan.templates import DeploymentFacts, ServiceFacts
 IMAGE_PULL_ALLOWANCE_SECONDS = 60
 """Pulling the image and starting the container: a typical image of a few hundred MB from ECR or a
 public registry through a NAT gateway. Large images or cold caches take longer."""
+NLB_SHIFT_WAIT_SECONDS = 10 * 60
+"""ECS adds a 10-minute delay to the TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT stages when the service
+is behind a Network Load Balancer, so the NLB's data plane matches the weights (ECS developer guide, "Network
+Load Balancer resources for Amazon ECS blue/green, linear and canary deployments", checked 2026-11-27).
+Counted at every production shift: measured deployments show the delay adding up per linear step."""
 SLOW_ROLLOUT_SECONDS = 15 * 60
 """A rollout slower than this gets a warning."""
 
@@ -81,7 +89,9 @@ class Rollout:
     replacement: Replacement
     strategy: str = "ROLLING"
     shift_seconds: int = 0
-    """Canary and linear: the waits between traffic shifts."""
+    """Canary and linear: the waits between traffic shifts; behind an NLB also ECS's waits at each shift."""
+    nlb_wait_seconds: int = 0
+    """The part of ``shift_seconds`` that ECS waits for a Network Load Balancer."""
     bake_seconds: int = 0
     """Blue/green, canary, linear: both revisions run this long after all traffic has moved."""
 
@@ -108,13 +118,31 @@ def linear_steps(step_percent: float) -> int:
     return max(1, math.ceil(1000 / round(step_percent * 10)))
 
 
-def shift_seconds(deployment: DeploymentFacts) -> int:
-    """The waits between traffic shifts: one for canary, one between each two linear steps, none for blue/green."""
+def production_shifts(deployment: DeploymentFacts) -> int:
+    """How often production traffic moves: once for blue/green, twice for canary, once per linear step."""
     if deployment.strategy == "CANARY":
-        return deployment.canary_minutes * 60
+        return 2
     if deployment.strategy == "LINEAR":
-        return (linear_steps(deployment.linear_step_percent) - 1) * deployment.linear_minutes * 60
-    return 0
+        return linear_steps(deployment.linear_step_percent)
+    return 1
+
+
+def nlb_wait_seconds(deployment: DeploymentFacts) -> int:
+    """ECS's waits on a Network Load Balancer: the test traffic shift and every production traffic shift."""
+    if not deployment.network_load_balancer or deployment.strategy not in TRAFFIC_SHIFTING:
+        return 0
+    return (1 + production_shifts(deployment)) * NLB_SHIFT_WAIT_SECONDS
+
+
+def shift_seconds(deployment: DeploymentFacts) -> int:
+    """The waits between traffic shifts: one for canary, one between each two linear steps, none for blue/green;
+    plus ECS's waits at each shift behind a Network Load Balancer."""
+    waits = nlb_wait_seconds(deployment)
+    if deployment.strategy == "CANARY":
+        return waits + deployment.canary_minutes * 60
+    if deployment.strategy == "LINEAR":
+        return waits + (linear_steps(deployment.linear_step_percent) - 1) * deployment.linear_minutes * 60
+    return waits
 
 
 def tasks_per_batch(desired: int, min_healthy_percent: int, max_percent: int) -> int:
@@ -162,6 +190,7 @@ def rollout(service: ServiceFacts, desired: int | None = None) -> Rollout:
             replacement=replacement(service),
             strategy=deployment.strategy,
             shift_seconds=shift_seconds(deployment),
+            nlb_wait_seconds=nlb_wait_seconds(deployment),
             bake_seconds=deployment.bake_minutes * 60,
         )
     return Rollout(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ecs_toolkit import outputs
@@ -49,6 +49,8 @@ class DeploymentFacts:
     canary_minutes: int = 10
     linear_step_percent: float = 10.0
     linear_minutes: int = 6
+    network_load_balancer: bool = False
+    """Traffic shifts on a Network Load Balancer's listeners, where ECS waits 10 minutes at each shift."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ class EnvironmentFacts:
     shared: SharedFacts
     stack_resources: dict[str, int]
     without_service: tuple[str, ...]
-    """Manifest entries whose stack has no ECS service (scheduled jobs)."""
+    """Manifest entries whose stack has no ECS service (jobs; one with no schedule is marked ``(on demand)``)."""
     missing: tuple[str, ...]
     """Stacks the manifest implies that the templates do not hold."""
 
@@ -400,8 +402,18 @@ def read_service(
         task=task,
         strategy=strategy,
         scaling=scaling,
-        deployment=read_deployment(deployment),
+        deployment=replace(read_deployment(deployment), network_load_balancer=_shifts_on_listener(template, props)),
     )
+
+
+def _shifts_on_listener(template: Template, props: Mapping[str, Any]) -> bool:
+    """Whether a load balancer entry's production "rule" is a listener: the NLB form of ``AdvancedConfiguration``."""
+    for entry in props.get("LoadBalancers", []):
+        production = _ref(entry.get("AdvancedConfiguration", {}).get("ProductionListenerRule"))
+        resource = template["Resources"].get(production) if production is not None else None
+        if resource is not None and resource.get("Type") == "AWS::ElasticLoadBalancingV2::Listener":
+            return True
+    return False
 
 
 def read_deployment(configuration: Mapping[str, Any]) -> DeploymentFacts:
@@ -481,7 +493,8 @@ def read_environment(config: EnvironmentConfig, templates: Mapping[str, Template
             continue
         found = list(resources_of(template, "AWS::ECS::Service"))
         if not found:
-            without_service.append(name)
+            scheduled = bool(resources_of(template, "AWS::Scheduler::Schedule"))
+            without_service.append(name if scheduled else f"{name} (on demand)")
         for logical_id in found:
             services.append(
                 read_service(

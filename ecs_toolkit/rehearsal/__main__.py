@@ -23,7 +23,7 @@ from ecs_toolkit import assembly as shared_assembly
 from ecs_toolkit.config import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.project import default_config, project_root
-from ecs_toolkit.rehearsal import certificates, fixes, gaps
+from ecs_toolkit.rehearsal import certificates, fixes, gaps, images, parameters
 from ecs_toolkit.rehearsal.assembly import AssemblyError, StackTemplate, load_assembly
 from ecs_toolkit.rehearsal.checks import EMULATOR_ERRORS, SERVICES
 from ecs_toolkit.rehearsal.custom_resources import CustomResourceResponder
@@ -128,10 +128,19 @@ def _rehearse(
             rehearsal.timings["synth"] = synth.result().seconds
             rehearsal.timings["bootstrap"] = bootstrap.result().seconds
     _prepare_clients(emulator)
+    cli.assembly, skipped = images.without_image_assets(cli.assembly, work_dir)
+    rehearsal.images = [f"{image.stack}: {image.name} ({image.directory})" for image in skipped]
+    if skipped:
+        progress(f"leaving out {len(skipped)} image(s) built from source: the emulator has no registry to push them to")
     stacks = load_assembly(cli.assembly)
     rehearsal.certificates = certificates.provide(certificates.named_certificates(stacks))
     if rehearsal.certificates:
         progress(f"standing in for {len(rehearsal.certificates)} certificate(s) the manifest names (self-signed, emulator's ACM)")
+    rehearsal.public_parameters = parameters.publish(
+        parameters.missing_public_parameters(stacks), account=emulator.account, region=emulator.region
+    )
+    if rehearsal.public_parameters:
+        progress(f"publishing {len(rehearsal.public_parameters)} public SSM parameter(s) AWS has and the emulator lacks")
     rehearsal.placeholders = gaps.skipped_reads(stacks)
     gaps.install_placeholders(read.type for read in rehearsal.placeholders)
     rehearsal.fixes = fixes.relevant(resource.type for stack in stacks for resource in stack.resources.values())

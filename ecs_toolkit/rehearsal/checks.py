@@ -580,6 +580,7 @@ def _key(context: Context, resource: Resource, physical_id: str) -> None:
 def _topic(context: Context, resource: Resource, physical_id: str) -> None:
     attributes = call(context.client("sns").get_topic_attributes, TopicArn=physical_id)["Attributes"]
     context.expect("encryption key", bool(attributes.get("KmsMasterKeyId")), bool(resource.properties.get("KmsMasterKeyId")))
+    context.expect("FIFO", attributes.get("FifoTopic", "false") == "true", resource.properties.get("FifoTopic", False))
 
 
 @check("AWS::SQS::Queue")

@@ -15,7 +15,7 @@ from typing import Any
 from moto.cloudformation.models import Stack
 from moto.core.utils import pascal_to_camelcase, remap_nested_keys
 from moto.ecs.models import TaskDefinition, ecs_backends
-from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup, elbv2_backends
+from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer, FakeTargetGroup, elbv2_backends
 from moto.iam.models import Role, iam_backends
 from moto.kms.models import Key
 from moto.utilities.utils import get_partition
@@ -114,6 +114,25 @@ def _load_balancer_type_and_attributes() -> None:
     FakeLoadBalancer.get_cfn_attribute = get_cfn_attribute  # type: ignore[method-assign]
 
 
+def _weighted_listener_actions() -> None:
+    """A listener's default forward action with ``ForwardConfig`` (weighted target groups) instead of one
+    ``TargetGroupArn``: moto's CloudFormation conversion reads only the latter, as its API does not."""
+    original = ELBv2Backend.convert_and_validate_properties
+
+    def convert(self: ELBv2Backend, properties: dict[str, Any]) -> list[dict[str, Any]]:
+        weighted = [
+            action
+            for action in properties.get("DefaultActions", [])
+            if action.get("Type") == "forward" and "TargetGroupArn" not in action and "ForwardConfig" in action
+        ]
+        if not weighted:
+            return original(self, properties)
+        plain = {**properties, "DefaultActions": [a for a in properties["DefaultActions"] if a not in weighted]}
+        return [*(original(self, plain) if plain["DefaultActions"] else []), *weighted]
+
+    ELBv2Backend.convert_and_validate_properties = convert  # type: ignore[method-assign]
+
+
 def _task_definition_properties() -> None:
     def create(
         cls: type[TaskDefinition], /, name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **_: Any
@@ -207,6 +226,12 @@ FIXES = (
         "moto creates every load balancer as an ALB (a network load balancer's TCP listener fails the stack) "
         "and answers no Fn::GetAtt LoadBalancerFullName or SecurityGroups",
         _load_balancer_type_and_attributes,
+    ),
+    Fix(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        "moto's CloudFormation reads a listener's forward action only as one TargetGroupArn, so a weighted "
+        "ForwardConfig (an NLB listener of a blue-green, canary or linear service) fails the stack",
+        _weighted_listener_actions,
     ),
     Fix(
         "AWS::ECS::TaskDefinition",

@@ -41,6 +41,10 @@ class Rehearsal:
     fixes: list[Fix] = field(default_factory=list)
     certificates: list[str] = field(default_factory=list)
     """ACM certificates the templates name, stood in for by self-signed ones under the same ARNs."""
+    public_parameters: list[str] = field(default_factory=list)
+    """AWS's public SSM parameters (Bottlerocket image ids) published into the emulator, which lacks them."""
+    images: list[str] = field(default_factory=list)
+    """Docker images built from source that were not built or pushed: the task definitions name them unchanged."""
     helpers: HelperRun | None = None
     destroy: Destroy | None = None
     proof: list[Finding] = field(default_factory=list)
@@ -78,6 +82,16 @@ def render(rehearsal: Rehearsal) -> str:
     if rehearsal.certificates:
         lines += ["", "Certificates stood in for (self-signed, ISSUED, in the emulator's ACM under the ARN the manifest names):"]
         lines += [f"  {arn}" for arn in rehearsal.certificates]
+    if rehearsal.public_parameters:
+        lines += ["", "Public SSM parameters AWS publishes and the emulator lacks, published with one of its AMIs:"]
+        lines += [f"  {name}" for name in rehearsal.public_parameters]
+    if rehearsal.images:
+        lines += [
+            "",
+            "Images built from source, stood in for (not built or pushed; the task definitions name them in the "
+            "bootstrap repository unchanged, and `cdk deploy` builds them with Docker):",
+        ]
+        lines += [f"  {image}" for image in rehearsal.images]
     if rehearsal.fixes:
         lines += ["", "Emulator bugs worked around (templates deployed unchanged):"]
         lines += [f"  {fix.resource_type}: {fix.reason}" for fix in rehearsal.fixes]

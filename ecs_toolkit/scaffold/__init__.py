@@ -1,7 +1,8 @@
 """``ecs-toolkit init``: write a new project that uses the installed package.
 
 The files come from the package itself: ``files/`` holds (as links in the repository, as copies in
-the wheel) this repository's own ``app.py``, ``cdk.json``, ``package.json`` and example manifests,
+the wheel) this repository's own ``app.py``, ``cdk.json``, ``package.json``, example manifests and the
+build contexts they name (``examples/apps/``),
 so a new project gets the same composition root, CDK feature flags, CLI and Node pins and
 manifests that the toolkit is tested with. Nothing is ever overwritten: if any file to be written
 exists, nothing is written.
@@ -93,6 +94,23 @@ def _manifest(example: str) -> str:
     return SCHEMA_LINE + header + text
 
 
+APPS = "../examples/apps/"
+"""Where the shipped manifests find the build contexts of their images, relative to the manifest."""
+
+
+def _apps(manifest: str) -> dict[str, str]:
+    """The build contexts the manifest names (``files/apps/<name>/``), at the same place relative to it."""
+    apps = _files().joinpath("apps")
+    written = {}
+    for app in sorted(apps.iterdir(), key=lambda item: item.name):
+        if f"{APPS}{app.name}" not in manifest:
+            continue
+        for item in sorted(app.iterdir(), key=lambda item: item.name):
+            if item.is_file():
+                written[f"examples/apps/{app.name}/{item.name}"] = item.read_text(encoding="utf-8")
+    return written
+
+
 def _project_name(directory: Path) -> str:
     name = "".join(c if c.isalnum() else "-" for c in directory.name.lower()).strip("-")
     return name or "ecs-project"
@@ -110,13 +128,15 @@ def render(directory: Path, *, example: str = "default", env: str = DEFAULT_ENV)
             text = text.replace(key, value)
         return text
 
+    manifest = _manifest(example)
     return {
         "app.py": _text("app.py.template"),
         "cdk.json": _cdk_json(env),
         "package.json": _package_json(_project_name(directory)),
         "requirements.txt": template("requirements.txt.template"),
         "requirements-checkov.txt": _text("requirements-checkov.txt"),
-        f"config/{env}.yaml": _manifest(example),
+        f"config/{env}.yaml": manifest,
+        **_apps(manifest),
         "schema/manifest.schema.json": schema.render(),
         ".github/workflows/ci.yml": template("ci.yml.template"),
         ".gitignore": template("gitignore.template"),

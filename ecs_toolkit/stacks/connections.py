@@ -3,7 +3,8 @@
 Each rule admits the callee's port (awsvpc: on its task group; host mode: the port on its EC2
 groups' instances; bridge: the cluster's pinned dynamic host-port range on those instances) from
 the caller's task group or the caller's EC2 groups' instances. A rule is written into the later of
-the two owning stacks in deployment order (the platform first, then services in manifest order),
+the two owning stacks in deployment order (the platform first, then services in manifest order with
+every publisher before the workers subscribed to its topics: ``derived.deployment_order``),
 so a reference always points at an earlier stack and two services may call each other without a
 cycle. Identical rules (two bridge callers on one EC2 group) are written once.
 """

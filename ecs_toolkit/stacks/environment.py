@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 import aws_cdk as cdk
 
 from ecs_toolkit import outputs
+from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.stacks.connections import wire_connections
 from ecs_toolkit.stacks.job import JobStack
+from ecs_toolkit.stacks.messaging import wire_subscriptions
 from ecs_toolkit.stacks.network import NetworkStack
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.service import ServiceStack
@@ -46,7 +48,9 @@ def build(app: cdk.App, config: EnvironmentConfig) -> Environment:
         description=f"{config.name}: ECS cluster, capacity and shared load balancer",
     )
     environment = Environment(config=config, platform=platform, network=network)
-    for name, service in config.services.items():
+    # Publishers first: a subscriber's stack imports the topic ARNs of the stacks it receives from.
+    for name in derived.deployment_order(config):
+        service = config.services[name]
         stack_type = JobStack if service.kind == "job" else ServiceStack
         stack = stack_type(
             app,
@@ -55,13 +59,14 @@ def build(app: cdk.App, config: EnvironmentConfig) -> Environment:
             name=name,
             platform=platform,
             env=env,
-            description=f"{config.name}: scheduled job {name}"
+            description=f"{config.name}: {'scheduled' if derived.job_schedule(service) else 'on-demand'} job {name}"
             if service.kind == "job"
             else f"{config.name}: {service.kind} service {name}",
         )
         stack.add_stack_dependency(platform, "services run on the platform's cluster")
         environment.services[name] = stack
     wire_connections(environment)
+    wire_subscriptions(environment)
     for key, value in {"environment": config.name, **config.tags}.items():
         cdk.Tags.of(app).add(key, value)
     return environment

@@ -1,4 +1,4 @@
-"""One stack per scheduled job."""
+"""One stack per job: run on a schedule, or on demand only."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from ecs_toolkit import outputs
+from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.job import ScheduledJob
+from ecs_toolkit.stacks.messaging import published_topics
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
 
@@ -29,13 +31,12 @@ class JobStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         job = config.services[name]
-        if job.schedule is None:
-            raise ValueError(f"JobStack: job {name!r} has no schedule")
-        plan = plan_task(self, config, name, platform)
+        self.topics, topic_variables = published_topics(self, config, name)
+        plan = plan_task(self, config, name, platform, topic_variables or None)
         self.job = ScheduledJob(
             self,
             "Job",
-            schedule=job.schedule,
+            schedule=derived.job_schedule(job),
             time_zone=job.time_zone,
             timeout=Duration.minutes(job.timeout_minutes),
             retries=job.retries,
@@ -43,10 +44,14 @@ class JobStack(cdk.Stack):
             **plan.arguments,
         )
         apply_task_permissions(self.job, self.job.task_definition, job)
+        if self.topics is not None:
+            self.topics.grant_publish(self.job.task_definition.task_role)
         for alarm in (self.job.failure_alarm, self.job.dead_letter_alarm):
-            alarm.add_alarm_action(platform.alarm_topic.action)
+            if alarm is not None:
+                alarm.add_alarm_action(platform.alarm_topic.action)
         publish_task_outputs(self, self.job.task, plan)
-        cdk.CfnOutput(self, outputs.SCHEDULE_NAME, value=self.job.schedule.schedule_name)
+        if self.job.schedule is not None:
+            cdk.CfnOutput(self, outputs.SCHEDULE_NAME, value=self.job.schedule.schedule_name)
         cdk.CfnOutput(self, outputs.STATE_MACHINE_ARN, value=self.job.state_machine.state_machine_arn)
 
     @property

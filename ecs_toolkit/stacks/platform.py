@@ -15,14 +15,16 @@ from constructs import Construct
 
 from ecs_toolkit import outputs
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.image_sources import repository_name
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.constructs.alarms import AlarmTopic
 from ecs_toolkit.constructs.capacity import Ec2Capacity
 from ecs_toolkit.constructs.cluster import EcsCluster, StrategyItem
 from ecs_toolkit.constructs.dashboard import EnvironmentDashboard
-from ecs_toolkit.constructs.file_system import SharedFileSystem
-from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
+from ecs_toolkit.constructs.file_system import ExistingFileSystem, SharedFileSystem
+from ecs_toolkit.constructs.load_balancer import ImportedLoadBalancer, SharedLoadBalancer
 from ecs_toolkit.constructs.network import imported_vpc, internal_subnets
+from ecs_toolkit.constructs.repository import ImageRepository
 from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy
 
 CONTAINER_INSIGHTS = {
@@ -39,6 +41,12 @@ AMI_HARDWARE = {
     "al2023-neuron": ecs.AmiHardwareType.NEURON,
 }
 """The manifest's AMI variants as CDK's ECS-optimized Amazon Linux 2023 hardware types."""
+BOTTLEROCKET_VARIANTS = {
+    "bottlerocket": ecs.BottlerocketEcsVariant.AWS_ECS_2,
+    "bottlerocket-arm64": ecs.BottlerocketEcsVariant.AWS_ECS_2,
+    "bottlerocket-gpu": ecs.BottlerocketEcsVariant.AWS_ECS_2_NVIDIA,
+}
+"""The manifest's Bottlerocket AMIs as Bottlerocket's ECS variants (the architecture comes from the instance types)."""
 
 
 class PlatformStack(cdk.Stack):
@@ -97,8 +105,10 @@ class PlatformStack(cdk.Stack):
                 host_port_range=(ports.start, ports.end),
                 arm64=derived.instance_architecture(group.instance_types[0]) == "arm64",
                 notification_topic=self.capacity_events,
-                hardware=AMI_HARDWARE[derived.ami_of(group)],
+                hardware=AMI_HARDWARE.get(derived.ami_of(group)),
                 user_data_commands=group.user_data,
+                bottlerocket=BOTTLEROCKET_VARIANTS.get(derived.ami_of(group)),
+                bottlerocket_settings=group.bottlerocket_settings,
             )
             if group.instance_role is not None:
                 attach_manifest_role_policy(
@@ -109,6 +119,8 @@ class PlatformStack(cdk.Stack):
             [StrategyItem(item.provider, weight=item.weight, base=item.base) for item in derived.cluster_strategy(config)]
         )
         self.file_systems = {name: self._file_system(name) for name in config.file_systems}
+        self.repositories = {name: self._repository(name) for name in config.repositories}
+        """The manifest's ECR repositories: services pull from them by name (``<environment>/<name>``)."""
         self._admit_instances_to_file_systems()
         self.load_balancer = self._load_balancer() if config.load_balancer is not None else None
         if self.load_balancer is not None:
@@ -118,7 +130,7 @@ class PlatformStack(cdk.Stack):
             "Dashboard",
             dashboard_name=f"{config.name}-ecs",
             cluster_name=self.cluster.cluster_name,
-            load_balancer_full_name=self.load_balancer.load_balancer.load_balancer_full_name if self.load_balancer else None,
+            load_balancer_full_name=self._load_balancer_full_name(),
             ec2_capacity=bool(cluster_config.capacity.ec2),
             queue_name_term=config.name if any(s.scaling and s.scaling.queue for s in config.services.values()) else None,
         )
@@ -161,8 +173,15 @@ class PlatformStack(cdk.Stack):
         )
         return sns.Topic(self, "CapacityEvents", master_key=key, enforce_ssl=True)
 
-    def _file_system(self, name: str) -> SharedFileSystem:
+    def _file_system(self, name: str) -> SharedFileSystem | ExistingFileSystem:
         settings = self.config.file_systems[name]
+        if settings.existing is not None:
+            return ExistingFileSystem(
+                self,
+                f"FileSystem-{name}",
+                file_system_id=settings.existing.id,
+                security_group_id=settings.existing.security_group_id,
+            )
         return SharedFileSystem(
             self,
             f"FileSystem-{name}",
@@ -179,6 +198,22 @@ class PlatformStack(cdk.Stack):
             else RemovalPolicy.RETAIN,
         )
 
+    def _repository(self, name: str) -> ImageRepository:
+        settings = self.config.repositories[name]
+        return ImageRepository(
+            self,
+            f"Repository-{name}",
+            repository_name=repository_name(self.config, name),
+            scan_on_push=settings.scan_on_push,
+            immutable_tags=settings.immutable_tags,
+            keep_last=settings.lifecycle.keep_last,
+            untagged_expire_days=settings.lifecycle.untagged_expire_days,
+            kms_key_arn=settings.kms_key_arn,
+            removal_policy=RemovalPolicy.DESTROY
+            if derived.repository_removal(self.config, name) == "destroy"
+            else RemovalPolicy.RETAIN,
+        )
+
     def _admit_instances_to_file_systems(self) -> None:
         """Bridge and host-mode tasks mount through their instance: admit those groups' instances (once)."""
         for service in self.config.services.values():
@@ -192,9 +227,25 @@ class PlatformStack(cdk.Stack):
             for fs_name in service.volumes:
                 self.file_systems[fs_name].allow_clients([group.security_group for group in groups])
 
-    def _load_balancer(self) -> SharedLoadBalancer:
+    def _load_balancer_full_name(self) -> str | None:
+        if isinstance(self.load_balancer, ImportedLoadBalancer):
+            return self.load_balancer.full_name
+        return self.load_balancer.load_balancer.load_balancer_full_name if self.load_balancer else None
+
+    def _load_balancer(self) -> SharedLoadBalancer | ImportedLoadBalancer:
         settings = self.config.load_balancer
         assert settings is not None
+        if settings.existing is not None:
+            existing = settings.existing
+            return ImportedLoadBalancer(
+                self,
+                "LoadBalancer",
+                load_balancer_arn=existing.arn,
+                listener_arn=existing.listener_arn,
+                security_group_id=existing.security_group_id,
+                dns_name=existing.dns_name,
+                https=existing.certificate,
+            )
         return SharedLoadBalancer(
             self,
             "LoadBalancer",
@@ -208,9 +259,10 @@ class PlatformStack(cdk.Stack):
             test_clients=settings.test_listener.allow_from,
         )
 
-    def _admit_load_balancer_to_instances(self, load_balancer: SharedLoadBalancer) -> None:
-        """Open each EC2 group to the ALB: the pinned range for bridge services, the port for host mode."""
-        for service in self.config.services.values():
+    def _admit_load_balancer_to_instances(self, load_balancer: SharedLoadBalancer | ImportedLoadBalancer) -> None:
+        """Open each EC2 group to the ALB: the pinned range for bridge services, the ports for host mode (each
+        route's target port, another container's port of an additional route, and the health-check port)."""
+        for name, service in self.config.services.items():
             if service.route is None or derived.launch_of(self.config, service) != "ec2":
                 continue
             mode = derived.network_mode_of(self.config, service)
@@ -220,10 +272,11 @@ class PlatformStack(cdk.Stack):
                     continue
                 if mode == "bridge":
                     capacity.allow_host_ports_from(load_balancer.security_group)
-                elif mode == "host" and service.port is not None:
-                    capacity.security_group.connections.allow_from(
-                        load_balancer.security_group, ec2.Port.tcp(service.port), "Host-mode port from the load balancer"
-                    )
+                elif mode == "host":
+                    for port in derived.load_balancer_ports(name, service):
+                        capacity.security_group.connections.allow_from(
+                            load_balancer.security_group, ec2.Port.tcp(port), "Host-mode port from the load balancer"
+                        )
 
     def _outputs(self) -> None:
         cdk.CfnOutput(self, outputs.ALARM_TOPIC_ARN, value=self.alarm_topic.topic.topic_arn)
@@ -248,6 +301,8 @@ class PlatformStack(cdk.Stack):
         if namespace is not None:
             cdk.CfnOutput(self, outputs.NAMESPACE_NAME, value=namespace.namespace_name)
         cdk.CfnOutput(self, outputs.EXEC_LOG_GROUP, value=self.ecs.exec_log_group.log_group_name)
+        for name, repository in self.repositories.items():
+            cdk.CfnOutput(self, outputs.repository_uri_key(name), value=repository.repository.repository_uri)
         if self.load_balancer is not None:
             cdk.CfnOutput(self, outputs.LOAD_BALANCER_DNS, value=self.load_balancer.load_balancer.load_balancer_dns_name)
             cdk.CfnOutput(self, outputs.LOAD_BALANCER_ARN, value=self.load_balancer.load_balancer.load_balancer_arn)

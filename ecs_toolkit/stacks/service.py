@@ -15,7 +15,14 @@ from constructs import Construct
 from ecs_toolkit import outputs
 from ecs_toolkit.compliance import SQS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import CanaryConfig, EnvironmentConfig, LinearConfig, ServiceConfig, VolumeConfig
+from ecs_toolkit.config.models import (
+    CanaryConfig,
+    EnvironmentConfig,
+    LinearConfig,
+    QueueConfig,
+    ServiceConfig,
+    VolumeConfig,
+)
 from ecs_toolkit.constructs.alarms import DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.file_system import EfsMount
 from ecs_toolkit.constructs.routing import AlbRoute, HealthCheckSpec, NlbEndpoint
@@ -30,6 +37,7 @@ from ecs_toolkit.constructs.scaling import (
 )
 from ecs_toolkit.constructs.service import DeploymentSpec, EcsService
 from ecs_toolkit.stacks.common import removal_policy
+from ecs_toolkit.stacks.messaging import published_topics
 from ecs_toolkit.stacks.platform import PlatformStack
 from ecs_toolkit.stacks.tasks import apply_task_permissions, plan_task, publish_task_outputs
 
@@ -53,7 +61,9 @@ class ServiceStack(cdk.Stack):
         self.service_name = name
         self.platform = platform
         self.queue = self._work_queue(service_config)
-        plan = plan_task(self, config, name, platform, {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else None)
+        self.topics, topic_variables = published_topics(self, config, name)
+        queue_variables = {"QUEUE_URL": self.queue.queue_url} if self.queue is not None else {}
+        plan = plan_task(self, config, name, platform, {**queue_variables, **topic_variables} or None)
         mode = plan.network_mode
         self.service = EcsService(
             self,
@@ -67,6 +77,9 @@ class ServiceStack(cdk.Stack):
             service_connect=self._service_connect(name, service_config),
             **plan.arguments,
         )
+        header = service_config.deployment.test_traffic_header
+        if header is not None and derived.uses_service_connect(service_config):
+            self.service.add_test_traffic_header(header.name, header.value)
         self.route: AlbRoute | None = None
         self.nlb: NlbEndpoint | None = None
         self._routes(service_config, mode)
@@ -75,6 +88,8 @@ class ServiceStack(cdk.Stack):
         self._grants(service_config)
         if self.queue is not None:
             self.queue.grant_consume_messages(self.service.task_definition.task_role)
+        if self.topics is not None:
+            self.topics.grant_publish(self.service.task_definition.task_role)
         self._scaling(service_config)
         publish_task_outputs(self, self.service.task, plan)
         self._outputs()
@@ -122,7 +137,8 @@ class ServiceStack(cdk.Stack):
         deregistration = Duration.seconds(service.deployment.deregistration_delay_seconds)
         if service.route is not None and load_balancer is not None:
             check = service.health_check
-            self.route = AlbRoute(
+            target = service.target
+            route = self.route = AlbRoute(
                 self,
                 "Route",
                 service=self.service,
@@ -130,8 +146,8 @@ class ServiceStack(cdk.Stack):
                 listener=load_balancer.listener,
                 load_balancer_security_group=load_balancer.security_group,
                 priority=derived.listener_priority(service.route),
-                path=derived.listener_path(service.route),
-                host=service.route.host,
+                path=_one_or_many(derived.listener_paths(service.route)),
+                host=_one_or_many(derived.route_hosts(service.route)),
                 health_check=HealthCheckSpec(
                     path=check.path,
                     interval=Duration.seconds(check.interval_seconds),
@@ -139,11 +155,29 @@ class ServiceStack(cdk.Stack):
                     healthy_threshold=check.healthy_threshold,
                     unhealthy_threshold=check.unhealthy_threshold,
                     success_codes=check.success_codes,
+                    port=derived.health_check_port(self.service_name, service),
                 ),
                 deregistration_delay=deregistration,
                 grace_period=Duration.seconds(derived.grace_period_seconds(service)),
                 test_listener=load_balancer.test_listener,
+                target_container=derived.target_container(self.service_name, service),
+                target_port=derived.target_port(self.service_name, service),
+                protocol=derived.target_protocol(service),
+                stickiness=Duration.seconds(target.stickiness_seconds)
+                if target is not None and target.stickiness_seconds is not None
+                else None,
             )
+            for index, extra in enumerate(service.additional_routes):
+                container, port = derived.additional_target(self.service_name, service, extra)
+                route.add_route(
+                    f"Additional{index}",
+                    priority=derived.listener_priority(extra),
+                    path=_one_or_many(derived.listener_paths(extra)),
+                    host=_one_or_many(derived.route_hosts(extra)),
+                    container=container,
+                    port=port,
+                    protocol=extra.protocol,
+                )
         if service.nlb is not None:
             groups = [
                 self.platform.ecs.ec2_capacity[item.provider]
@@ -168,6 +202,8 @@ class ServiceStack(cdk.Stack):
                     self.config.load_balancer.access_log_retention_days if self.config.load_balancer else 90
                 ),
                 removal_policy=removal_policy(self.config),
+                test_port=service.nlb.test_listener.port if derived.shifts_traffic(service) else None,
+                test_clients=service.nlb.test_listener.allow_from,
             )
             cdk.CfnOutput(self, "NlbDnsName", value=nlb.load_balancer.load_balancer_dns_name)
 
@@ -179,12 +215,17 @@ class ServiceStack(cdk.Stack):
             groups.append(self.route.target_group)
             if self.route.alternate_target_group is not None:
                 groups.append(self.route.alternate_target_group)
+            groups.extend(self.route.additional_target_groups)
         self.deployment_alarms = DeploymentAlarms(
             self,
             "DeploymentAlarms",
             service=self.service,
             application_target_groups=groups,
-            network_target_groups=[self.nlb.target_group] if self.nlb is not None else [],
+            network_target_groups=[
+                group for group in (self.nlb.target_group, self.nlb.alternate_target_group) if group is not None
+            ]
+            if self.nlb is not None
+            else [],
             thresholds=RollbackThresholds(
                 error_rate_percent=settings.error_rate_percent,
                 p95_ms=settings.p95_ms,
@@ -215,7 +256,7 @@ class ServiceStack(cdk.Stack):
     def _volumes(self, name: str, service: ServiceConfig) -> None:
         for fs_name, volume in service.volumes.items():
             spec = volume if isinstance(volume, VolumeConfig) else VolumeConfig(path=volume)
-            shared = self.platform.file_systems[fs_name]
+            shared = self.platform.file_systems[fs_name]  # created, or existing (its group, if given, gets the rule)
             uid, gid = derived.volume_owner(service, spec)
             EfsMount(
                 self,
@@ -239,17 +280,21 @@ class ServiceStack(cdk.Stack):
     # --- scaling --------------------------------------------------------------------------
 
     def _work_queue(self, service: ServiceConfig) -> sqs.IQueue | None:
-        """The worker's queue: referenced by ARN, or created with an encrypted dead-letter queue."""
-        settings = service.scaling.queue if service.scaling else None
-        if settings is None:
+        """The worker's queue: referenced by ARN, or created with an encrypted dead-letter queue (for queue
+        scaling, or for the topics it subscribes to; FIFO when those topics are)."""
+        if not derived.has_work_queue(service):
             return None
+        settings = service.scaling.queue if service.scaling and service.scaling.queue else QueueConfig()
         if settings.arn is not None:
             return sqs.Queue.from_queue_arn(self, "Queue", settings.arn)
+        # SSE-SQS: SNS delivers into it with no key policy to manage (a customer key would need one).
+        fifo = derived.fifo_work_queue(self.config, service) or None
         dead_letters = sqs.Queue(
             self,
             "DeadLetterQueue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
+            fifo=fifo,
             retention_period=Duration.days(14),
             removal_policy=removal_policy(self.config),
         )
@@ -259,6 +304,7 @@ class ServiceStack(cdk.Stack):
             "Queue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
+            fifo=fifo,
             visibility_timeout=Duration.seconds(settings.visibility_timeout_seconds),
             dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=settings.max_receive_count),
             removal_policy=removal_policy(self.config),
@@ -330,6 +376,13 @@ class ServiceStack(cdk.Stack):
             outputs.TARGET_GROUP_ARNS,
             value=Fn.join(outputs.LIST_SEPARATOR, target_groups) if target_groups else outputs.EMPTY_LIST,
         )
+
+
+def _one_or_many(values: list[str]) -> str | list[str] | None:
+    """A single value as a string (as the construct always took it), several as a list, none as None."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
 
 
 def _deployment_spec(service: ServiceConfig, az_rebalancing: bool) -> DeploymentSpec:

@@ -8,31 +8,38 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import Duration
+from aws_cdk import Duration, Fn
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ecs_toolkit import outputs
+from ecs_toolkit.compliance import LOGS_ENCRYPTED_BY_SERVICE, skip_checkov
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.image_sources import build_context, build_platform, repository_name, source_of
 from ecs_toolkit.config.models import (
     ContainerHealthCheckConfig,
     ContainerSettings,
     EnvironmentConfig,
+    ImageConfig,
     ServiceConfig,
     SidecarConfig,
     StrategyItemConfig,
 )
-from ecs_toolkit.config.references import parse_ecr_image, parse_secret_reference
+from ecs_toolkit.config.references import parse_env_file, parse_secret_reference, secret_option_reference
 from ecs_toolkit.constructs.cluster import StrategyItem
 from ecs_toolkit.constructs.grants import TaskGrant, apply_grants
 from ecs_toolkit.constructs.network import internal_subnets
-from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
+from ecs_toolkit.constructs.task import ContainerSpec, EcsTask, LinuxOptions, LogRouter, RestartPolicy, TaskVolume
+from ecs_toolkit.data import fluent_bit_image
 from ecs_toolkit.stacks.common import attach_manifest_role_policy, removal_policy, retention
 from ecs_toolkit.stacks.platform import PlatformStack
 
@@ -78,6 +85,12 @@ def plan_task(
         "removal_policy": removal_policy(config),
         "log_stream_prefix": name,
         "volumes": task_volumes(stack, entry),
+        "ephemeral_storage_gib": entry.ephemeral_storage_gib,
+        "log_router": log_router(stack, config, name, entry),
+        "extra_security_groups": [
+            ec2.SecurityGroup.from_security_group_id(stack, f"SecurityGroup-{group_id}", group_id, mutable=False)
+            for group_id in entry.security_groups
+        ],
     }
     return TaskPlan(launch=launch, network_mode=mode, strategy=strategy, arguments=arguments)
 
@@ -94,7 +107,13 @@ def publish_task_outputs(stack: cdk.Stack, task: EcsTask, plan: TaskPlan) -> Non
         stack, outputs.CAPACITY_STRATEGY, value=outputs.join_list([f"{i.provider}:{i.base}:{i.weight}" for i in plan.strategy])
     )
     group = task.security_group
-    cdk.CfnOutput(stack, outputs.TASK_SECURITY_GROUP_IDS, value=group.security_group_id if group else outputs.EMPTY_LIST)
+    extra = [g.security_group_id for g in plan.arguments.get("extra_security_groups", [])]
+    value = Fn.join(outputs.LIST_SEPARATOR, [group.security_group_id, *extra]) if group and extra else None
+    cdk.CfnOutput(
+        stack,
+        outputs.TASK_SECURITY_GROUP_IDS,
+        value=value or (group.security_group_id if group else outputs.EMPTY_LIST),
+    )
 
 
 def task_containers(
@@ -108,35 +127,109 @@ def task_containers(
     """The main container (named after the service, cpu/memory left after the sidecars) and its sidecars."""
     cpu = derived.task_cpu(config, service)
     memory = derived.task_memory_mib(config, service)
-    sidecars = [_sidecar(scope, index, sidecar) for index, sidecar in enumerate(service.sidecars)]
+    # The ALB's health-check port, when it is not the traffic port, is published on the container it checks.
+    alb_check = derived.health_check_port(name, service) if service.route is not None else None
+    checked = derived.target_container(name, service)
+    sidecars = [
+        _sidecar(scope, config, service, index, sidecar, alb_check if sidecar.name == checked else None)
+        for index, sidecar in enumerate(service.sidecars)
+    ]
     main = ContainerSpec(
         name=name,
-        image=_image(scope, "Image", service.image),
-        memory_limit_mib=memory - sum(s.memory_limit_mib for s in sidecars),
+        image=_image(scope, config, "Image", service.image, service.architecture),
+        memory_limit_mib=memory - derived.sidecar_memory_mib(service),
         cpu=None if launch == "fargate" else cpu - sum(s.cpu or 0 for s in sidecars),
         port=service.port,
+        app_protocol=service.discovery.app_protocol if service.discovery is not None else None,
         environment={**service.environment, **(environment or {})},
         secrets=_secrets(scope, "Secret", service.secrets),
         stop_timeout=Duration.seconds(service.stop_timeout_seconds),
         protocols=derived.nlb_transports(service),
         # One host port for every transport, so the NLB's TCP health check reaches the task it registered.
         static_host_port=bool(derived.static_host_ports(config, service)),
-        health_check_port=derived.nlb_health_check_port(service),
+        health_check_port=derived.nlb_health_check_port(service) or (alb_check if checked == name else None),
+        environment_files=_environment_files(scope, config, "EnvFile", service.env_files),
         **_settings(service),
     )
     return [main, *sidecars]
 
 
-def _sidecar(scope: cdk.Stack, index: int, sidecar: SidecarConfig) -> ContainerSpec:
+def _environment_files(scope: cdk.Stack, config: EnvironmentConfig, prefix: str, values: list[str]) -> list[ecs.EnvironmentFile]:
+    """Local files (relative to the manifest) become S3 assets, uploaded at deploy; S3 objects are referenced."""
+    files: list[ecs.EnvironmentFile] = []
+    for index, value in enumerate(values):
+        reference = parse_env_file(value)
+        if reference.path is not None:
+            files.append(ecs.EnvironmentFile.from_asset(str(config.manifest_dir / reference.path)))
+        else:
+            assert reference.bucket is not None and reference.key is not None
+            bucket = s3.Bucket.from_bucket_name(scope, f"{prefix}{index}Bucket", reference.bucket)
+            files.append(ecs.EnvironmentFile.from_bucket(bucket, reference.key))
+    return files
+
+
+def log_router(scope: cdk.Stack, config: EnvironmentConfig, name: str, service: ServiceConfig) -> LogRouter | None:
+    """FireLens: the destination's options, and for CloudWatch Logs the log group the stack creates for it."""
+    logging = service.logging
+    if logging is None:
+        return None
+    options = {key: _option_text(value) for key, value in logging.destination.items()}
+    group = None
+    if derived.log_output(service) in derived.CLOUDWATCH_OUTPUTS:
+        group = logs.LogGroup(
+            scope,
+            "RoutedLogs",
+            log_group_name=options.get("log_group_name"),
+            retention=retention(service.log_retention_days),
+            removal_policy=removal_policy(config),
+        )
+        skip_checkov(group, "CKV_AWS_158", LOGS_ENCRYPTED_BY_SERVICE)
+        options["log_group_name"] = group.log_group_name
+        options.setdefault("region", scope.region)
+        if "log_stream_name" not in options:
+            options.setdefault("log_stream_prefix", f"{name}/")
+        options["auto_create_group"] = "false"
+    return LogRouter(
+        image=_image(scope, config, "LogRouterImage", logging.image or fluent_bit_image().image, service.architecture),
+        options=options,
+        secret_options=_secrets(
+            scope,
+            "LogRouterSecret",
+            {option: secret_option_reference(value) for option, value in logging.secret_options.items()},
+        ),
+        config_file=logging.config_file,
+        enable_metadata=logging.enable_metadata,
+        memory_limit_mib=logging.memory_mib,
+        log_group=group,
+        writable_paths=fluent_bit_image().writes,
+    )
+
+
+def _option_text(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _sidecar(
+    scope: cdk.Stack,
+    config: EnvironmentConfig,
+    service: ServiceConfig,
+    index: int,
+    sidecar: SidecarConfig,
+    health_check_port: int | None = None,
+) -> ContainerSpec:
     return ContainerSpec(
         name=sidecar.name,
-        image=_image(scope, f"Sidecar{index}Image", sidecar.image),
+        image=_image(scope, config, f"Sidecar{index}Image", sidecar.image, service.architecture),
         memory_limit_mib=sidecar.memory_mib,
         cpu=sidecar.cpu,
         port=sidecar.port,
+        health_check_port=health_check_port,
         essential=sidecar.essential,
         environment=sidecar.environment,
         secrets=_secrets(scope, f"Sidecar{index}Secret", sidecar.secrets),
+        environment_files=_environment_files(scope, config, f"Sidecar{index}EnvFile", sidecar.env_files),
         **_settings(sidecar),
     )
 
@@ -234,11 +327,31 @@ def task_volumes(scope: cdk.Stack, service: ServiceConfig) -> list[TaskVolume]:
     return volumes
 
 
-def _image(scope: cdk.Stack, construct_id: str, image: str) -> ecs.ContainerImage:
-    """ECR images of this account become repository references, so pulls are granted per repository."""
-    ecr_image = parse_ecr_image(image)
+def _image(
+    scope: cdk.Stack, config: EnvironmentConfig, construct_id: str, image: str | ImageConfig, architecture: str
+) -> ecs.ContainerImage:
+    """ECR images become repository references, so the execution role may pull exactly their repositories.
+
+    A build is a CDK image asset: synth only copies its context into the cloud assembly, and ``cdk deploy``
+    builds and pushes it to the bootstrap repository. A declared repository is named ``<environment>/<name>``.
+    """
+    source = source_of(image)
+    if source.build is not None:
+        build = source.build
+        return ecs.ContainerImage.from_asset(
+            str(build_context(config, build)),
+            file=build.dockerfile,
+            build_args=dict(build.args) or None,
+            target=build.target,
+            platform=ecr_assets.Platform.custom(build_platform(build, architecture)),
+        )
+    if source.repository is not None and source.version is not None:
+        repository = ecr.Repository.from_repository_name(scope, construct_id, repository_name(config, source.repository))
+        return ecs.ContainerImage.from_ecr_repository(repository, source.version)
+    assert source.reference is not None
+    ecr_image = source.ecr
     if ecr_image is None:
-        return ecs.ContainerImage.from_registry(image)
+        return ecs.ContainerImage.from_registry(source.reference)
     repository = ecr.Repository.from_repository_attributes(
         scope,
         construct_id,

@@ -19,7 +19,7 @@ FAILING = (CLOSED, UNINTENDED)
 class Finding:
     category: str
     """``load balancer``, ``health check``, ``listener``, ``connection``, ``file system``, ``aws api``,
-    ``permission`` or ``exposure``."""
+    ``permission``, ``delivery`` (a topic into a subscribed queue) or ``exposure``."""
     path: str
     status: str
     detail: str

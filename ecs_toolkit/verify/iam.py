@@ -16,7 +16,6 @@ from typing import Any
 
 from ecs_toolkit.assembly import Assembly, Attribute, ResourceRef, render
 from ecs_toolkit.config.models import EnvironmentConfig, GrantConfig, RolePolicyConfig
-from ecs_toolkit.config.references import parse_ecr_image
 from ecs_toolkit.verify.findings import CLOSED, OPEN, Finding
 from ecs_toolkit.verify.workloads import Workload
 
@@ -103,16 +102,19 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                     value = render(secret.get("ValueFrom"))
                     action, arn = _secret_need(value)
                     _check(findings, f"{name}: secret {secret.get('Name')}", statements, "the execution role", [(action, arn)])
-                image = parse_ecr_image(render(container.get("Image", "")).replace("${AWS::URLSuffix}", "amazonaws.com"))
-                if image is not None:
-                    arn = f"arn:aws:ecr:{image.region}:{image.account}:repository/{image.repository}"
+                for env_file in container.get("EnvironmentFiles", []):
+                    arn = render(env_file.get("Value"))
+                    bucket = arn.split("/", 1)[0]
                     _check(
                         findings,
-                        f"{name}: pull {image.repository}",
+                        f"{name}: env file {arn.rsplit('/', 1)[-1]}",
                         statements,
                         "the execution role",
-                        [("ecr:BatchGetImage", arn), ("ecr:GetDownloadUrlForLayer", arn), ("ecr:GetAuthorizationToken", "*")],
+                        [("s3:GetObject", arn), ("s3:GetBucketLocation", bucket)],
                     )
+                pulled = pulled_repository(render(container.get("Image", "")))
+                if pulled is not None:
+                    _check_pull(findings, f"{name}: pull {pulled.label}", statements, pulled)
         # Without the manifest (templates alone) the declared statements are unknown, so nothing is claimed.
         service_config = config.services.get(name) if config is not None else None
         for field, role, label in (
@@ -129,10 +131,20 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                 _check(findings, f"{name}: grant {index} ({grant.intent})", statements, "the task role", _grant_needs(grant))
             for volume in props.get("Volumes", []):
                 efs = volume.get("EFSVolumeConfiguration") or {}
-                system = assembly.target(efs.get("FilesystemId"))
-                if system is None or efs.get("AuthorizationConfig", {}).get("IAM") != "ENABLED":
+                literal = efs.get("FilesystemId")
+                system = assembly.target(literal)
+                if efs.get("AuthorizationConfig", {}).get("IAM") != "ENABLED":
                     continue
-                arn = _file_system_arn(system.ref)
+                if isinstance(literal, str) and literal.startswith("fs-"):  # an existing file system, by id
+                    arn, subject, aliased = _existing_file_system_arn(literal, config), literal, statements
+                elif system is None:
+                    continue
+                else:
+                    arn, subject, aliased = (
+                        _file_system_arn(system.ref),
+                        system.logical_id,
+                        _with_arn_alias(statements, system.ref),
+                    )
                 read_only = all(
                     mount.get("ReadOnly")
                     for c in containers
@@ -140,13 +152,7 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
                     if mount.get("SourceVolume") == volume.get("Name")
                 )
                 needs = [("elasticfilesystem:ClientMount", arn)] + ([] if read_only else [("elasticfilesystem:ClientWrite", arn)])
-                _check(
-                    findings,
-                    f"{name}: mount {system.logical_id}",
-                    _with_arn_alias(statements, system.ref),
-                    "the task role",
-                    needs,
-                )
+                _check(findings, f"{name}: mount {subject}", aliased, "the task role", needs)
             if workload.runs_with_exec(assembly):
                 _check(
                     findings,
@@ -158,6 +164,63 @@ def prove_permissions(assembly: Assembly, workloads: dict[str, Workload], config
         if workload.service is None:
             findings += _job_permissions(assembly, workload, task, execution)
     return findings
+
+
+_TOKEN = r"\$\{[A-Za-z0-9:./-]+\}"
+_ECR_URI = re.compile(
+    rf"^(?P<account>\d{{12}}|{_TOKEN})\.dkr\.ecr\.(?P<region>[a-z0-9-]+|{_TOKEN})\.(?:amazonaws\.com(?:\.cn)?|{_TOKEN})/"
+    rf"(?P<repository>(?:[a-z0-9._/-]|{_TOKEN})+?)(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@(?P<digest>sha256:[a-f0-9]{{64}}))?$"
+)
+"""A private ECR image as the templates render it: the account, the region and the repository may be deploy-time
+tokens (``${AWS::AccountId}``), as in CDK's image assets (the bootstrap repository) and repositories named by the
+environment's own account and region."""
+ASSET_REPOSITORY = re.compile(r"^cdk-[a-z0-9]+-container-assets-")
+"""The CDK bootstrap repository that image assets (images built from source) are pushed to."""
+
+
+@dataclass(frozen=True)
+class PulledRepository:
+    account: str
+    region: str
+    repository: str
+
+    @property
+    def label(self) -> str:
+        return (
+            "the image built from source (bootstrap repository)" if ASSET_REPOSITORY.match(self.repository) else self.repository
+        )
+
+    def arns(self) -> list[str]:
+        """The repository's ARN, with the partition as a literal and as the token CDK writes for agnostic stacks."""
+        tail = f"ecr:{self.region}:{self.account}:repository/{self.repository}"
+        return [f"arn:aws:{tail}", f"arn:${{AWS::Partition}}:{tail}"]
+
+
+def pulled_repository(image: str) -> PulledRepository | None:
+    """The private ECR repository a container's rendered ``Image`` pulls from, or ``None`` for other registries."""
+    match = _ECR_URI.match(image)
+    if match is None:
+        return None
+    return PulledRepository(match["account"], match["region"], match["repository"])
+
+
+PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+"""What the ECS agent calls on the repository to pull an image."""
+
+
+def _check_pull(findings: list[Finding], label: str, statements: list[Statement], pulled: PulledRepository) -> None:
+    """The execution role may pull from the repository (under either spelling of its ARN) and get an ECR token."""
+    missing = [
+        f"{action} on {pulled.arns()[0]}"
+        for action in PULL_ACTIONS
+        if not any(allows(statements, action, arn) for arn in pulled.arns())
+    ]
+    if not allows(statements, "ecr:GetAuthorizationToken", "*"):
+        missing.append("ecr:GetAuthorizationToken on *")
+    if missing:
+        findings.append(Finding("permission", label, CLOSED, f"the execution role may not: {'; '.join(missing)}"))
+    else:
+        findings.append(Finding("permission", label, OPEN, f"the execution role may pull from {pulled.repository}"))
 
 
 def _role(value: Any) -> ResourceRef | None:
@@ -179,6 +242,13 @@ def _secret_need(value: str) -> tuple[str, str]:
 
 def _file_system_arn(system: ResourceRef) -> str:
     return f"arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{render(system)}"
+
+
+def _existing_file_system_arn(file_system_id: str, config: EnvironmentConfig | None) -> str:
+    """The ARN the stacks build for an existing file system: literal in an environment-specific manifest."""
+    if config is not None and config.account is not None and config.region is not None:
+        return f"arn:aws:elasticfilesystem:{config.region}:{config.account}:file-system/{file_system_id}"
+    return f"arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{file_system_id}"
 
 
 def _with_arn_alias(statements: list[Statement], system: ResourceRef) -> list[Statement]:

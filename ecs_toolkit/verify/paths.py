@@ -27,14 +27,30 @@ HTTPS_PORT = 443
 
 @dataclass(frozen=True)
 class LoadBalancer:
-    resource: Resource
+    resource: Resource | None
+    """None for a load balancer the templates import (``external`` then holds its listener's ARN)."""
     groups: tuple[str, ...]
     public: bool
     kind: str
+    external: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self.resource is None:
+            return self.external or ""
+        return f"{self.resource.stack}/{self.resource.logical_id}"
 
     @property
     def label(self) -> str:
+        if self.resource is None:
+            return f"imported alb {_balancer_name(self.external or '')}"
         return f"{self.kind} {self.resource.stack}/{self.resource.logical_id}"
+
+
+def _balancer_name(listener_arn: str) -> str:
+    """``app/<name>/<id>`` of a listener ARN (the whole text when it is not one)."""
+    _, _, rest = listener_arn.partition(":listener/")
+    return rest.rsplit("/", 1)[0] if rest else listener_arn
 
 
 @dataclass
@@ -75,14 +91,17 @@ class Proof:
                 missing.append(
                     f"no ingress rule on {', '.join(destinations)} admits {_source_text(source)} on {ports_text(protocol, gaps)}"
                 )
-            if not isinstance(source, Peer):
-                out = self.security.allows_out(source, destinations, protocol, low, high)
+            managed = [key for key in source if key in self.security.names] if not isinstance(source, Peer) else []
+            if managed:
+                out = self.security.allows_out(managed, destinations, protocol, low, high)
                 if out:
-                    missing.append(f"the egress of {', '.join(source)} does not let {ports_text(protocol, out)} out")
+                    missing.append(f"the egress of {', '.join(managed)} does not let {ports_text(protocol, out)} out")
         if missing:
             self.findings.append(Finding(category, text, CLOSED, "; ".join(missing)))
             return False
-        self.findings.append(Finding(category, text, OPEN, f"admitted on {', '.join(destinations)}"))
+        outside = [key for key in source if key not in self.security.names] if not isinstance(source, Peer) else []
+        note = f" (the egress of {', '.join(outside)} is outside these templates)" if outside else ""
+        self.findings.append(Finding(category, text, OPEN, f"admitted on {', '.join(destinations)}{note}"))
         return True
 
 
@@ -106,17 +125,23 @@ def _load_balancers(assembly: Assembly) -> dict[ResourceRef, LoadBalancer]:
     return found
 
 
-def _forwards(assembly: Assembly) -> dict[ResourceRef, list[ResourceRef]]:
-    """Target group -> the listeners (and their properties) that forward to it, directly or through a rule."""
+def _forwards(assembly: Assembly) -> dict[ResourceRef, list[ResourceRef | str]]:
+    """Target group -> the listeners that forward to it, directly or through a rule: a listener of the templates,
+    or the ARN of an imported one (a rule whose ``ListenerArn`` is a literal ARN)."""
     listeners = {
         r.ref: assembly.resolve(r.stack, r.properties) for r in assembly.resources("AWS::ElasticLoadBalancingV2::Listener")
     }
-    found: dict[ResourceRef, list[ResourceRef]] = {}
+    found: dict[ResourceRef, list[ResourceRef | str]] = {}
 
     def add(actions: list[dict[str, Any]], listener: Any) -> None:
-        listener_resource = assembly.target(listener)
-        if listener_resource is None or listener_resource.ref not in listeners:
-            return
+        key: ResourceRef | str
+        if isinstance(listener, str) and ":listener/" in listener:
+            key = listener
+        else:
+            listener_resource = assembly.target(listener)
+            if listener_resource is None or listener_resource.ref not in listeners:
+                return
+            key = listener_resource.ref
         for action in actions:
             groups = [action.get("TargetGroupArn")] + [
                 entry.get("TargetGroupArn") for entry in action.get("ForwardConfig", {}).get("TargetGroups", [])
@@ -124,7 +149,7 @@ def _forwards(assembly: Assembly) -> dict[ResourceRef, list[ResourceRef]]:
             for group in groups:
                 target = assembly.target(group)
                 if target is not None:
-                    found.setdefault(target.ref, []).append(listener_resource.ref)
+                    found.setdefault(target.ref, []).append(key)
 
     for ref, props in listeners.items():
         add(props.get("DefaultActions", []), ref)
@@ -134,7 +159,11 @@ def _forwards(assembly: Assembly) -> dict[ResourceRef, list[ResourceRef]]:
     return found
 
 
-def _balancer_of(assembly: Assembly, balancers: dict[ResourceRef, LoadBalancer], listener: ResourceRef) -> LoadBalancer | None:
+def _balancer_of(
+    assembly: Assembly, balancers: dict[ResourceRef, LoadBalancer], listener: ResourceRef | str
+) -> LoadBalancer | None:
+    if isinstance(listener, str):
+        return None
     resource = assembly.resource(listener.stack, listener.logical_id)
     if resource is None:
         return None
@@ -156,17 +185,89 @@ def _test_clients(proof: Proof, config: EnvironmentConfig | None, balancer: Load
     return [Peer("cidr", cidr) for cidr in settings.allow_from] or [_vpc_peer(proof)]
 
 
+def _nlb_test_listeners(assembly: Assembly, workloads: dict[str, Workload]) -> dict[ResourceRef, str]:
+    """Listener -> workload, for the NLB test listeners the services name in ``AdvancedConfiguration``.
+
+    On an NLB, ECS takes listeners (not rules) as the production and test "rules" of a traffic shift.
+    """
+    found: dict[ResourceRef, str] = {}
+    for workload in workloads.values():
+        if workload.service is None:
+            continue
+        service = assembly.resolve(workload.stack, workload.service.properties)
+        for entry in service.get("LoadBalancers", []):
+            target = assembly.target(entry.get("AdvancedConfiguration", {}).get("TestListenerRule"))
+            if target is not None and target.type == "AWS::ElasticLoadBalancingV2::Listener":
+                found[target.ref] = workload.name
+    return found
+
+
+def _nlb_test_clients(proof: Proof, config: EnvironmentConfig | None, workload: str) -> list[Peer]:
+    """The declared clients of a service's NLB test listener; the VPC only when the manifest names none."""
+    service = config.services.get(workload) if config is not None else None
+    allowed = service.nlb.test_listener.allow_from if service is not None and service.nlb is not None else []
+    return [Peer("cidr", cidr) for cidr in allowed] or [_vpc_peer(proof)]
+
+
+def _imported_balancers(
+    proof: Proof,
+    forwards: dict[ResourceRef, list[ResourceRef | str]],
+    config: EnvironmentConfig | None,
+    targets: set[str],
+) -> dict[str, LoadBalancer]:
+    """The load balancers whose listeners the templates only refer to, by listener ARN.
+
+    Their security group is the manifest's ``load_balancer.existing.security_group_id``; without a manifest, the
+    groups of the templates' rules that admit an outside ``sg-`` id into the targets are taken for it. Their
+    listeners, clients and egress are not in the templates: each is reported ASSUMED.
+    """
+    listeners = sorted({key for keys in forwards.values() for key in keys if isinstance(key, str)})
+    existing = config.load_balancer.existing if config is not None and config.load_balancer is not None else None
+    found: dict[str, LoadBalancer] = {}
+    for arn in listeners:
+        if existing is not None and existing.listener_arn == arn:
+            groups: tuple[str, ...] = (existing.security_group_id,)
+        else:
+            groups = tuple(
+                sorted(
+                    {
+                        rule.peer.value
+                        for rule in proof.security.ingress
+                        if rule.group in targets and rule.peer.kind == "group" and rule.peer.value not in proof.security.names
+                    }
+                )
+            )
+        balancer = found[arn] = LoadBalancer(resource=None, groups=groups, public=False, kind="alb", external=arn)
+        proof.findings.append(
+            Finding(
+                "listener",
+                f"clients -> {balancer.label}",
+                ASSUMED,
+                f"its listener ({arn}), the clients it admits and the egress of "
+                f"{', '.join(groups) or 'its security group'} are managed outside these templates",
+            )
+        )
+    return found
+
+
 def prove_load_balancing(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig | None = None) -> None:
     assembly = proof.assembly
     balancers = _load_balancers(assembly)
     forwards = _forwards(assembly)
+    nlb_tests = _nlb_test_listeners(assembly, workloads)
+    targets = {key for workload in workloads.values() for key in workload.destinations}
+    imported = _imported_balancers(proof, forwards, config, targets)
     for listener in assembly.resources("AWS::ElasticLoadBalancingV2::Listener"):
         props = assembly.resolve(listener.stack, listener.properties)
         balancer = _balancer_of(assembly, balancers, listener.ref)
         if balancer is None or not balancer.groups:
             continue
         port = int(props.get("Port", 0))
-        test_clients = _test_clients(proof, config, balancer, port)
+        test_clients = (
+            _nlb_test_clients(proof, config, nlb_tests[listener.ref])
+            if listener.ref in nlb_tests
+            else _test_clients(proof, config, balancer, port)
+        )
         clients = test_clients or [Peer("cidr", ANYWHERE) if balancer.public else _vpc_peer(proof)]
         for client in clients:
             if test_clients is not None:
@@ -208,13 +309,20 @@ def prove_load_balancing(proof: Proof, workloads: dict[str, Workload], config: E
             host_port = next((m[1] for m in mappings), None)
             ranges = workload.host_ports(port, host_port)
             group_text = f" through {target_group.logical_id}" if arn != entry.get("TargetGroupArn") else ""
-            proven: set[ResourceRef] = set()
+            if container not in (None, workload.main_container or workload.name):
+                # A sidecar (a proxy) or another container of the task receives this group's traffic.
+                group_text = f", container {container}{group_text}"
+            proven: set[str] = set()
             for listener_ref in forwards.get(target_group.ref, []):
-                balancer = _balancer_of(assembly, balancers, listener_ref)
+                balancer = (
+                    imported.get(listener_ref)
+                    if isinstance(listener_ref, str)
+                    else _balancer_of(assembly, balancers, listener_ref)
+                )
                 # Several listeners (production and test) of one balancer share its groups: one proof each.
-                if balancer is None or balancer.resource.ref in proven:
+                if balancer is None or balancer.key in proven:
                     continue
-                proven.add(balancer.resource.ref)
+                proven.add(balancer.key)
                 if not balancer.groups:
                     proof.findings.append(
                         Finding(
@@ -318,8 +426,12 @@ def _found_connections(proof: Proof, workloads: dict[str, Workload]) -> None:
 # --- file systems ---------------------------------------------------------------------------------
 
 
-def prove_file_systems(proof: Proof, workloads: dict[str, Workload]) -> None:
+def prove_file_systems(proof: Proof, workloads: dict[str, Workload], config: EnvironmentConfig | None = None) -> None:
+    """Each mount reaches its file system's mount targets on NFS. An existing file system (a literal ``fs-`` id) is
+    reached through the group the manifest names for it (``existing.security_group_id``); without the manifest,
+    through the literal groups that admit the workload on NFS; when no group is known the path is ASSUMED."""
     assembly = proof.assembly
+    existing = {fs.existing.id: fs.existing for fs in config.file_systems.values() if fs.existing} if config else {}
     targets: dict[ResourceRef, list[str]] = {}
     for mount in assembly.resources("AWS::EFS::MountTarget"):
         props = assembly.resolve(mount.stack, mount.properties)
@@ -332,6 +444,10 @@ def prove_file_systems(proof: Proof, workloads: dict[str, Workload]) -> None:
         props = assembly.resolve(workload.stack, workload.task_definition.properties)
         for volume in props.get("Volumes", []):
             efs = volume.get("EFSVolumeConfiguration")
+            literal = efs.get("FilesystemId") if efs else None
+            if isinstance(literal, str) and literal.startswith("fs-"):
+                _prove_existing_file_system(proof, workload, literal, existing)
+                continue
             system = assembly.target(efs.get("FilesystemId")) if efs else None
             if system is None:
                 continue
@@ -340,6 +456,37 @@ def prove_file_systems(proof: Proof, workloads: dict[str, Workload]) -> None:
                 proof.findings.append(Finding("file system", label, CLOSED, "the file system has no mount target"))
                 continue
             proof.path("file system", label, targets[system.ref], workload.sources, "tcp", [(NFS_PORT, NFS_PORT)])
+
+
+def _prove_existing_file_system(proof: Proof, workload: Workload, file_system_id: str, existing: dict[str, Any]) -> None:
+    label = f"{workload.name} -> file system {file_system_id} (existing)"
+    settings = existing.get(file_system_id)
+    if settings is not None:
+        groups = [settings.security_group_id] if settings.security_group_id else []
+    else:  # templates alone: the literal groups that admit this workload on NFS are its mount targets'
+        groups = sorted(
+            {
+                rule.group
+                for rule in proof.security.ingress
+                if rule.group.startswith("sg-")
+                and rule.peer.kind == "group"
+                and rule.peer.value in workload.sources
+                and rule.covers("tcp")
+                and rule.start <= NFS_PORT <= rule.end
+            }
+        )
+    if not groups:
+        proof.findings.append(
+            Finding(
+                "file system",
+                label,
+                ASSUMED,
+                "its mount targets and their security groups are outside these templates: they must admit tcp/2049 "
+                f"from {', '.join(workload.sources) or 'the tasks'}",
+            )
+        )
+        return
+    proof.path("file system", label, groups, workload.sources, "tcp", [(NFS_PORT, NFS_PORT)])
 
 
 # --- AWS APIs -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from ecs_toolkit.assembly import Assembly
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.verify.findings import Finding
 from ecs_toolkit.verify.iam import prove_permissions
+from ecs_toolkit.verify.messaging import prove_messaging
 from ecs_toolkit.verify.network import Peer, read_security_groups
 from ecs_toolkit.verify.paths import (
     Proof,
@@ -33,9 +34,10 @@ def verify(assembly: Assembly, config: EnvironmentConfig | None = None) -> list[
     workloads = read_workloads(assembly, config)
     prove_load_balancing(proof, workloads, config)
     prove_connections(proof, workloads, config)
-    prove_file_systems(proof, workloads)
+    prove_file_systems(proof, workloads, config)
     prove_aws_apis(proof, workloads)
     proof.findings += prove_permissions(assembly, workloads, config)
+    proof.findings += prove_messaging(assembly, workloads, config)
     prove_nothing_else(proof)
     return proof.findings
 

@@ -119,7 +119,7 @@ def read_workloads(assembly: Assembly, config: EnvironmentConfig | None) -> dict
             providers = _read_service(assembly, workload, default_strategy)
         else:
             output = assembly.output(stack, outputs.TASK_SECURITY_GROUP_IDS)
-            workload.task_groups = group_keys(assembly, [output]) if output != outputs.EMPTY_LIST else []
+            workload.task_groups = group_keys(assembly, _list_output(output)) if output != outputs.EMPTY_LIST else []
             providers = _job_providers(assembly, stack, platform)
             workload.subnets = _private_subnets(assembly, config)
         _place(workload, providers, instances)
@@ -222,6 +222,20 @@ def _job_providers(assembly: Assembly, stack: str, platform: str) -> list[Any]:
         return []
     names = [item.split(":", 1)[0] for item in published.split(outputs.LIST_SEPARATOR)]
     return [assembly.output(platform, outputs.ec2_group_provider_key(name)) for name in names]
+
+
+def _list_output(value: Any) -> list[Any]:
+    """A published list: one value, or an ``Fn::Join`` of values (the task's group and the existing ones it takes)."""
+    if not hasattr(value, "parts"):
+        return [value]
+    # Literal parts arrive merged with their separators (",sg-1,sg-2"): split them back into values.
+    found: list[Any] = []
+    for part in value.parts:
+        if isinstance(part, str):
+            found.extend(piece for piece in part.split(outputs.LIST_SEPARATOR) if piece)
+        else:
+            found.append(part)
+    return found
 
 
 def _private_subnets(assembly: Assembly, config: EnvironmentConfig) -> list[Any]:

@@ -40,21 +40,95 @@ def test_fails_when_a_strategy_is_unknown(manifest) -> None:
 
 
 @pytest.mark.parametrize("strategy", ["blue-green", "canary", "linear"])
-def test_fails_when_a_traffic_shifting_strategy_has_no_route(manifest, strategy: str) -> None:
+def test_fails_when_a_traffic_shifting_strategy_has_nothing_to_shift(manifest, strategy: str) -> None:
     problems = manifest.problems(manifest.service(deployment(f"strategy: {strategy}", base=BACKEND)))
 
     assert problems == [
-        f"18: services.api.deployment.strategy: {strategy} shifts traffic between two target groups on the shared "
-        "load balancer: it needs a route (only web services with a route can use it; use rolling otherwise)"
+        f"18: services.api.deployment.strategy: {strategy} needs something ECS can move traffic on: a route on the "
+        "shared load balancer, an nlb, or discovery.service_connect (without one ECS shifts no traffic; use rolling "
+        "otherwise)"
     ]
 
 
-def test_fails_when_a_traffic_shifting_service_also_has_an_nlb(manifest) -> None:
+@pytest.mark.parametrize("strategy", ["blue-green", "canary", "linear"])
+def test_loads_each_traffic_shifting_strategy_on_an_nlb(manifest, strategy: str) -> None:
+    body = BACKEND.replace("backend", "web") + "nlb: {port: 1883, test_listener: {port: 9883, allow_from: [10.8.0.0/16]}}\n"
+    config = manifest.load(manifest.service(deployment(f"strategy: {strategy}", base=body)))
+    nlb = config.services["api"].nlb
+
+    assert nlb is not None and (nlb.test_listener.port, nlb.test_listener.allow_from) == (9883, ["10.8.0.0/16"])
+
+
+@pytest.mark.parametrize("strategy", ["blue-green", "canary", "linear"])
+def test_loads_each_traffic_shifting_strategy_on_service_connect(manifest, strategy: str) -> None:
+    body = BACKEND + "discovery: {service_connect: true, app_protocol: http}\n"
+    text = deployment(f"strategy: {strategy}\ntest_traffic_header: {{name: x-release-test, value: 'yes'}}", base=body)
+    header = manifest.load(manifest.service(text)).services["api"].deployment.test_traffic_header
+
+    assert header is not None and (header.name, header.value) == ("x-release-test", "yes")
+
+
+def test_fails_when_a_traffic_shifting_service_has_a_route_and_an_nlb(manifest) -> None:
     body = WEB + "nlb: {port: 1883}\n" + "deployment:\n  strategy: linear\n"
 
     assert manifest.problems(manifest.service(body)) == [
-        "20: services.api.deployment.strategy: linear is built on the shared load balancer's route only; "
-        "a service with an nlb uses rolling"
+        "20: services.api.deployment.strategy: linear shifts one load balancer per service, and this service has "
+        "a route and an nlb: use rolling, or move one of them to another service"
+    ]
+
+
+def test_fails_when_the_nlb_test_listener_takes_the_production_port_or_a_bad_cidr(manifest) -> None:
+    body = BACKEND.replace("backend", "web") + "nlb:\n  port: 8080\n  test_listener: {allow_from: [10.8.0.1/16, nowhere]}\n"
+
+    assert manifest.problems(manifest.service(deployment("strategy: blue-green", base=body))) == [
+        "19: services.api.nlb.test_listener.allow_from.0: '10.8.0.1/16' has host bits set: the network is 10.8.0.0/16",
+        "19: services.api.nlb.test_listener.allow_from.1: 'nowhere' is not an IPv4 CIDR (10.8.0.0/16)",
+        # The default port (8080) is reported where the test listener is written.
+        "19: services.api.nlb.test_listener.port: 8080 is the production listener's port: give the test listener "
+        "another one (8080 by default)",
+    ]
+
+
+def test_fails_when_a_rolling_service_sets_a_test_listener_or_header(manifest) -> None:
+    body = (
+        BACKEND.replace("backend", "web")
+        + "nlb: {port: 1883, test_listener: {port: 9883}}\n"
+        + "discovery: {service_connect: true, app_protocol: http}\n"
+    )
+
+    assert manifest.problems(manifest.service(deployment("test_traffic_header: {name: x-test}", base=body))) == [
+        "17: services.api.nlb.test_listener: is created only for strategies blue-green, canary and linear, not rolling",
+        "20: services.api.deployment.test_traffic_header: applies only to strategies blue-green, canary and linear, not rolling",
+    ]
+
+
+def test_fails_when_a_test_header_has_no_service_connect_or_no_http(manifest) -> None:
+    routed = deployment("strategy: canary\ntest_traffic_header: {name: x-test}")
+    connected = deployment(
+        "strategy: canary\ntest_traffic_header: {name: x-test}", base=BACKEND + "discovery: {service_connect: true}\n"
+    )
+
+    assert manifest.problems(manifest.service(routed)) == [
+        "20: services.api.deployment.test_traffic_header: is a Service Connect test traffic rule: it needs "
+        "discovery.service_connect on this service"
+    ]
+    assert manifest.problems(manifest.service(connected)) == [
+        "20: services.api.deployment.test_traffic_header: Service Connect matches test headers on HTTP traffic only: "
+        "set discovery.app_protocol (http, http2 or grpc)"
+    ]
+
+
+def test_fails_on_a_malformed_header_name_and_an_app_protocol_without_service_connect(manifest) -> None:
+    bad_name = deployment(
+        "strategy: canary\ntest_traffic_header: {name: 'x test'}",
+        base=BACKEND + "discovery: {service_connect: true, app_protocol: http}\n",
+    )
+    (problem,) = manifest.problems(manifest.service(bad_name))
+    assert problem.startswith("20: services.api.deployment.test_traffic_header.name: ")
+    assert "an HTTP header name" in problem
+
+    assert manifest.problems(manifest.service(BACKEND + "discovery: {app_protocol: grpc}\n")) == [
+        "17: services.api.discovery.app_protocol: applies to Service Connect: set discovery.service_connect and a port"
     ]
 
 
@@ -201,7 +275,9 @@ def test_health_alarms_default_on_and_each_can_be_turned_off(manifest) -> None:
 def test_fails_when_a_service_without_a_queue_watches_queue_age(manifest) -> None:
     problems = manifest.problems(manifest.service(WORKER + "alarms: {queue_age_seconds: 600}\n"))
 
-    assert problems == ["16: services.api.alarms.queue_age_seconds: only a worker with scaling.queue has a queue to watch"]
+    assert problems == [
+        "16: services.api.alarms.queue_age_seconds: only a worker with scaling.queue or subscribe has a queue to watch"
+    ]
 
 
 def test_fails_when_a_job_sets_service_alarms(manifest) -> None:

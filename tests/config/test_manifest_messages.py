@@ -69,7 +69,7 @@ def test_the_words_of_a_name_do_not_show_its_pattern() -> None:
         ("environment: {DEBUG: true}", 'services.api.environment.DEBUG: must be a string: quote it: "true"'),
         ("environment: {RATIO: 0.5}", 'services.api.environment.RATIO: must be a string: quote it: "0.5"'),
         ("environment: {SINCE: 2024-01-31}", 'services.api.environment.SINCE: must be a string: quote it: "2024-01-31"'),
-        ("image: 7", 'services.api.image: must be a string: quote it: "7"'),
+        ("image: 7", "services.api.image: must be a non-empty string or a mapping (got 7)"),
         (
             "environment: {1: x}",
             "services.api.environment.1: must be a variable name: letters, digits and underscores, "

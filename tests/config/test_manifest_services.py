@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from ecs_toolkit.config import derived
+
 RETENTIONS = "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 SECRET_FORMATS = (
     "ssm:/parameter/name, ssm:<parameter arn>, secretsmanager:<name>[:json-key] or secretsmanager:<secret arn>[:json-key]"
@@ -255,9 +257,20 @@ def test_fails_when_a_backend_has_no_port(manifest) -> None:
     assert manifest.problems(text) == ["11: services.api.port: a backend needs the port it is reached on"]
 
 
-def test_fails_when_a_job_has_no_schedule(manifest) -> None:
-    assert manifest.problems(manifest.service(WORKER.replace("worker", "job"))) == [
-        "11: services.api.schedule: a job needs a schedule: cron(...) or rate(...)"
+@pytest.mark.parametrize("schedule", ["", "schedule: none\n"], ids=["omitted", "copilot-none"])
+def test_a_job_without_a_schedule_runs_on_demand(manifest, schedule: str) -> None:
+    config = manifest.load(manifest.service(WORKER.replace("worker", "job") + schedule))
+
+    assert derived.job_schedule(config.services["api"]) is None
+
+
+@pytest.mark.parametrize(("field", "line"), [("time_zone: Europe/Berlin", 16), ("retries: 3", 16)])
+def test_fails_when_an_on_demand_job_sets_what_only_a_schedule_uses(manifest, field: str, line: int) -> None:
+    text = manifest.service(WORKER.replace("worker", "job") + field + "\n")
+    name = field.split(":")[0]
+
+    assert manifest.problems(text) == [
+        f"{line}: services.api.{name}: applies to a schedule, and this job runs on demand only (it has no schedule)"
     ]
 
 

@@ -7,7 +7,7 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match
 
-from ecs_toolkit.constructs import EcsCluster, EcsService, EfsMount, SharedFileSystem
+from ecs_toolkit.constructs import EcsCluster, EcsService, EfsMount, ExistingFileSystem, SharedFileSystem
 from tests.constructs.conftest import Example, container
 
 
@@ -93,3 +93,85 @@ def test_mount_rejects_relative_paths(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
         EfsMount(stack, "Container", container_path="data", root_directory="/x", **common)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="root directory 'x' is not absolute"):
         EfsMount(stack, "Root", container_path="/data", root_directory="x", **common)  # type: ignore[arg-type]
+
+
+def _mount_existing(stack: cdk.Stack, vpc: ec2.IVpc, security_group_id: str | None) -> ExistingFileSystem:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    service = EcsService(
+        stack, "Svc", cluster=cluster.cluster, vpc=vpc, containers=[container()], fargate=True, cpu=256, memory_mib=512
+    )
+    existing = ExistingFileSystem(stack, "Media", file_system_id="fs-0123456789abcdef0", security_group_id=security_group_id)
+    EfsMount(
+        stack,
+        "Mount",
+        service=service,
+        file_system=existing.file_system,
+        file_system_arn=existing.arn,
+        file_system_security_group=existing.security_group,
+        container_path="/srv/media",
+        root_directory="/svc",
+        read_only=True,
+        volume_name="media",
+    )
+    return existing
+
+
+def test_an_existing_file_system_is_mounted_by_id_and_its_group_admits_nfs_from_the_tasks(
+    stack: cdk.Stack, vpc: ec2.IVpc
+) -> None:
+    _mount_existing(stack, vpc, "sg-0123456789abcdef0")
+
+    template = cdk.assertions.Template.from_stack(stack)
+    template.resource_count_is("AWS::EFS::FileSystem", 0)
+    template.has_resource_properties("AWS::EFS::AccessPoint", {"FileSystemId": "fs-0123456789abcdef0"})
+    template.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        {
+            "Volumes": [
+                {
+                    "Name": "media",
+                    "EFSVolumeConfiguration": Match.object_like(
+                        {"FilesystemId": "fs-0123456789abcdef0", "TransitEncryption": "ENABLED"}
+                    ),
+                }
+            ]
+        },
+    )
+    (rule,) = template.find_resources("AWS::EC2::SecurityGroupIngress", {"Properties": {"FromPort": 2049}}).values()
+    assert rule["Properties"]["GroupId"] == "sg-0123456789abcdef0" and rule["Properties"]["ToPort"] == 2049
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": "elasticfilesystem:ClientMount",
+                                "Resource": {
+                                    "Fn::Join": Match.array_with([Match.array_with([":file-system/fs-0123456789abcdef0"])])
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_an_existing_file_system_without_its_group_changes_nothing_outside_the_stack(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    existing = _mount_existing(stack, vpc, None)
+    existing.allow_clients([ec2.SecurityGroup(stack, "Instances", vpc=vpc)])
+
+    template = cdk.assertions.Template.from_stack(stack)
+    assert not template.find_resources("AWS::EC2::SecurityGroupIngress", {"Properties": {"FromPort": 2049}})
+    assert "AWS::NoValue" not in str(template.to_json())
+    assert existing.security_group is None
+
+
+def test_an_existing_file_system_needs_real_ids(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match=r"'fsap-0123' is not a file system id \(fs-\.\.\.\)"):
+        ExistingFileSystem(stack, "Ap", file_system_id="fsap-0123")
+    with pytest.raises(ValueError, match=r"'group-1' is not a security group id \(sg-\.\.\.\)"):
+        ExistingFileSystem(stack, "Sg", file_system_id="fs-0123456789abcdef0", security_group_id="group-1")

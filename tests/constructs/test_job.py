@@ -6,11 +6,12 @@ import json
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import Duration
+from aws_cdk import Duration, assertions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 
 from ecs_toolkit.constructs import EcsCluster, ScheduledJob, TaskVolume
+from tests.conftest import new_app
 from tests.constructs.conftest import Example, container
 
 
@@ -63,3 +64,57 @@ def test_job_rejects_bad_retries_and_a_timeout_under_a_minute(stack: cdk.Stack, 
     ebs = TaskVolume(name="data", ebs=ecs.ServiceManagedEBSVolumeConfiguration(size=cdk.Size.gibibytes(10)))
     with pytest.raises(ValueError, match="ECS attaches EBS volumes to a service's tasks only"):
         ScheduledJob(stack, "Ebs", volumes=[ebs], **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="a time zone needs a schedule"):
+        ScheduledJob(stack, "Zone", **{**common, "schedule": None, "time_zone": "Europe/Berlin"})  # type: ignore[arg-type]
+
+
+def test_job_without_a_schedule_runs_on_demand_with_its_failure_alarm() -> None:
+    stack = cdk.Stack(new_app(), "OnDemand")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    job = ScheduledJob(
+        stack,
+        "OnDemand",
+        cluster=cluster.cluster,
+        vpc=vpc,
+        containers=[container(None)],
+        fargate=True,
+        cpu=256,
+        memory_mib=512,
+        schedule=None,
+    )
+    assert job.schedule is None and job.dead_letters is None and job.dead_letter_alarm is None
+    template = assertions.Template.from_stack(stack)
+    template.resource_count_is("AWS::Scheduler::Schedule", 0)
+    template.resource_count_is("AWS::SQS::Queue", 0)
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
+    template.resource_count_is("AWS::CloudWatch::Alarm", 1)
+
+
+def test_a_job_takes_existing_security_groups_in_awsvpc_mode_only(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    extra = ec2.SecurityGroup.from_security_group_id(stack, "Db", "sg-0123456789abcdef0", mutable=False)
+    common = {"cluster": cluster.cluster, "vpc": vpc, "containers": [container(None)], "cpu": 256, "memory_mib": 512}
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    job = ScheduledJob(
+        stack,
+        "Job",
+        fargate=True,
+        schedule="rate(1 hour)",
+        subnets=isolated,
+        extra_security_groups=[extra],
+        **common,  # type: ignore[arg-type]
+    )
+    assert job.extra_security_groups == [extra]
+    with pytest.raises(
+        ValueError, match="ScheduledJob: extra_security_groups need awsvpc; host-mode tasks use their instance's security groups"
+    ):
+        ScheduledJob(
+            stack,
+            "Host",
+            fargate=False,
+            network_mode="host",
+            schedule="rate(1 hour)",
+            extra_security_groups=[extra],
+            **common,  # type: ignore[arg-type]
+        )

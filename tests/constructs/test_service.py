@@ -107,3 +107,57 @@ def test_only_a_rolling_deployment_keeps_one_target_group(strategy: str, shifts:
 
     spec.validate()
     assert spec.shifts_traffic is shifts
+
+
+def test_test_traffic_headers_need_a_shifting_strategy_and_a_service_connect_endpoint(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+
+    def service(construct_id: str, strategy: str) -> EcsService:
+        return EcsService(
+            stack,
+            construct_id,
+            cluster=cluster.cluster,
+            vpc=vpc,
+            containers=[container()],
+            fargate=True,
+            cpu=256,
+            memory_mib=512,
+            deployment=DeploymentSpec(strategy=strategy),
+        )
+
+    with pytest.raises(ValueError, match="test traffic rules need a blue-green, canary or linear deployment"):
+        service("Rolling", "rolling").add_test_traffic_header("x-test")
+    with pytest.raises(ValueError, match=r"test traffic rules need a Service Connect endpoint \(service_connect with services\)"):
+        service("Linear", "linear").add_test_traffic_header("x-test")
+
+
+def test_awsvpc_tasks_take_existing_security_groups_besides_their_own_and_bridge_tasks_refuse_them(
+    stack: cdk.Stack, vpc: ec2.IVpc
+) -> None:
+    from aws_cdk import assertions
+
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    database_clients = ec2.SecurityGroup.from_security_group_id(stack, "Db", "sg-0123456789abcdef0", mutable=False)
+    service = EcsService(
+        stack, "Svc", cluster=cluster.cluster, vpc=vpc, containers=[container()], fargate=True, cpu=256, memory_mib=512,
+        extra_security_groups=[database_clients],
+    )  # fmt: skip
+    assert service.security_group is not None
+    own = stack.get_logical_id(service.security_group.node.default_child)  # type: ignore[arg-type]
+    assertions.Template.from_stack(stack).has_resource_properties(
+        "AWS::ECS::Service",
+        {
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": assertions.Match.object_like(
+                    {"SecurityGroups": [{"Fn::GetAtt": [own, "GroupId"]}, "sg-0123456789abcdef0"]}
+                )
+            }
+        },
+    )
+    with pytest.raises(
+        ValueError, match="EcsService: extra_security_groups need awsvpc; bridge-mode tasks use their instance's security groups"
+    ):
+        EcsService(
+            stack, "Bridge", cluster=cluster.cluster, vpc=vpc, containers=[container()], fargate=False, network_mode="bridge",
+            cpu=256, memory_mib=512, extra_security_groups=[database_clients],
+        )  # fmt: skip

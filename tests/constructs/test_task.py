@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -11,7 +12,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 
 from ecs_toolkit.checks import nag
-from ecs_toolkit.constructs import ContainerSpec, EcsTask, LinuxOptions, RestartPolicy, TaskVolume
+from ecs_toolkit.constructs import ContainerSpec, EcsTask, LinuxOptions, LogRouter, RestartPolicy, TaskVolume
 from tests.constructs.conftest import Example, container
 
 
@@ -158,3 +159,188 @@ def test_task_wires_dependencies_restart_policy_and_linux_options(stack: cdk.Sta
     assert app["Ulimits"] == [{"Name": "nofile", "SoftLimit": 1024, "HardLimit": 2048}]
     assert app["MemoryReservation"] == 128
     assert "RestartPolicy" not in containers[1]
+
+
+# --- environment files, ephemeral storage, FireLens ------------------------------------------------
+
+
+def _task_json(stack: cdk.Stack) -> dict[str, object]:
+    resources: dict[str, object] = assertions.Template.from_stack(stack).to_json()["Resources"]
+    return resources
+
+
+def _statements(resources: dict[str, object], role_fragment: str) -> list[dict[str, object]]:
+    return [
+        statement
+        for resource in resources.values()
+        if resource["Type"] == "AWS::IAM::Policy"  # type: ignore[index]
+        and any(role_fragment in str(role) for role in resource["Properties"]["Roles"])  # type: ignore[index]
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[index]
+    ]
+
+
+def test_env_files_are_read_by_the_execution_role_object_by_object(stack: cdk.Stack, vpc: ec2.IVpc, tmp_path) -> None:
+    local = tmp_path / "app.env"
+    local.write_text("A=1\n")
+    bucket = cdk.aws_s3.Bucket.from_bucket_name(stack, "Config", "config-bucket")
+    main = dataclasses.replace(
+        container(),
+        environment_files=[ecs.EnvironmentFile.from_asset(str(local)), ecs.EnvironmentFile.from_bucket(bucket, "app/prod.env")],
+    )
+    side = _side(environment_files=[ecs.EnvironmentFile.from_bucket(bucket, "side.env")])
+    EcsTask(stack, containers=[main, side], fargate=True, vpc=vpc, cpu=256, memory_mib=512)
+
+    resources = _task_json(stack)
+    (definition,) = [r for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]  # type: ignore[index]
+    app, sidecar = definition["Properties"]["ContainerDefinitions"]  # type: ignore[index]
+    assert [f["Type"] for f in app["EnvironmentFiles"]] == ["s3", "s3"]
+    assert ".env" in str(app["EnvironmentFiles"][0]["Value"])
+    assert app["EnvironmentFiles"][1]["Value"] == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::config-bucket/app/prod.env"]]
+    }
+    assert sidecar["EnvironmentFiles"] == [
+        {"Type": "s3", "Value": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::config-bucket/side.env"]]}}
+    ]
+    s3 = [s for s in _statements(resources, "ExecutionRole") if str(s["Action"]).startswith("s3:")]
+    get_object, bucket_location = s3
+    assert get_object["Action"] == "s3:GetObject"
+    objects = [str(resource) for resource in get_object["Resource"]]  # type: ignore[attr-defined]
+    assert len(objects) == 3 and all(".env" in text for text in objects)
+    assert any("config-bucket/app/prod.env" in text for text in objects)
+    assert "config-bucket/side.env" in " ".join(objects)
+    assert bucket_location["Action"] == "s3:GetBucketLocation"
+    assert not [text for text in map(str, bucket_location["Resource"]) if "/" in text.split(":::")[-1]]  # type: ignore[call-overload]
+    # A local file is staged as a file asset at synth (hermetic) and uploaded at deploy.
+    staged = list(Path(stack.node.root.synth().directory).glob("asset.*.env"))  # type: ignore[attr-defined]
+    assert [path.read_text() for path in staged] == ["A=1\n"]
+
+
+def test_env_files_are_refused_past_ten_or_without_the_env_extension(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    bucket = cdk.aws_s3.Bucket.from_bucket_name(stack, "Config", "config-bucket")
+    eleven = [ecs.EnvironmentFile.from_bucket(bucket, f"{i}.env") for i in range(11)]
+    with pytest.raises(ValueError, match="'app' has 11 environment files; ECS takes at most 10"):
+        EcsTask(
+            stack,
+            containers=[dataclasses.replace(container(), environment_files=eleven)],
+            fargate=True,
+            vpc=vpc,
+            cpu=256,
+            memory_mib=512,
+        )
+    text = [ecs.EnvironmentFile.from_bucket(bucket, "app.txt")]
+    with pytest.raises(ValueError, match=r"environment file 'app.txt' does not end in .env \(ECS loads only .env files\)"):
+        EcsTask(
+            stack,
+            containers=[dataclasses.replace(container(), environment_files=text)],
+            fargate=True,
+            vpc=vpc,
+            cpu=256,
+            memory_mib=512,
+        )
+
+
+def test_ephemeral_storage_sizes_a_fargate_task(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    EcsTask(stack, containers=[container()], fargate=True, vpc=vpc, cpu=256, memory_mib=512, ephemeral_storage_gib=64)
+
+    (definition,) = assertions.Template.from_stack(stack).find_resources("AWS::ECS::TaskDefinition").values()
+    assert definition["Properties"]["EphemeralStorage"] == {"SizeInGiB": 64}
+
+
+@pytest.mark.parametrize(
+    ("fargate", "size", "message"),
+    [
+        (False, 40, r"ephemeral storage is a Fargate setting \(EC2 tasks use the instance's disk\)"),
+        (True, 20, "ephemeral storage must be 21 to 200 GiB, not 20"),
+        (True, 201, "ephemeral storage must be 21 to 200 GiB, not 201"),
+    ],
+)
+def test_ephemeral_storage_is_refused_on_ec2_and_outside_fargates_range(
+    stack: cdk.Stack, vpc: ec2.IVpc, fargate: bool, size: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        EcsTask(
+            stack,
+            containers=[container()],
+            fargate=fargate,
+            network_mode="awsvpc",
+            vpc=vpc,
+            cpu=256,
+            memory_mib=512,
+            ephemeral_storage_gib=size,
+        )
+
+
+def _router(stack: cdk.Stack, **change: object) -> LogRouter:
+    group = stack.node.try_find_child("Routed") or cdk.aws_logs.LogGroup(stack, "Routed")
+    assert isinstance(group, cdk.aws_logs.LogGroup)
+    router = LogRouter(
+        image=ecs.ContainerImage.from_registry("public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.14"),
+        options={"Name": "cloudwatch_logs", "log_group_name": group.log_group_name, "region": "eu-west-1"},
+        log_group=group,
+        memory_limit_mib=64,
+    )
+    return dataclasses.replace(router, **change)
+
+
+def test_a_log_router_takes_every_containers_logs_and_writes_only_its_own_group(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    spec = _router(stack, config_file="/fluent-bit/configs/parse-json.conf")
+    EcsTask(stack, containers=[container(), _side()], fargate=True, vpc=vpc, cpu=256, memory_mib=512, log_router=spec)
+
+    resources = _task_json(stack)
+    (definition,) = [r for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]  # type: ignore[index]
+    by_name = {c["Name"]: c for c in definition["Properties"]["ContainerDefinitions"]}  # type: ignore[index]
+    router = by_name["log_router"]
+    assert router["FirelensConfiguration"] == {
+        "Type": "fluentbit",
+        "Options": {
+            "enable-ecs-log-metadata": "true",
+            "config-file-type": "file",
+            "config-file-value": "/fluent-bit/configs/parse-json.conf",
+        },
+    }
+    assert router["LogConfiguration"]["LogDriver"] == "awslogs"
+    assert router["ReadonlyRootFilesystem"] is True and router["Memory"] == 64 and "User" not in router
+    assert router["MountPoints"] == [{"ContainerPath": "/tmp", "ReadOnly": False, "SourceVolume": "log_router-scratch-0"}]
+    assert {"Name": "log_router-scratch-0"} in definition["Properties"]["Volumes"]  # type: ignore[index]
+    for name in ("app", "side"):
+        assert {"ContainerName": "log_router", "Condition": "START"} in by_name[name]["DependsOn"]
+        assert by_name[name]["LogConfiguration"]["LogDriver"] == "awsfirelens"
+        assert by_name[name]["LogConfiguration"]["Options"]["Name"] == "cloudwatch_logs"
+    logs_statements = [s for s in _statements(resources, "TaskRole") if "logs:PutLogEvents" in s["Action"]]  # type: ignore[operator]
+    assert logs_statements == [
+        {
+            "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [stack.resolve(spec.log_group.node.default_child.logical_id), "Arn"]},  # type: ignore[union-attr]
+        }
+    ]
+
+
+def test_a_log_router_is_refused_when_its_settings_cannot_work(stack: cdk.Stack, vpc: ec2.IVpc) -> None:
+    def task(router: LogRouter, containers: list[ContainerSpec] | None = None) -> None:
+        EcsTask(stack, containers=containers or [container()], fargate=True, vpc=vpc, cpu=256, memory_mib=512, log_router=router)
+
+    with pytest.raises(ValueError, match=r"the log router's options need Name \(the Fluent Bit output\)"):
+        task(_router(stack, options={"region": "eu-west-1"}, log_group=None))
+    secret = ecs.Secret.from_ssm_parameter(
+        cdk.aws_ssm.StringParameter.from_string_parameter_name(stack, "Region", "/router/region")
+    )
+    with pytest.raises(ValueError, match=r"log router options \['Name'\] are given both plainly and as secrets"):
+        task(_router(stack, secret_options={"Name": secret}, log_group=None))
+    with pytest.raises(ValueError, match=r"the log router's config file 'parse\.conf' is not an absolute path in its image"):
+        task(_router(stack, config_file="parse.conf", log_group=None))
+    with pytest.raises(ValueError, match=r"the log router's writable paths must be absolute, got \['tmp'\]"):
+        task(_router(stack, writable_paths=["tmp"], log_group=None))
+    with pytest.raises(ValueError, match="volume names starting with log_router-scratch- are the log router's"):
+        EcsTask(
+            stack,
+            containers=[container()],
+            fargate=True,
+            vpc=vpc,
+            cpu=256,
+            memory_mib=512,
+            volumes=[TaskVolume(name="log_router-scratch-0")],
+            log_router=_router(stack, log_group=None),
+        )
+    with pytest.raises(ValueError, match="'log_router' is the log router's name: name the container differently"):
+        task(_router(stack, log_group=None), [container(name="log_router")])

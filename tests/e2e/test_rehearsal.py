@@ -7,6 +7,7 @@ deployed, so they follow the app as services are added.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -42,6 +43,8 @@ def run_rehearsal(manifest: str, work_dir: Path) -> Outcome:
             str(outcome_path),
         ],
         cwd=ROOT,
+        # No Docker for any rehearsal: images built from source are stood in for, never built.
+        env={**os.environ, "CDK_DOCKER": "/nonexistent/docker"},
         capture_output=True,
         text=True,
         timeout=600,
@@ -136,3 +139,15 @@ def test_the_rehearsal_reports_the_proof_over_what_it_deployed(rehearsal: Outcom
     connections = {f["path"].split(" (")[0] for f in proof if f["category"] == "connection" and f["status"] == "OPEN"}
     assert connections == {"web -> orders", "api -> orders", "queue -> orders"}
     assert "Proof over the deployed templates (verify):" in report
+
+
+def test_an_image_built_from_source_is_stood_in_for_and_its_job_deploys(rehearsal: Outcome) -> None:
+    outcome, stacks, report = rehearsal
+    (image,) = outcome["images"]
+    assert image.startswith("demo-nightly-report: Job/TaskDefinition/nightly-report/AssetImage (asset.")
+    assert "Images built from source, stood in for" in report
+    (job,) = [stack for stack in outcome["verification"]["stacks"] if stack["name"] == "demo-nightly-report"]
+    assert job["status"] == "CREATE_COMPLETE"
+    (template,) = [stack for stack in stacks if stack.name == "demo-nightly-report"]
+    (task_definition,) = [r for r in template.resources.values() if r.type == "AWS::ECS::TaskDefinition"]
+    assert "container-assets" in task_definition.properties["ContainerDefinitions"][0]["Image"]["Fn::Sub"]

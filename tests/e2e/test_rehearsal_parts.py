@@ -157,6 +157,32 @@ class TestChecks:
         return Context(lambda service: FakeEcs(services), values)
 
 
+class FakeSns:
+    def __init__(self, attributes: dict[str, str]) -> None:
+        self.attributes = attributes
+
+    def get_topic_attributes(self, **_: Any) -> dict[str, Any]:
+        return {"Attributes": self.attributes}
+
+
+@pytest.mark.parametrize(
+    ("attributes", "problems"),
+    [
+        ({"KmsMasterKeyId": "key-1", "FifoTopic": "true"}, []),
+        ({"KmsMasterKeyId": "key-1"}, ["FIFO is False, the template says True"]),
+        ({"FifoTopic": "true"}, ["encryption key is False, the template says True"]),
+    ],
+    ids=["as-the-template-says", "not-fifo", "not-encrypted"],
+)
+def test_a_topic_is_checked_for_its_key_and_fifo(attributes: dict[str, str], problems: list[str]) -> None:
+    topic = Resource(
+        "demo-api", "Topic", "AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": ["Key", "Arn"]}, "FifoTopic": True}
+    )
+    context = Context(lambda service: FakeSns(attributes), StackValues("demo-api", {}, {}))
+    CHECKS["AWS::SNS::Topic"](context, topic, "arn:aws:sns:us-east-1:123456789012:t.fifo")
+    assert context.problems == problems
+
+
 class TestGaps:
     def test_finds_every_kind_of_reference(self) -> None:
         template = {

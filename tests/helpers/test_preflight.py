@@ -9,8 +9,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from moto.ssm.models import Parameter, ssm_backends
 
 from ecs_toolkit.config.loader import load_manifest
+from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.helpers.cli import main
 from ecs_toolkit.helpers.preflight import PreflightResult, preflight, references
 from tests.helpers.world import ACCOUNT, REGION, client
@@ -225,4 +227,75 @@ services:
     assert [(c["kind"], c["name"], c["ok"]) for c in document["checks"]] == [
         ("image", f"{REGISTRY}/demo/web", True),
         ("ssm parameter", "/demo/api-key", True),
+    ]
+
+
+def publish_public_parameter(name: str, value: str) -> None:
+    """What AWS publishes under /aws/service (the SSM API refuses to write there, so moto's backend takes it)."""
+    parameter = Parameter(
+        account_id=ACCOUNT,
+        name=name,
+        value=value,
+        parameter_type="String",
+        description=None,
+        allowed_pattern=None,
+        keyid=None,
+        last_modified_date=datetime.datetime.now(datetime.UTC),
+        version=1,
+        data_type="text",
+    )
+    ssm_backends[ACCOUNT][REGION]._parameters[name].append(parameter)
+
+
+def test_checks_each_bottlerocket_group_s_image_parameter_where_the_ami_is_chosen(aws: None, tmp_path: Path) -> None:
+    published = "/aws/service/bottlerocket/aws-ecs-2/x86_64/latest/image_id"
+    publish_public_parameter(published, "ami-0123456789abcdef0")
+    manifest = tmp_path / "rocket.yaml"
+    manifest.write_text(
+        """\
+name: rocket
+cluster:
+  capacity:
+    ec2:
+      - {name: plain, instance_types: [m5.large], max: 2, ami: bottlerocket}
+      - {name: gpu, instance_types: [g5.xlarge], max: 2, ami: bottlerocket-gpu}
+      - {name: linux, instance_types: [m5.large], max: 2}
+"""
+    )
+    result = preflight(
+        load_manifest(manifest),
+        region=REGION,
+        sts=client("sts"),
+        ssm=client("ssm"),
+        secretsmanager=client("secretsmanager"),
+        acm=client("acm"),
+        ecr=client("ecr"),
+        kms=client("kms"),
+        ec2=client("ec2"),
+    )
+
+    assert [(c.name, c.where, c.ok) for c in result.checks] == [
+        (published, ["cluster.capacity.ec2.0.ami"], True),
+        ("/aws/service/bottlerocket/aws-ecs-2-nvidia/x86_64/latest/image_id", ["cluster.capacity.ec2.1.ami"], False),
+    ]
+
+
+def test_builds_and_declared_repositories_are_not_looked_up_but_a_repositorys_key_is() -> None:
+    key = "arn:aws:kms:eu-west-1:111122223333:key/0b0e1c7e-1111-2222-3333-444455556666"
+    common = {"kind": "worker", "cpu": 256, "memory_mib": 512}
+    config = EnvironmentConfig.model_validate(
+        {
+            "name": "pf",
+            "repositories": {"api": {"kms_key_arn": key}},
+            "services": {
+                "api": {**common, "image": {"repository": "api", "tag": "1.0"}},
+                "batch": {**common, "image": {"build": {"context": "."}}},
+                "ledger": {**common, "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger:2"},
+            },
+        }
+    )
+    found = [(r.kind, r.name, r.where) for r in references(config)]
+    assert found == [
+        ("kms key", key, "repositories.api.kms_key_arn"),
+        ("image", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger:2", "services.ledger.image"),
     ]

@@ -180,3 +180,12 @@ def test_check_runs_the_named_manifest_and_reports_one_that_does_not_load(
 def test_the_command_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"ecs-toolkit {__version__}\n"
+
+
+def test_the_build_context_a_manifest_names_is_written_beside_it(tmp_path: Path) -> None:
+    init(tmp_path / "demo", example="default")
+    app = ROOT / "examples" / "apps" / "nightly-report"
+    for source in [p for p in app.iterdir() if p.is_file()]:
+        assert (tmp_path / "demo" / "examples" / "apps" / "nightly-report" / source.name).read_text() == source.read_text()
+    init(tmp_path / "sandbox", example="minimal")  # builds nothing: no build context
+    assert not (tmp_path / "sandbox" / "examples").exists()

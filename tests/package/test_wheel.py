@@ -44,6 +44,8 @@ def test_the_wheel_holds_every_data_file_the_code_reads(wheel: Path) -> None:
     tracked = subprocess.run(["git", "ls-files", "ecs_toolkit"], cwd=ROOT, capture_output=True, text=True, check=True)
     data = [line for line in tracked.stdout.splitlines() if not line.endswith(".py") and (ROOT / line).is_file()]
     shipped = ["config/default.yaml", *(str(p.relative_to(ROOT)) for p in (ROOT / "config/examples").glob("*.yaml"))]
+    shipped += [f"apps/{p.relative_to(ROOT / 'examples/apps')}" for p in (ROOT / "examples/apps").rglob("*") if p.is_file()]
+    assert "apps/nightly-report/.dockerignore" in shipped
     assert data and all(name in names for name in data), sorted(set(data) - names)
     assert all(
         f"ecs_toolkit/scaffold/files/{name}" in names

@@ -179,3 +179,56 @@ def test_rolling_strategy_keeps_the_batch_formula_and_runs_no_second_revision() 
     plan = _shifting({"Strategy": "ROLLING", "MaximumPercent": 125})
 
     assert (plan.per_batch, plan.batches, plan.seconds, plan.extra_task_seconds) == (1, 4, 4 * 155, 0)
+
+
+def _behind(listener_type: str, deployment: dict[str, object]) -> rollout.Rollout:
+    """The ``_shifting`` service, its production and test "rules" resources of ``listener_type``."""
+    template = service_template(
+        task_definition(container(StopTimeout=30)),
+        desired=4,
+        deployment={"MinimumHealthyPercent": 100, "MaximumPercent": 200, **deployment},
+        HealthCheckGracePeriodSeconds=30,
+        target_groups={
+            "Tg": target_group(
+                HealthCheckIntervalSeconds=10,
+                HealthyThresholdCount=2,
+                TargetGroupAttributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "15"}],
+            ),
+            "Green": target_group(),
+        },
+        extra={"Production": {"Type": listener_type, "Properties": {}}, "Test": {"Type": listener_type, "Properties": {}}},
+    )
+    service = template["Resources"]["Service"]["Properties"]
+    service["LoadBalancers"] = [
+        {
+            "ContainerName": "app",
+            "ContainerPort": 80,
+            "TargetGroupArn": {"Ref": "Tg"},
+            "AdvancedConfiguration": {
+                "AlternateTargetGroupArn": {"Ref": "Green"},
+                "ProductionListenerRule": {"Ref": "Production"},
+                "TestListenerRule": {"Ref": "Test"},
+            },
+        }
+    ]
+    return rollout.rollout(_service(template))
+
+
+@pytest.mark.parametrize(
+    ("deployment", "shifts", "own_waits"),
+    [
+        ({"Strategy": "BLUE_GREEN"}, 1, 0),
+        ({"Strategy": "CANARY", "CanaryConfiguration": {"CanaryPercent": 10, "CanaryBakeTimeInMinutes": 5}}, 2, 5 * 60),
+        ({"Strategy": "LINEAR", "LinearConfiguration": {"StepPercent": 25, "StepBakeTimeInMinutes": 3}}, 4, 3 * 180),
+    ],
+)
+def test_behind_an_nlb_ecs_waits_ten_minutes_at_the_test_shift_and_every_production_shift(
+    deployment: dict[str, object], shifts: int, own_waits: int
+) -> None:
+    nlb = _behind("AWS::ElasticLoadBalancingV2::Listener", {"BakeTimeInMinutes": 5, **deployment})
+    alb = _behind("AWS::ElasticLoadBalancingV2::ListenerRule", {"BakeTimeInMinutes": 5, **deployment})
+
+    assert nlb.nlb_wait_seconds == (1 + shifts) * rollout.NLB_SHIFT_WAIT_SECONDS
+    assert nlb.shift_seconds == own_waits + nlb.nlb_wait_seconds
+    assert nlb.seconds == 155 + nlb.shift_seconds + 300
+    assert (alb.nlb_wait_seconds, alb.shift_seconds, alb.seconds) == (0, own_waits, 155 + own_waits + 300)

@@ -120,10 +120,15 @@ def test_ports_by_network_mode() -> None:
 
 
 def test_stacks_without_a_service_are_jobs_and_absent_stacks_are_missing() -> None:
-    config = manifest({"nightly": {"kind": "job", "schedule": "rate(1 day)"}, "web": {}})
-    templates = {PLATFORM: platform_template({}), "tiny-nightly": {"Resources": {"Task": task_definition(container())}}}
+    config = manifest({"nightly": {"kind": "job", "schedule": "rate(1 day)"}, "reindex": {"kind": "job"}, "web": {}})
+    schedule = {"Type": "AWS::Scheduler::Schedule", "Properties": {}}
+    templates = {
+        PLATFORM: platform_template({}),
+        "tiny-nightly": {"Resources": {"Task": task_definition(container()), "Schedule": schedule}},
+        "tiny-reindex": {"Resources": {"Task": task_definition(container())}},
+    }
     facts = read_environment(config, templates)
-    assert facts.without_service == ("nightly",)
+    assert facts.without_service == ("nightly", "reindex (on demand)")
     assert facts.missing == (NETWORK, "tiny-web")
 
 

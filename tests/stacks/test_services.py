@@ -314,13 +314,15 @@ def test_task_volumes_mount_into_containers_and_the_ebs_volume_is_attached_by_th
     (service,) = [r for r in resources if r["Type"] == "AWS::ECS::Service"]
     containers = {c["Name"]: c for c in definition["ContainerDefinitions"]}
 
-    assert sorted(definition["Volumes"], key=lambda v: v["Name"]) == [
+    task_volumes = [v for v in definition["Volumes"] if "EFSVolumeConfiguration" not in v]  # media is the existing EFS
+    assert sorted(task_volumes, key=lambda v: v["Name"]) == [
         {"ConfiguredAtLaunch": True, "Name": "cache"},
         {"Host": {}, "Name": "fonts"},
         {"Host": {"SourcePath": "/usr/share/fonts"}, "Name": "system-fonts"},
     ]
     assert sorted(containers["renderer"]["MountPoints"], key=lambda m: m["SourceVolume"]) == [
         {"ContainerPath": "/usr/local/apache2/cache", "ReadOnly": False, "SourceVolume": "cache"},
+        {"ContainerPath": "/usr/local/apache2/htdocs/media", "ReadOnly": True, "SourceVolume": "media"},
         {"ContainerPath": "/usr/share/fonts", "ReadOnly": True, "SourceVolume": "system-fonts"},
     ]
     assert containers["renderer"]["VolumesFrom"] == [{"ReadOnly": True, "SourceContainer": "fonts"}]

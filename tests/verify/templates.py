@@ -21,9 +21,11 @@ def imported(name: str) -> dict[str, Any]:
     return {"Fn::ImportValue": f"{PLATFORM}:{name}"}
 
 
-def config(port: int = 8080, **service: Any) -> EnvironmentConfig:
+def config(port: int = 8080, load_balancer: dict[str, Any] | None = None, **service: Any) -> EnvironmentConfig:
     body = {"kind": "web", "image": "nginx", "port": port, "cpu": 256, "memory_mib": 512, "route": {"path": "/*"}}
-    return EnvironmentConfig.model_validate({"name": ENV, "load_balancer": {}, "services": {"app": {**body, **service}}})
+    return EnvironmentConfig.model_validate(
+        {"name": ENV, "load_balancer": load_balancer or {}, "services": {"app": {**body, **service}}}
+    )
 
 
 def platform() -> dict[str, Any]:

@@ -7,12 +7,16 @@ from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import ContainerSettings, EnvironmentConfig, ServiceConfig
+from ecs_toolkit.config.references import parse_env_file
 from ecs_toolkit.config.rules.common import Finding, Location
 
 FARGATE_CAPABILITIES_ADD = ("SYS_PTRACE",)
 """The only capability a Fargate task may add (KernelCapabilities, ECS API reference)."""
 FARGATE_MAX_NOFILE = 1048576
 """Fargate's ceiling for the nofile ulimit (ECS task definition parameters, "ulimits")."""
+MAX_ENV_FILES = 10
+"""Environment files per container (ECS task definition parameters, "environmentFiles": "You can specify up to ten
+environment files"); each must have the ``.env`` extension."""
 
 
 def check_containers(config: EnvironmentConfig, where: Location, name: str, service: ServiceConfig) -> Iterator[Finding]:
@@ -26,6 +30,7 @@ def check_containers(config: EnvironmentConfig, where: Location, name: str, serv
         yield from _depends_on(location, container_name, settings, by_name)
         yield from _linux(location, settings, launch)
         yield from _ulimits(location, settings, launch)
+        yield from _env_files(config, location, settings)
         for field in ("dns_servers", "extra_hosts"):
             if getattr(settings, field) and mode == "awsvpc":
                 yield (
@@ -34,23 +39,29 @@ def check_containers(config: EnvironmentConfig, where: Location, name: str, serv
                     "use network_mode bridge or host on EC2",
                 )
     yield from _cycles(where, containers)
+    if service.ephemeral_storage_gib is not None and launch != "fargate":
+        yield (
+            (*where, "ephemeral_storage_gib"),
+            "is a Fargate setting: EC2 tasks use their instance's disk (size it with the EC2 group's root_volume_gib)",
+        )
 
 
 def _shares(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
     """The main container keeps what the sidecars leave of the task's memory, never less than nothing (cpu: ``limits``)."""
     memory = derived.task_memory_mib(config, service)
-    sidecar_memory = sum(sidecar.memory_mib for sidecar in service.sidecars)
+    sidecar_memory = derived.sidecar_memory_mib(service)
     main_memory = memory - sidecar_memory
+    router = " (the log router's included)" if service.logging is not None else ""
     if main_memory <= 0:
         yield (
             (*where, "memory_mib"),
-            f"{memory} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars",
+            f"{memory} MiB leaves nothing for the main container after {sidecar_memory} MiB of sidecars{router}",
         )
     elif service.memory_reservation_mib is not None and service.memory_reservation_mib > main_memory:
         yield (
             (*where, "memory_reservation_mib"),
             f"{service.memory_reservation_mib} MiB is more than the main container's hard limit of {main_memory} MiB "
-            f"(the task's {memory} MiB less {sidecar_memory} MiB of sidecars)",
+            f"(the task's {memory} MiB less {sidecar_memory} MiB of sidecars{router})",
         )
     for index, sidecar in enumerate(service.sidecars):
         if sidecar.memory_reservation_mib is not None and sidecar.memory_reservation_mib > sidecar.memory_mib:
@@ -147,3 +158,29 @@ def _ulimits(location: Location, settings: ContainerSettings, launch: str) -> It
             yield (*at, "soft"), f"{ulimit.soft} is above the hard limit {ulimit.hard}"
         if launch == "fargate" and ulimit.name == "nofile" and (ulimit.hard == unlimited or ulimit.hard > FARGATE_MAX_NOFILE):
             yield (*at, "hard"), f"Fargate allows nofile up to {FARGATE_MAX_NOFILE}"
+
+
+def _env_files(config: EnvironmentConfig, location: Location, settings: ContainerSettings) -> Iterator[Finding]:
+    if len(settings.env_files) > MAX_ENV_FILES:
+        yield (
+            (*location, "env_files"),
+            f"{len(settings.env_files)} files: ECS takes at most {MAX_ENV_FILES} per container (merge some of them)",
+        )
+    seen: set[str] = set()
+    for index, value in enumerate(settings.env_files):
+        at: Location = (*location, "env_files", index)
+        try:
+            reference = parse_env_file(value)
+        except ValueError as error:
+            yield at, str(error)
+            continue
+        if value in seen:
+            yield at, f"{value} is listed twice"
+        seen.add(value)
+        if not reference.name.endswith(".env"):
+            yield at, f"{reference.name!r} does not end in .env: ECS loads environment files with the .env extension only"
+        if reference.path is not None:
+            local = config.manifest_dir / reference.path
+            if not local.is_file():
+                what = "is a directory, not a file" if local.is_dir() else "does not exist"
+                yield at, f"{value} {what} (looked for {local}; paths are relative to the manifest)"

@@ -7,8 +7,17 @@ rejects, from the ECS API reference and developer guide (checked 2026-11-27):
 - a canary deployment created through CloudFormation is rejected when BakeTimeInMinutes +
   CanaryBakeTimeInMinutes exceeds 33 hours (CloudFormation's operation limit is 36 hours);
 - lifecycle hooks belong to blue/green, canary and linear deployments.
-Traffic shifting needs an Application or Network Load Balancer or Service Connect; this toolkit
-builds it on the shared ALB (a listener rule per service), so the other strategies need a route.
+Traffic shifting needs an Application or Network Load Balancer or Service Connect (developer guide,
+"Required resources for Amazon ECS blue/green / canary / linear deployments"):
+- on the shared ALB: weighted production and test listener rules per service;
+- on a service's own NLB: ECS modifies the production and test *listeners* (an NLB has no rules), and
+  waits 10 minutes at TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT for the NLB's data plane to follow
+  the weights ("Network Load Balancer resources for Amazon ECS blue/green, linear and canary deployments";
+  linear and canary on an NLB since 2026-02-04);
+- through Service Connect: no load balancer; requests carrying the test header (`TestTrafficRules` of the
+  port's client alias, `x-amzn-ecs-blue-green-test` by default, HTTP only) reach the new revision.
+A service without any of them gets no managed traffic shift from ECS, so the toolkit refuses the
+strategies there. One load balancer per service shifts: a route and an nlb together use rolling.
 """
 
 from __future__ import annotations
@@ -16,6 +25,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from ecs_toolkit.config import derived
+from ecs_toolkit.config.derived import uses_service_connect
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 
@@ -33,28 +44,51 @@ def check_deployment(config: EnvironmentConfig, where: Location, service: Servic
     at: Location = (*where, "deployment")
     strategy = deployment.strategy
     yield from _alarms(where, service)
+    if service.discovery is not None and service.discovery.app_protocol is not None and not uses_service_connect(service):
+        yield (*where, "discovery", "app_protocol"), "applies to Service Connect: set discovery.service_connect and a port"
     if deployment.canary is not None and strategy != "canary":
         yield (*at, "canary"), f"applies only to strategy canary, not {strategy}"
     if deployment.linear is not None and strategy != "linear":
         yield (*at, "linear"), f"applies only to strategy linear, not {strategy}"
     if strategy == "rolling":
+        if deployment.test_traffic_header is not None:
+            yield (*at, "test_traffic_header"), "applies only to strategies blue-green, canary and linear, not rolling"
+        if service.nlb is not None and "test_listener" in service.nlb.model_fields_set:
+            yield (
+                (*where, "nlb", "test_listener"),
+                "is created only for strategies blue-green, canary and linear, not rolling",
+            )
         if "bake_time_minutes" in deployment.model_fields_set:
             yield (*at, "bake_time_minutes"), "applies only to strategies blue-green, canary and linear, not rolling"
         if deployment.hooks:
             yield (*at, "hooks"), "lifecycle hooks run only in blue-green, canary and linear deployments, not rolling"
         return
-    if service.route is None:
+    connected = uses_service_connect(service)
+    if service.route is None and service.nlb is None and not connected:
         yield (
             (*at, "strategy"),
-            f"{strategy} shifts traffic between two target groups on the shared load balancer: "
-            "it needs a route (only web services with a route can use it; use rolling otherwise)",
+            f"{strategy} needs something ECS can move traffic on: a route on the shared load balancer, an nlb, "
+            "or discovery.service_connect (without one ECS shifts no traffic; use rolling otherwise)",
         )
-    elif config.load_balancer is None:
+    elif service.route is not None and config.load_balancer is None:
         yield (*at, "strategy"), f"{strategy} needs the environment's load_balancer for its route"
-    if service.nlb is not None:
+    if service.route is not None and service.nlb is not None:
         yield (
             (*at, "strategy"),
-            f"{strategy} is built on the shared load balancer's route only; a service with an nlb uses rolling",
+            f"{strategy} shifts one load balancer per service, and this service has a route and an nlb: "
+            "use rolling, or move one of them to another service",
+        )
+    yield from _nlb_test_listener(where, service)
+    header = deployment.test_traffic_header
+    if header is not None and not connected:
+        yield (
+            (*at, "test_traffic_header"),
+            "is a Service Connect test traffic rule: it needs discovery.service_connect on this service",
+        )
+    elif header is not None and service.discovery is not None and service.discovery.app_protocol is None:
+        yield (
+            (*at, "test_traffic_header"),
+            "Service Connect matches test headers on HTTP traffic only: set discovery.app_protocol (http, http2 or grpc)",
         )
     if "min_healthy_percent" in deployment.model_fields_set or "max_percent" in deployment.model_fields_set:
         yield (
@@ -90,9 +124,8 @@ def check_service_alarms(config: EnvironmentConfig, where: Location, service: Se
         if chosen:
             yield at, "a job's alarms are its failed and unstarted runs (always on); alarms applies to services"
         return
-    has_queue = service.scaling is not None and service.scaling.queue is not None
-    if "queue_age_seconds" in chosen and alarms.queue_age_seconds is not None and not has_queue:
-        yield (*at, "queue_age_seconds"), "only a worker with scaling.queue has a queue to watch"
+    if "queue_age_seconds" in chosen and alarms.queue_age_seconds is not None and not derived.has_work_queue(service):
+        yield (*at, "queue_age_seconds"), "only a worker with scaling.queue or subscribe has a queue to watch"
     if "running_below_desired" in chosen and alarms.running_below_desired and config.cluster.container_insights == "disabled":
         yield (
             (*at, "running_below_desired"),
@@ -117,9 +150,27 @@ def check_test_listener(config: EnvironmentConfig) -> Iterator[Finding]:
     listener = balancer.test_listener
     if listener.port in (80, 443):
         yield (*at, "port"), f"{listener.port} is a production listener port: pick another (8080 by default)"
+    yield from _cidrs((*at, "allow_from"), listener.allow_from)
+
+
+def _nlb_test_listener(where: Location, service: ServiceConfig) -> Iterator[Finding]:
+    """The NLB's test listener: its own port, and CIDRs as on the shared ALB's."""
+    if service.nlb is None:
+        return
+    at: Location = (*where, "nlb", "test_listener")
+    listener = service.nlb.test_listener
+    if listener.port == service.nlb.port:
+        yield (
+            (*at, "port"),
+            f"{listener.port} is the production listener's port: give the test listener another one (8080 by default)",
+        )
+    yield from _cidrs((*at, "allow_from"), listener.allow_from)
+
+
+def _cidrs(at: Location, sources: list[str]) -> Iterator[Finding]:
     seen: set[str] = set()
-    for index, source in enumerate(listener.allow_from):
-        where: Location = (*at, "allow_from", index)
+    for index, source in enumerate(sources):
+        where: Location = (*at, index)
         if source in seen:
             yield where, f"{source!r} is listed twice"
         seen.add(source)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
+from ecs_toolkit.config.image_sources import container_images, source_of
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 
@@ -152,8 +153,16 @@ def _discovery_names(config: EnvironmentConfig) -> Iterator[Finding]:
 
 
 def _target_groups(config: EnvironmentConfig) -> Iterator[Finding]:
-    """One target group and one listener rule per routed service, all on the shared load balancer."""
+    """One target group and one listener rule per routed service (and per additional route with a target of its own),
+    all on the shared load balancer."""
     routed = [name for name, service in config.services.items() if service.route is not None]
+    routed += [
+        name
+        for name, service in config.services.items()
+        if service.route is not None
+        for route in service.additional_routes
+        if derived.route_has_own_target(name, service, route)
+    ]
     for name in routed[TARGET_GROUPS_PER_ALB:]:
         yield (
             ("services", name, "route"),
@@ -164,12 +173,12 @@ def _target_groups(config: EnvironmentConfig) -> Iterator[Finding]:
 
 
 def _images(where: Location, service: ServiceConfig) -> Iterator[Finding]:
-    images = [((*where, "image"), service.image)]
-    images += [((*where, "sidecars", index, "image"), sidecar.image) for index, sidecar in enumerate(service.sidecars)]
-    for at, image in images:
-        problem = image_problem(image)
+    """Image references as written (builds and declared repositories get their URI from the toolkit)."""
+    for used in container_images(str(where[-1]), service):
+        reference = used.source.reference
+        problem = image_problem(reference) if reference is not None else None
         if problem is not None:
-            yield at, problem
+            yield used.location, problem
 
 
 def image_problem(image: str) -> str | None:
@@ -211,12 +220,13 @@ def _health_check(where: Location, service: ServiceConfig) -> Iterator[Finding]:
             yield (*at, "success_codes"), f"{part} is outside 200-499, the codes an ALB health check can accept"
         elif len(codes) == 2 and codes[0] > codes[1]:
             yield (*at, "success_codes"), f"the range {part} runs backwards: write it from low to high"
-    route = service.route
-    if route is not None and route.host is not None and "." not in route.host:
-        yield (
-            (*where, "route", "host"),
-            f"{route.host!r} has no dot: a host condition is a domain name such as shop.example.com (* and ? allowed)",
-        )
+    for place, route in derived.service_routes(service):
+        for index, host in enumerate(derived.route_hosts(route)):
+            if "." not in host:
+                yield (
+                    (*where, *place, "host", *(() if isinstance(route.host, str) else (index,))),
+                    f"{host!r} has no dot: a host condition is a domain name such as shop.example.com (* and ? allowed)",
+                )
 
 
 def _container_definitions(where: Location, name: str, service: ServiceConfig) -> Iterator[Finding]:
@@ -236,7 +246,7 @@ def _container_definitions(where: Location, name: str, service: ServiceConfig) -
             json.dumps(
                 {
                     "name": container,
-                    "image": image,
+                    "image": source_of(image).reference or source_of(image).describe(),
                     "environment": [{"name": key, "value": value} for key, value in environment.items()],
                     "secrets": [{"name": key, "valueFrom": value} for key, value in secrets.items()],
                     "command": command or [],

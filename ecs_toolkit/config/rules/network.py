@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
-from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, ServiceConfig
-from ecs_toolkit.config.references import parse_ecr_image
+from ecs_toolkit.config.image_sources import source_of
+from ecs_toolkit.config.models import LOG_RETENTION_DAYS, EnvironmentConfig, ImageConfig, ServiceConfig
+from ecs_toolkit.config.references import secret_option_reference
 from ecs_toolkit.config.rules.common import Finding, Location, retention_message
+from ecs_toolkit.data import fluent_bit_image
 
 NEW_VPC_ONLY = {"cidr", "azs", "nat_gateways", "public_subnets", "endpoints", "flow_logs", "flow_log_retention_days"}
 """Network fields that shape a VPC the toolkit creates; an existing VPC is imported as it is."""
@@ -88,7 +90,7 @@ def _internet_facing_without_public_subnets(
 ) -> Iterator[Finding]:
     """A VPC without public subnets (new, or imported without them) cannot hold an internet-facing load balancer."""
     fix = f"{add} or make it internal (public: false)"
-    if config.load_balancer is not None and config.load_balancer.public:
+    if config.load_balancer is not None and config.load_balancer.existing is None and config.load_balancer.public:
         yield ("load_balancer", "public"), f"an internet-facing load balancer needs the VPC's public subnets: {fix}"
     for name, service in config.services.items():
         if service.nlb is not None and service.nlb.public:
@@ -98,12 +100,25 @@ def _internet_facing_without_public_subnets(
 def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceConfig) -> Iterator[Finding]:
     """What a task in a VPC without NAT gateways cannot reach: other registries, stores without an endpoint."""
     endpoints = set(config.network.endpoints)
-    containers: list[tuple[Location, str, dict[str, str]]] = [(where, service.image, service.secrets)]
+    containers: list[tuple[Location, str | ImageConfig, dict[str, str]]] = [(where, service.image, service.secrets)]
     containers += [((*where, "sidecars", i), sidecar.image, sidecar.secrets) for i, sidecar in enumerate(service.sidecars)]
-    stores: set[str] = set()
-    for at, image, secrets in containers:
-        ecr = parse_ecr_image(image)
-        if ecr is None:
+    router_secrets: dict[str, str] = {}
+    if service.logging is not None:  # the FireLens router: its image, and the secrets of its output options
+        router_secrets = {k: secret_option_reference(v) for k, v in service.logging.secret_options.items()}
+        if service.logging.image is not None:
+            containers.append(((*where, "logging"), service.logging.image, {}))
+        else:
+            yield (
+                (*where, "logging"),
+                f"the log router's default image ({fluent_bit_image().image}) is public and the VPC has no NAT gateways "
+                "to pull it: copy it into ECR and give it as logging.image, or add nat_gateways",
+            )
+    for at, image, _ in containers:
+        source = source_of(image)
+        ecr = source.ecr
+        if source.private_ecr and ecr is None:
+            pass  # built into the bootstrap repository or a declared one: this region's ECR, through its endpoints
+        elif ecr is None:
             yield (
                 (*at, "image"),
                 "is not a private ECR image and the VPC has no NAT gateways to pull it: "
@@ -115,15 +130,18 @@ def _without_nat(config: EnvironmentConfig, where: Location, service: ServiceCon
                 f"is in ECR in {ecr.region}, which the VPC's ecr endpoints (in {config.region}) do not reach "
                 "without NAT gateways: replicate it into this region or add nat_gateways",
             )
-        for reference in secrets.values():
-            store = reference.partition(":")[0]
-            if store in ("ssm", "secretsmanager"):
-                stores.add(store)
-    for store in sorted(stores - endpoints):
-        yield (
-            (*where, "secrets"),
-            f"reads {store} secrets but the VPC has no NAT gateways and no {store} endpoint: add {store} to network.endpoints",
-        )
+    readers: list[tuple[Location, dict[str, str]]] = [
+        ((*where, "secrets"), {k: v for _, _, secrets in containers for k, v in secrets.items()}),
+        ((*where, "logging", "secret_options"), router_secrets),
+    ]
+    for at, secrets in readers:
+        stores = {reference.partition(":")[0] for reference in secrets.values()} & {"ssm", "secretsmanager"}
+        for store in sorted(stores - endpoints):
+            yield (
+                at,
+                f"reads {store} secrets but the VPC has no NAT gateways and no {store} endpoint: add {store} to "
+                "network.endpoints",
+            )
     if service.exec and "ssm" not in endpoints:
         yield (*where, "exec"), "ECS Exec needs the ssm endpoints when the VPC has no NAT gateways: add ssm to network.endpoints"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.schedules import schedule_problem, time_zone_problem
@@ -13,7 +14,7 @@ def check_schedules(config: EnvironmentConfig) -> Iterator[Finding]:
     """Every schedule and time zone of the manifest: a job's own, and each scaling schedule's."""
     for name, service in config.services.items():
         where: Location = ("services", name)
-        yield from _schedule((*where, "schedule"), service.schedule)
+        yield from _schedule((*where, "schedule"), derived.job_schedule(service))
         yield from _time_zone((*where, "time_zone"), service.time_zone)
         if service.scaling is not None:
             for index, action in enumerate(service.scaling.schedule):

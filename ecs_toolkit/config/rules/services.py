@@ -13,38 +13,11 @@ from ecs_toolkit.config.rules.common import Finding, Location, retention_message
 from ecs_toolkit.config.rules.containers import check_containers
 from ecs_toolkit.config.rules.deployments import check_deployment, check_service_alarms
 from ecs_toolkit.config.rules.iam import check_roles
+from ecs_toolkit.config.rules.log_routing import check_logging
 from ecs_toolkit.config.rules.scaling import check_scaling
 from ecs_toolkit.config.rules.storage import check_task_volumes, check_volumes
 
 SECRET_LOOKING_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|^AWS_.*KEY)", re.IGNORECASE)
-
-
-def check_routes(config: EnvironmentConfig) -> Iterator[Finding]:
-    owners: dict[tuple[str | None, str | None], str] = {}
-    priorities: dict[int, str] = {}
-    for name, service in config.services.items():
-        route = service.route
-        if route is None:
-            continue
-        key = (route.host, derived.listener_path(route))  # "/" routes the whole site, as "/*" does
-        if key in owners:
-            other = config.services[owners[key]].route
-            slash = "/" in (route.path, other.path if other is not None else None) and route.path != getattr(other, "path", None)
-            hint = ' ("/" routes the whole site, as "/*" does)' if slash else ""
-            yield ("services", name, "route"), f"same host and path as service {owners[key]!r}{hint}"
-            continue
-        owners[key] = name
-        priority = derived.listener_priority(route)
-        if priority in priorities:
-            where = ("services", name, "route", "priority") if route.priority is not None else ("services", name, "route")
-            yield (
-                where,
-                (
-                    f"listener priority {priority} is already used by service {priorities[priority]!r}: "
-                    "set route.priority explicitly"
-                ),
-            )
-        priorities[priority] = name
 
 
 def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) -> Iterator[Finding]:
@@ -77,6 +50,7 @@ def check_service(config: EnvironmentConfig, name: str, service: ServiceConfig) 
     yield from check_roles(where, service)
     yield from check_volumes(config, where, service)
     yield from check_task_volumes(config, where, service)
+    yield from check_logging(where, service)
     yield from _grants(where, service)
     yield from check_scaling(config, where, service)
     yield from check_deployment(config, where, service)
@@ -129,8 +103,8 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
         if service.route is not None and service.route.path is None and service.route.host is None:
             yield (*where, "route"), "give a path, a host, or both"
     else:
-        for field in ("route", "nlb"):
-            if getattr(service, field) is not None:
+        for field in ("route", "nlb", "target", "additional_routes"):
+            if getattr(service, field) not in (None, []):
                 yield (*where, field), f"a {kind} has no load balancer: use kind web"
     if kind == "worker":
         if service.discovery is not None:
@@ -140,8 +114,10 @@ def _kind(config: EnvironmentConfig, where: Location, service: ServiceConfig, mo
     if kind == "backend" and service.port is None:
         yield (*where, "port"), "a backend needs the port it is reached on"
     if kind == "job":
-        if service.schedule is None:
-            yield (*where, "schedule"), "a job needs a schedule: cron(...) or rate(...)"
+        if derived.job_schedule(service) is None:
+            for field in ("time_zone", "retries"):
+                if field in service.model_fields_set:
+                    yield (*where, field), "applies to a schedule, and this job runs on demand only (it has no schedule)"
         for field in ("discovery", "port"):
             if getattr(service, field) is not None:
                 yield (*where, field), "a job takes no inbound traffic"

@@ -9,10 +9,30 @@ from ecs_toolkit.config.models import ContainerSettings, EbsVolumeConfig, Enviro
 from ecs_toolkit.config.rules.common import Finding, Location, did_you_mean
 from ecs_toolkit.data import ebs_volume_types
 
+CREATED_ONLY = (
+    "kms_key_arn",
+    "performance_mode",
+    "throughput_mode",
+    "provisioned_throughput_mibps",
+    "infrequent_access_after_days",
+    "backups",
+    "removal",
+)
+"""File system settings the toolkit applies when it creates the file system: an existing one keeps its own."""
+
 
 def check_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
     for name, fs in config.file_systems.items():
         where: Location = ("file_systems", name)
+        if fs.existing is not None:
+            for field in CREATED_ONLY:
+                if field in fs.model_fields_set:
+                    yield (
+                        (*where, field),
+                        "applies to a file system the toolkit creates, not to an existing one "
+                        "(change it where the file system is managed, or remove it here)",
+                    )
+            continue
         if (fs.throughput_mode == "provisioned") != (fs.provisioned_throughput_mibps is not None):
             yield (*where, "provisioned_throughput_mibps"), "is required with throughput_mode provisioned, and only then"
         if fs.performance_mode == "max_io" and fs.throughput_mode == "elastic":

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.images import unwritable_paths, writable_root_image
-from ecs_toolkit.config.models import ContainerSettings, EnvironmentConfig, VolumeConfig
+from ecs_toolkit.config.models import ContainerSettings, EnvironmentConfig, ImageConfig, VolumeConfig
 from ecs_toolkit.config.rules.common import Finding, Location
 from ecs_toolkit.config.rules.connections import connection_warnings
 from ecs_toolkit.config.rules.placement import placement_warnings
@@ -26,8 +26,8 @@ def check_warnings(config: EnvironmentConfig) -> Iterator[Finding]:
 
 def _unmounted_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
     mounted = {name for service in config.services.values() for name in service.volumes}
-    for name in config.file_systems:
-        if name not in mounted:
+    for name, fs in config.file_systems.items():
+        if name not in mounted and fs.existing is None:
             yield (
                 ("file_systems", name),
                 "no service mounts it: it is still created (with mount targets and backups); "
@@ -35,8 +35,32 @@ def _unmounted_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
             )
 
 
+def _existing_file_systems(config: EnvironmentConfig) -> Iterator[Finding]:
+    mounted = {name for service in config.services.values() for name in service.volumes}
+    for name, fs in config.file_systems.items():
+        existing = fs.existing
+        if existing is None:
+            continue
+        where = ("file_systems", name, "existing")
+        if existing.security_group_id is None and name in mounted:
+            yield (
+                where,
+                f"no security_group_id: the mount targets of {existing.id} must already admit NFS (tcp/2049) from the "
+                "services that mount it (their tasks' or instances' security groups), or their tasks fail to start; "
+                "give security_group_id and each service adds that rule",
+            )
+        if not existing.kms:
+            yield (
+                (*where, "kms"),
+                f"{existing.id} is not encrypted at rest: file systems the toolkit creates always are "
+                "(a file system is encrypted only when it is created)",
+            )
+
+
 def _load_balancer_without_routes(config: EnvironmentConfig) -> Iterator[Finding]:
-    if config.load_balancer is not None and not any(service.route is not None for service in config.services.values()):
+    if config.load_balancer is None or config.load_balancer.existing is not None:
+        return  # an existing load balancer is billed to whoever created it
+    if not any(service.route is not None for service in config.services.values()):
         yield (
             ("load_balancer",),
             "no service has a route: the load balancer is still created and billed by the hour; "
@@ -69,7 +93,7 @@ def _writable_root_images(config: EnvironmentConfig) -> Iterator[Finding]:
             for source in settings.volumes_from:
                 if not source.read_only:
                     writable_paths[container] = writable_paths[container] + writable_paths.get(source.container, [])
-        containers: list[tuple[Location, str, bool, list[str]]] = [
+        containers: list[tuple[Location, str | ImageConfig, bool, list[str]]] = [
             (("services", name), service.image, service.read_only_root_filesystem, writable_paths[name])
         ]
         containers += [
@@ -103,6 +127,7 @@ def _writable_mounts(settings: ContainerSettings) -> list[str]:
 
 WARNING_RULES: list[Callable[[EnvironmentConfig], Iterator[Finding]]] = [
     _unmounted_file_systems,
+    _existing_file_systems,
     _load_balancer_without_routes,
     _idle_capacity_groups,
     connection_warnings,
