@@ -5,7 +5,8 @@ Every command works on the project in the working directory (the nearest directo
 ``--config``/``-c`` names the manifest, by default the one in cdk.json's ``config`` context.
 
 Exit codes: 0 success, 1 failure (missing resources, failed deployment, timeout, AWS error, a failed
-gate, a file init would overwrite), 2 bad manifest or usage (plan and verify: 1 for a bad manifest);
+gate, a file init or import-copilot would overwrite, a Copilot workspace it cannot import), 2 bad manifest
+or usage (plan and verify: 1 for a bad manifest);
 ``run-task`` exits with the container's exit code.
 """
 
@@ -22,6 +23,7 @@ from ecs_toolkit import __version__, plan, verify
 from ecs_toolkit.config import schema
 from ecs_toolkit.config.loader import ManifestError, load_manifest
 from ecs_toolkit.config.models import EnvironmentConfig
+from ecs_toolkit.copilot import command as copilot_command
 from ecs_toolkit.helpers import deployments, drain, exec_check, local, preflight, run_task, status, teardown, wait
 from ecs_toolkit.helpers.discover import Environment, discover, require_known
 from ecs_toolkit.helpers.errors import HelperError, UsageError, one_line
@@ -31,7 +33,7 @@ from ecs_toolkit.helpers.sessions import Client, ClientFactory
 from ecs_toolkit.project import default_config
 
 DEFAULT_CONFIG = "the cdk.json context's config, else config/default.yaml"
-LOCAL_COMMANDS = ("init", "synth", "check", "rehearse")
+LOCAL_COMMANDS = ("init", "synth", "check", "rehearse", "import-copilot")
 """Subcommands on the project in the working directory (see ``helpers.local``)."""
 Factory = Callable[..., Client]
 """``factory(service, region=None) -> client``; ``ClientFactory`` in production."""
@@ -371,6 +373,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("init", help="write a new project that uses this package", description=local.INIT_DESCRIPTION)
     local.add_init(sub)
     sub.set_defaults(handler=local.run_init)
+
+    sub = commands.add_parser(
+        "import-copilot",
+        help="write a manifest for one environment of an AWS Copilot workspace",
+        description=copilot_command.DESCRIPTION,
+    )
+    copilot_command.add_arguments(sub)
+    sub.set_defaults(handler=copilot_command.run)
 
     sub = add("synth", "validate the manifest and synthesize it with the pinned CDK CLI", local.SYNTH_DESCRIPTION)
     local.add_synth(sub)

@@ -28,6 +28,7 @@ SUBCOMMANDS = [
     "deployments",
     "rollback",
     "init",
+    "import-copilot",
     "synth",
     "check",
     "rehearse",
@@ -242,6 +243,8 @@ def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[s
     assert out.startswith(f"usage: ecs-toolkit {command}")
     if command == "init":  # writes a project: there is no manifest or AWS account yet
         assert "--config" not in out and "--example" in out
+    elif command == "import-copilot":  # writes a manifest from a Copilot workspace: none exists yet
+        assert "--config" not in out and "--env ENV" in out and "--force" in out
     else:
         assert "-c PATH, --config PATH" in out and "--json" in out
 
