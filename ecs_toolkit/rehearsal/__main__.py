@@ -143,7 +143,9 @@ def _rehearse(
         progress(f"publishing {len(rehearsal.public_parameters)} public SSM parameter(s) AWS has and the emulator lacks")
     rehearsal.placeholders = gaps.skipped_reads(stacks)
     gaps.install_placeholders(read.type for read in rehearsal.placeholders)
-    rehearsal.fixes = fixes.relevant(resource.type for stack in stacks for resource in stack.resources.values())
+    rehearsal.fixes = fixes.relevant(
+        ([resource.type for resource in stack.resources.values()], stack.template) for stack in stacks
+    )
 
     progress(f"deploying {len(stacks)} stacks: {', '.join(stack.name for stack in stacks)}")
     responder = CustomResourceResponder(

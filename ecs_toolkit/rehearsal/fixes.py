@@ -8,11 +8,11 @@ so it can be dropped when moto is upgraded, and the report lists the fixes a dep
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from moto.cloudformation.models import Stack
+from moto.cloudformation.models import ChangeSet, Stack
 from moto.core.utils import pascal_to_camelcase, remap_nested_keys
 from moto.ecs.models import TaskDefinition, ecs_backends
 from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer, FakeTargetGroup, elbv2_backends
@@ -29,6 +29,8 @@ class Fix:
     """The type whose model is patched; ``STACK`` for CloudFormation itself (every deploy relies on it)."""
     reason: str
     install: Callable[[], None]
+    needed: Callable[[Mapping[str, Any]], bool] | None = None
+    """For a ``STACK`` fix that only some templates rely on: whether a template does."""
 
 
 def _deleted_stacks_stay_deleted() -> None:
@@ -54,6 +56,40 @@ def _deleted_stacks_stay_deleted() -> None:
     Stack.delete = delete  # type: ignore[method-assign]
     setattr(Stack, "outputs", property(outputs_while_alive))  # noqa: B010 (replacing a property)
     setattr(Stack, "stack_resources", property(resources_while_alive))  # noqa: B010
+
+
+def _listed_get_att(value: Any) -> Any:
+    """``value`` with every ``{"Fn::GetAtt": "Resource.Attribute"}`` written as ``["Resource", "Attribute"]``."""
+    if isinstance(value, list):
+        return [_listed_get_att(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1 and isinstance(value.get("Fn::GetAtt"), str) and "." in value["Fn::GetAtt"]:
+        return {"Fn::GetAtt": value["Fn::GetAtt"].split(".", 1)}
+    return {key: _listed_get_att(item) for key, item in value.items()}
+
+
+def has_dotted_get_att(template: Any) -> bool:
+    """Whether a template writes ``Fn::GetAtt`` as one dotted string (as CloudFormation's YAML short form does)."""
+    return bool(_listed_get_att(template) != template)
+
+
+def _dotted_get_att() -> None:
+    """CloudFormation reads ``Fn::GetAtt`` as ``[resource, attribute]`` or ``"resource.attribute"``; moto indexes
+    the value as a list, so the string form names a resource of one letter."""
+    original_parse = Stack.parse_template
+    original_change_set = ChangeSet._parse_template
+
+    def parse(template: str) -> dict[str, Any]:
+        parsed: dict[str, Any] = _listed_get_att(original_parse(template))
+        return parsed
+
+    def parse_change_set(self: ChangeSet) -> None:
+        original_change_set(self)
+        self.template_dict = _listed_get_att(self.template_dict)
+
+    Stack.parse_template = staticmethod(parse)  # type: ignore[method-assign]
+    ChangeSet._parse_template = parse_change_set  # type: ignore[method-assign]
 
 
 def _kms_key_properties() -> None:
@@ -212,6 +248,13 @@ FIXES = (
         _deleted_stacks_stay_deleted,
     ),
     Fix(
+        STACK,
+        "moto reads Fn::GetAtt only as a list, so the dotted string form that an included template keeps "
+        "(!GetAtt Table.Arn in an addon) fails the stack",
+        _dotted_get_att,
+        needed=has_dotted_get_att,
+    ),
+    Fix(
         "AWS::KMS::Key",
         "moto passes CloudFormation's Key/Value tags to KMS, which wants TagKey/TagValue (the stack fails)",
         _kms_key_properties,
@@ -252,12 +295,18 @@ _INSTALLED: set[str] = set()
 def install() -> None:
     """Apply every fix once per process."""
     for fix in FIXES:
-        if fix.resource_type not in _INSTALLED:
+        if fix.install.__name__ not in _INSTALLED:
             fix.install()
-            _INSTALLED.add(fix.resource_type)
+            _INSTALLED.add(fix.install.__name__)
 
 
-def relevant(resource_types: Iterable[str]) -> list[Fix]:
-    """The fixes that templates with these resource types rely on."""
-    present = {*resource_types, STACK}
-    return [fix for fix in FIXES if fix.resource_type in present]
+def relevant(templates: Iterable[tuple[Iterable[str], Mapping[str, Any]]]) -> list[Fix]:
+    """The fixes that these templates (each as its resource types and its body) rely on."""
+    present = {STACK}
+    bodies: list[Mapping[str, Any]] = []
+    for resource_types, body in templates:
+        present.update(resource_types)
+        bodies.append(body)
+    return [
+        fix for fix in FIXES if fix.resource_type in present and (fix.needed is None or any(fix.needed(body) for body in bodies))
+    ]

@@ -119,7 +119,11 @@ def to_json(rehearsal: Rehearsal) -> str:
         if isinstance(value, enum.Enum):
             return value.value
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {item.name: plain(getattr(value, item.name)) for item in dataclasses.fields(value) if item.name != "install"}
+            return {
+                item.name: plain(getattr(value, item.name))
+                for item in dataclasses.fields(value)
+                if not callable(getattr(value, item.name))
+            }
         if isinstance(value, dict):
             return {str(key): plain(item) for key, item in value.items()}
         if isinstance(value, list | tuple):
