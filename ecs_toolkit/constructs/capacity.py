@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tomli_w
-from aws_cdk import Duration, Fn, Size
+from aws_cdk import Duration, Fn, Size, Stack
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -141,6 +141,7 @@ class Ec2Capacity(Construct):
         else:
             # Replaced by the TOML settings when the group joins a cluster (join_cluster).
             self.user_data = ec2.UserData.custom("")
+            self._grant_host_containers(self.role)
             machine_image = ecs.BottleRocketImage(
                 variant=bottlerocket,
                 architecture=ec2.InstanceArchitecture.ARM_64 if arm64 else ec2.InstanceArchitecture.X86_64,
@@ -262,6 +263,29 @@ class Ec2Capacity(Construct):
                 on_demand_allocation_strategy=autoscaling.OnDemandAllocationStrategy.LOWEST_PRICE,
             ),
         )
+
+    @staticmethod
+    def _grant_host_containers(role: iam.Role) -> None:
+        """Bottlerocket pulls its host containers (``control``, which Session Manager reaches, and ``admin``) from
+        AWS's ECR repositories with the instance's own credentials. Their account differs by region, so the
+        statement names the two repositories in this region of any account."""
+        stack = Stack.of(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="BottlerocketHostContainers",
+                actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                resources=[
+                    f"arn:{stack.partition}:ecr:{stack.region}:*:repository/bottlerocket-{name}" for name in ("control", "admin")
+                ],
+            )
+        )
+        for name in ("control", "admin"):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/bottlerocket-{name}]",
+                "Bottlerocket's control and admin host containers live in an AWS account that differs by region; the "
+                "statement names only those two repositories, read-only",
+            )
 
     @staticmethod
     def _grant_session_manager(role: iam.Role) -> None:

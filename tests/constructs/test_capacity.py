@@ -199,6 +199,26 @@ def test_os_and_data_volumes_are_encrypted_and_the_role_gets_no_managed_policy(
     assert "ManagedPolicyArns" not in instance_role
 
 
+def _host_container_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    policies = _resources(template, "AWS::IAM::Policy").values()
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"] if s.get("Sid") == "BottlerocketHostContainers"]
+
+
+def test_the_instance_role_may_pull_exactly_bottlerocket_s_host_containers(rocket: tuple[Ec2Capacity, dict[str, Any]]) -> None:
+    _, template = rocket
+    (statement,) = _host_container_statements(template)
+    assert statement["Action"] == ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = [
+        "".join(part if isinstance(part, str) else next(iter(part.values())) for part in r["Fn::Join"][1])
+        for r in statement["Resource"]
+    ]
+    assert sorted(resources) == [f"arn:AWS::Partition:ecr:AWS::Region:*:repository/bottlerocket-{name}" for name in ("admin", "control")]
+
+
+def test_amazon_linux_instances_get_no_bottlerocket_repository_grant(example: Example) -> None:
+    assert _host_container_statements(example.template.to_json()) == []
+
+
 def test_bottlerocket_opens_no_host_port_range_and_refuses_shell_user_data(rocket: tuple[Ec2Capacity, dict[str, Any]]) -> None:
     capacity, _ = rocket
     stack = cdk.Stack(new_app(), "Refusals")
