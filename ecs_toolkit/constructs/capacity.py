@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tomli_w
-from aws_cdk import Duration, Fn, Size, Stack
+from aws_cdk import Duration, Fn, Size, Stack, Token
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -270,19 +270,25 @@ class Ec2Capacity(Construct):
         AWS's ECR repositories with the instance's own credentials. Their account differs by region, so the
         statement names the two repositories in this region of any account."""
         stack = Stack.of(role)
+        names = ("control", "admin")
+
+        def repository_arn(partition: str, region: str, name: str) -> str:
+            return f"arn:{partition}:ecr:{region}:*:repository/bottlerocket-{name}"
+
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="BottlerocketHostContainers",
                 actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                resources=[
-                    f"arn:{stack.partition}:ecr:{stack.region}:*:repository/bottlerocket-{name}" for name in ("control", "admin")
-                ],
+                resources=[repository_arn(stack.partition, stack.region, name) for name in names],
             )
         )
-        for name in ("control", "admin"):
+        # cdk-nag names the resource as written, a deploy-time partition or region as <AWS::...>.
+        partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+        for name in names:
             acknowledge(
                 role,
-                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/bottlerocket-{name}]",
+                f"AwsSolutions-IAM5[Resource::{repository_arn(partition, region, name)}]",
                 "Bottlerocket's control and admin host containers live in an AWS account that differs by region; the "
                 "statement names only those two repositories, read-only",
             )
