@@ -212,7 +212,8 @@ def test_the_instance_role_may_pull_exactly_bottlerocket_s_host_containers(rocke
         "".join(part if isinstance(part, str) else next(iter(part.values())) for part in r["Fn::Join"][1])
         for r in statement["Resource"]
     ]
-    assert sorted(resources) == [f"arn:AWS::Partition:ecr:AWS::Region:*:repository/bottlerocket-{name}" for name in ("admin", "control")]
+    expected = [f"arn:AWS::Partition:ecr:AWS::Region:*:repository/bottlerocket-{name}" for name in ("admin", "control")]
+    assert sorted(resources) == expected
 
 
 def test_amazon_linux_instances_get_no_bottlerocket_repository_grant(example: Example) -> None:
