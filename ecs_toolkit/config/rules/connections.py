@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
-from ecs_toolkit.config.rules.common import Finding, Location, did_you_mean
+from ecs_toolkit.config.rules.common import Finding, Location, did_you_mean, network_sources
 
-PREFIX_LIST_ID = re.compile(r"^pl-[0-9a-f]{8,17}$")
 INBOUND_KINDS = ("web", "backend")
 
 
@@ -57,23 +54,12 @@ def _allow_from(config: EnvironmentConfig, where: Location, service: ServiceConf
     if service.kind not in INBOUND_KINDS or service.port is None:
         yield (*where, "allow_from"), "only a backend or web service with a port takes inbound connections"
         return
-    seen: set[str] = set()
-    for index, source in enumerate(service.allow_from):
-        at: Location = (*where, "allow_from", index)
-        if source in seen:
-            yield at, f"{source!r} is listed twice"
-        seen.add(source)
-        if PREFIX_LIST_ID.match(source):
-            continue
-        try:
-            network = ipaddress.IPv4Network(source, strict=False)
-        except ValueError:
-            yield at, f"{source!r} is neither an IPv4 CIDR (10.8.0.0/16) nor a prefix list id (pl-0123abcd)"
-            continue
-        if str(network) != source:
-            yield at, f"{source!r} has host bits set: the network is {network}"
-        elif network.prefixlen == 0:
-            yield at, "0.0.0.0/0 opens the service to the whole internet: put it behind a load balancer instead"
+    yield from network_sources(
+        (*where, "allow_from"),
+        service.allow_from,
+        prefix_lists=True,
+        whole_internet="0.0.0.0/0 opens the service to the whole internet: put it behind a load balancer instead",
+    )
 
 
 def connection_warnings(config: EnvironmentConfig) -> Iterator[Finding]:

@@ -22,13 +22,12 @@ strategies there. One load balancer per service shifts: a route and an nlb toget
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
 from ecs_toolkit.config import derived
 from ecs_toolkit.config.derived import uses_service_connect
 from ecs_toolkit.config.models import EnvironmentConfig, ServiceConfig
-from ecs_toolkit.config.rules.common import Finding, Location
+from ecs_toolkit.config.rules.common import Finding, Location, network_sources
 
 CLOUDFORMATION_LIMIT_MINUTES = 33 * 60
 """CloudFormation rejects a canary deployment whose bake times add up to more than 33 hours."""
@@ -150,7 +149,7 @@ def check_test_listener(config: EnvironmentConfig) -> Iterator[Finding]:
     listener = balancer.test_listener
     if listener.port in (80, 443):
         yield (*at, "port"), f"{listener.port} is a production listener port: pick another (8080 by default)"
-    yield from _cidrs((*at, "allow_from"), listener.allow_from)
+    yield from network_sources((*at, "allow_from"), listener.allow_from)
 
 
 def _nlb_test_listener(where: Location, service: ServiceConfig) -> Iterator[Finding]:
@@ -164,23 +163,7 @@ def _nlb_test_listener(where: Location, service: ServiceConfig) -> Iterator[Find
             (*at, "port"),
             f"{listener.port} is the production listener's port: give the test listener another one (8080 by default)",
         )
-    yield from _cidrs((*at, "allow_from"), listener.allow_from)
-
-
-def _cidrs(at: Location, sources: list[str]) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for index, source in enumerate(sources):
-        where: Location = (*at, index)
-        if source in seen:
-            yield where, f"{source!r} is listed twice"
-        seen.add(source)
-        try:
-            network = ipaddress.IPv4Network(source, strict=False)
-        except ValueError:
-            yield where, f"{source!r} is not an IPv4 CIDR (10.8.0.0/16)"
-            continue
-        if str(network) != source:
-            yield where, f"{source!r} has host bits set: the network is {network}"
+    yield from network_sources((*at, "allow_from"), listener.allow_from)
 
 
 def _alarms(where: Location, service: ServiceConfig) -> Iterator[Finding]:
