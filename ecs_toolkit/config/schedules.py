@@ -78,7 +78,7 @@ _SHORT_UNITS = {
     "hrs": "hour",
     "d": "day",
 }
-_SHORTCUTS = {
+CRONTAB_SHORTCUTS = {
     "@yearly": "cron(0 0 1 1 ? *)",
     "@annually": "cron(0 0 1 1 ? *)",
     "@monthly": "cron(0 0 1 * ? *)",
@@ -87,6 +87,7 @@ _SHORTCUTS = {
     "@midnight": "cron(0 0 * * ? *)",
     "@hourly": "cron(0 * * * ? *)",
 }
+"""Crontab's shorthands (which Copilot takes) and the EventBridge expression each one means."""
 _FORMS = "cron(minutes hours day-of-month month day-of-week year), rate(N unit) or at(yyyy-mm-ddThh:mm:ss)"
 
 
@@ -112,8 +113,8 @@ def _problem(expression: str) -> str | None:
 
 def _copilot_hint(text: str) -> str | None:
     """Schedules written for crontab or Copilot, with what to write instead."""
-    if text in _SHORTCUTS:
-        return f"crontab shorthand: write {_SHORTCUTS[text]}"
+    if text in CRONTAB_SHORTCUTS:
+        return f"crontab shorthand: write {CRONTAB_SHORTCUTS[text]}"
     every = re.fullmatch(r"@every\s+(\d+)\s*([a-z]+)", text)
     if every is not None:
         return f"Copilot shorthand: {_rate_hint(int(every[1]), every[2])}"

@@ -10,18 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecs_toolkit.config.schedules import DAYS, schedule_problem
+from ecs_toolkit.config.schedules import CRONTAB_SHORTCUTS, DAYS, schedule_problem
 from ecs_toolkit.copilot.tracking import duration_seconds
-
-SHORTCUTS = {
-    "@yearly": "cron(0 0 1 1 ? *)",
-    "@annually": "cron(0 0 1 1 ? *)",
-    "@monthly": "cron(0 0 1 * ? *)",
-    "@weekly": "cron(0 0 ? * SUN *)",
-    "@daily": "cron(0 0 * * ? *)",
-    "@midnight": "cron(0 0 * * ? *)",
-    "@hourly": "cron(0 * * * ? *)",
-}
 
 
 @dataclass(frozen=True)
@@ -40,8 +30,8 @@ def convert_schedule(value: object) -> Converted:
     expression: str | None
     if text == "none":
         return Converted(None)
-    if text in SHORTCUTS:
-        expression = SHORTCUTS[text]
+    if text in CRONTAB_SHORTCUTS:
+        expression = CRONTAB_SHORTCUTS[text]
     elif text.startswith("@every "):
         expression, problem = _every(text.removeprefix("@every ").strip())
         if expression is None:
