@@ -109,9 +109,15 @@ def test_no_shipped_manifest_runs_an_image_on_a_root_it_cannot_write(manifest: P
             v if isinstance(v, str) else v.path for v in service.volumes.values() if isinstance(v, str) or not v.read_only
         ]
         writable += _writable_mounts(service)
-        assert not unwritable_paths(service.image, service.read_only_root_filesystem, writable), name
+        writable_by = {name: writable, **{sidecar.name: _writable_mounts(sidecar) for sidecar in service.sidecars}}
+        for container, settings in [(name, service), *((sidecar.name, sidecar) for sidecar in service.sidecars)]:
+            # volumes_from mounts the source's volumes at the source's paths, writable unless read_only.
+            for source in settings.volumes_from:
+                if not source.read_only:
+                    writable_by[container] = writable_by[container] + writable_by.get(source.container, [])
+        assert not unwritable_paths(service.image, service.read_only_root_filesystem, writable_by[name]), name
         for sidecar in service.sidecars:
-            mounts = _writable_mounts(sidecar)
+            mounts = writable_by[sidecar.name]
             assert not unwritable_paths(sidecar.image, sidecar.read_only_root_filesystem, mounts), f"{name}/{sidecar.name}"
 
 

@@ -1,4 +1,5 @@
-"""The private example rehearsed: no NAT gateways, eleven endpoints, an internal load balancer, a Bottlerocket group."""
+"""The private example rehearsed: no NAT gateways, eleven endpoints, an internal load balancer, a Bottlerocket group,
+a host volume and two ECR repositories."""
 
 from __future__ import annotations
 
@@ -29,3 +30,9 @@ def test_the_private_example_deploys_and_every_resource_matches_its_template(tmp
     assert outcome["public_parameters"] == ["/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id"]
     sync = {r["type"]: r["outcome"] for r in outcome["verification"]["resources"] if r["stack"] == "intranet-sync"}
     assert sync["AWS::ECS::Service"] == sync["AWS::ECS::TaskDefinition"] == "verified"
+    # The directory's host volume and its mount are compared with the template (the rehearsal's task-definition check).
+    directory = {r["type"]: r["outcome"] for r in outcome["verification"]["resources"] if r["stack"] == "intranet-directory"}
+    assert directory["AWS::ECS::TaskDefinition"] == "verified"
+    # Both declared repositories exist in the emulator (sync's image names the second by digest).
+    repositories = {r["physical_id"] for r in outcome["verification"]["resources"] if r["type"] == "AWS::ECR::Repository"}
+    assert repositories == {"intranet/portal", "intranet/directory-sync"}

@@ -98,7 +98,9 @@ def test_a_service_of_public_images_gets_no_ecr_permission(default_env: Synthesi
 
 def test_the_declared_repository_is_in_the_platform_stack_with_the_safe_settings(private_env: Synthesized) -> None:
     template = private_env.template_json("intranet-platform")
-    (repository,) = _resources(template, "AWS::ECR::Repository").values()
+    repositories = {r["Properties"]["RepositoryName"]: r for r in _resources(template, "AWS::ECR::Repository").values()}
+    assert set(repositories) == {"intranet/portal", "intranet/directory-sync"}
+    repository = repositories["intranet/portal"]
     properties = repository["Properties"]
     assert properties["RepositoryName"] == "intranet/portal"
     assert properties["ImageScanningConfiguration"] == {"ScanOnPush": True}
@@ -121,6 +123,18 @@ def test_the_portal_runs_the_tag_of_its_repository_and_may_pull_only_from_it(pri
     ]
     assert _ecr_statements(template) == [
         {"Action": PULL, "Effect": "Allow", "Resource": "arn:aws:ecr:eu-central-1:111122223333:repository/intranet/portal"},
+        {"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"},
+    ]
+
+
+def test_the_sync_worker_runs_a_digest_of_its_repository_and_may_pull_only_from_it(private_env: Synthesized) -> None:
+    template = private_env.template_json("intranet-sync")
+    digest = "sha256:6f1c0e5b2a9d4c8e7b3a1f0d9c8b7a6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a"
+    image = f"/intranet/directory-sync@{digest}"
+    assert _images(template) == [{"Fn::Join": ["", ["111122223333.dkr.ecr.eu-central-1.", {"Ref": "AWS::URLSuffix"}, image]]}]
+    repository = "arn:aws:ecr:eu-central-1:111122223333:repository/intranet/directory-sync"
+    assert _ecr_statements(template) == [
+        {"Action": PULL, "Effect": "Allow", "Resource": repository},
         {"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"},
     ]
 

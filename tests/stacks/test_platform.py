@@ -142,7 +142,9 @@ def test_cluster_has_enhanced_container_insights_and_logged_exec(default_env: Sy
     template.resource_count_is("AWS::ServiceDiscovery::PrivateDnsNamespace", 1)
 
 
-def test_instance_role_holds_only_the_agent_and_session_manager_permissions(default_env: Synthesized) -> None:
+def test_instance_role_holds_only_the_agent_and_session_manager_permissions_and_the_manifests_policies(
+    default_env: Synthesized,
+) -> None:
     template = default_env.template(default_env.environment.platform).to_json()
     allowed = {
         *SESSION_MANAGER_ACTIONS,
@@ -162,9 +164,14 @@ def test_instance_role_holds_only_the_agent_and_session_manager_permissions(defa
     for statements in instance_policies:
         actions = {action for statement in statements for action in _as_list(statement["Action"])}
         assert actions <= allowed, actions - allowed
-    roles = [r for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role" and "InstanceRole" in k]
+    roles = {k: r for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role" and "InstanceRole" in k}
     assert len(roles) == 2
-    assert all(not r["Properties"].get("ManagedPolicyArns") for r in roles)
+    # Managed policies only where the manifest names them: the CloudWatch agent's on the ondemand group.
+    managed = {
+        ("ondemand" if "ondemand" in key else "spot"): role["Properties"].get("ManagedPolicyArns", [])
+        for key, role in roles.items()
+    }
+    assert managed == {"ondemand": ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"], "spot": []}
 
 
 def test_load_balancer_drops_invalid_headers_logs_access_and_answers_404_by_default(default_env: Synthesized) -> None:
