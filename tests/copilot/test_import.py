@@ -119,6 +119,30 @@ def test_existing_vpc(make_workspace: MakeWorkspace) -> None:
     assert any("network.existing needs cidr and availability_zones" in m for m in messages(imported))
 
 
+def test_flow_logs_of_an_existing_vpc_are_reported_not_written(make_workspace: MakeWorkspace) -> None:
+    environment = """
+    name: test
+    type: Environment
+    network:
+      vpc:
+        id: vpc-0123456789abcdef0
+        flow_logs:
+          retention: 30
+        subnets:
+          private: [{id: subnet-0bbbbbbbbbbbbbbb1}, {id: subnet-0bbbbbbbbbbbbbbb2}]
+    """
+    worker = "name: w\ntype: Worker Service\nimage:\n  location: example/w:1\n"
+    imported = run_import(make_workspace({"w": worker}, environment=environment))
+    network = imported.manifest["network"]
+    assert "flow_logs" not in network and "flow_log_retention_days" not in network
+    assert network["existing"]["vpc_id"] == "vpc-0123456789abcdef0"
+    lines = messages(imported)
+    assert any(
+        m.startswith("7: network.vpc.flow_logs: not carried over: the toolkit imports an existing VPC as it is") for m in lines
+    )
+    assert not any("flow_logs.retention" in m for m in lines)  # reported once, with the field it belongs to
+
+
 def test_connects_to_every_web_and_backend_with_a_port(make_workspace: MakeWorkspace) -> None:
     web = "name: web\ntype: Load Balanced Web Service\nimage:\n  location: example/web:1\n  port: 80\nhttp:\n  path: /\n"
     api = "name: api\ntype: Backend Service\nimage:\n  location: example/api:1\n  port: 8080\n"
