@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ecs_toolkit.config import load_manifest
 from ecs_toolkit.copilot import ImportError_
 from ecs_toolkit.copilot.fields import CARRIED, CONVERTED, DROPPED, FIELDS, docs_with_table
 from ecs_toolkit.copilot.overrides import apply_overrides
@@ -250,6 +251,42 @@ def test_command_writes_nothing_on_errors(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"{root}/copilot/api/manifest.yml:")
     assert not output.exists()
+
+
+def test_command_exits_2_and_names_what_the_written_manifest_needs(
+    make_workspace: MakeWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Copilot looks an imported VPC up at deploy; the toolkit needs its CIDR and zones written down."""
+    environment = """
+    name: test
+    type: Environment
+    network:
+      vpc:
+        id: vpc-0123456789abcdef0
+        subnets:
+          public: [{id: subnet-0aaaaaaaaaaaaaaa1}, {id: subnet-0aaaaaaaaaaaaaaa2}]
+          private: [{id: subnet-0bbbbbbbbbbbbbbb1}, {id: subnet-0bbbbbbbbbbbbbbb2}]
+    """
+    worker = "name: worker\ntype: Worker Service\nimage:\n  location: example/worker:1\n"
+    root = make_workspace({"worker": worker}, environment=environment)
+    output = tmp_path / "out" / "test.yaml"
+    assert main(["import-copilot", str(root), "--env", "test", "-o", str(output)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].startswith(f"wrote {output}: 1 service,")
+    text = output.read_text()
+    line = 1 + text.splitlines().index("  existing:")
+    assert captured.err.splitlines() == [
+        f"{output}: the written manifest needs these changes before it validates:",
+        f"  {output}:{line}: network.existing.availability_zones: is required",
+        f"  {output}:{line}: network.existing.cidr: is required",
+        f"{output}: written all the same, as the starting point: make the changes above, then run ecs-toolkit synth -c {output}",
+    ]
+    # The report line that says why is in the manifest too; once the values are written it validates.
+    assert "network.existing needs cidr and availability_zones" in text
+    written_down = "  existing:\n    cidr: 10.0.0.0/16\n    availability_zones: [eu-west-1a, eu-west-1b]\n"
+    fixed = text.replace("  existing:\n", written_down)
+    output.write_text(fixed)
+    assert sorted(load_manifest(output).services) == ["worker"]
 
 
 def test_the_field_table_is_the_importers_truth(tmp_path: Path) -> None:
