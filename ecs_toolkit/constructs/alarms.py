@@ -89,7 +89,9 @@ class DeploymentAlarms(Construct):
             unhealthy = [
                 group.metrics.un_healthy_host_count(period=PERIOD, statistic="Maximum") for group in network_target_groups
             ]
-            self._alarm("UnhealthyTargets", _max(unhealthy), thresholds.unhealthy_targets, "unhealthy targets behind the NLB")
+            # A service behind an ALB route and an NLB has both alarms; an NLB-only service keeps the plain id.
+            construct_id = "NlbUnhealthyTargets" if application_target_groups else "UnhealthyTargets"
+            self._alarm(construct_id, _max(unhealthy), thresholds.unhealthy_targets, "unhealthy targets behind the NLB")
         names = [alarm.alarm_name for alarm in self.alarms] + list(extra_alarm_names)
         if names:
             service.cfn_service.add_property_override(

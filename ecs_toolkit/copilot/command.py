@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ecs_toolkit.config import ManifestError, load_manifest
 from ecs_toolkit.copilot.importing import import_workspace, render
 from ecs_toolkit.copilot.reading import ImportError_
 
@@ -13,10 +14,15 @@ DESCRIPTION = (
     "Read an AWS Copilot workspace (copilot/.workspace, copilot/<service>/manifest.yml with its addons, "
     "copilot/environments/<env>/manifest.yml) and write one manifest for the environment, with the service "
     "overrides of that environment applied. Every Copilot field is carried over or named in the report "
-    "(file:line: field: what happened and why), which is also written as comments in the manifest. Exits 1 when a "
-    "manifest is missing or malformed or nothing can be imported, writing nothing; never overwrites a file "
+    "(file:line: field: what happened and why), which is also written as comments in the manifest. The written "
+    "manifest is then validated: exits 0 when it validates; exits 2 when it needs changes before it validates "
+    "(each printed as file:line: field: message; the file stays written, as the starting point); exits 1 when a "
+    "manifest is missing or malformed or nothing can be imported, writing nothing. Never overwrites a file "
     "without --force."
 )
+
+NEEDS_CHANGES = 2
+"""The exit status when the manifest is written but does not validate yet (1 is: nothing written)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,4 +51,16 @@ def run(args: argparse.Namespace) -> int:
         print(note)
     count = len(imported.manifest["services"])
     print(f"wrote {output}: {count} service{'s' if count != 1 else ''}, {len(imported.notes)} report lines above")
+    try:
+        load_manifest(output)
+    except ManifestError as error:
+        print(f"{output}: the written manifest needs these changes before it validates:", file=sys.stderr)
+        for line in error.lines:
+            print(f"  {line}", file=sys.stderr)
+        print(
+            f"{output}: written all the same, as the starting point: make the changes above, then run "
+            f"ecs-toolkit synth -c {output}",
+            file=sys.stderr,
+        )
+        return NEEDS_CHANGES
     return 0

@@ -67,7 +67,13 @@ def _network(fields: Fields) -> dict[str, Any]:
     elif zones:
         network["azs"] = zones
     flow_logs = fields.peek("network", "vpc", "flow_logs")
-    if flow_logs is True or isinstance(flow_logs, dict):
+    if vpc_id is not None and flow_logs is not None:
+        fields.drop(
+            ("network", "vpc", "flow_logs"),
+            "the toolkit imports an existing VPC as it is and adds no flow logs to it: turn them on where the VPC "
+            "is managed (Copilot's flow log goes with Copilot's environment stack)",
+        )
+    elif flow_logs is True or isinstance(flow_logs, dict):
         fields.get("network", "vpc", "flow_logs")
         network["flow_logs"] = True
         if isinstance(flow_logs, dict) and "retention" in flow_logs:

@@ -220,7 +220,13 @@ FIELDS: tuple[FieldRule, ...] = (
     ),
     _s("subscribe.queue.retention", DROPPED, "-", "the queue keeps messages for SQS's default of 4 days"),
     _s("subscribe.queue.delay", DROPPED, "-", "the queue delivers without delay; delay in the sender instead"),
-    _s("subscribe.queue.fifo", DROPPED, "-", "the worker's queue is a standard queue; FIFO order is not kept"),
+    _s(
+        "subscribe.queue.fifo",
+        CONVERTED,
+        "-",
+        "the worker's queue is FIFO when its topics are FIFO; a worker whose Copilot queues mix FIFO and standard "
+        "topics keeps the topics of its default queue's kind, the others are reported",
+    ),
     _s(
         "http",
         CONVERTED,
@@ -303,7 +309,13 @@ FIELDS: tuple[FieldRule, ...] = (
         "-",
         "the shared load balancer's listener is open to all; restrict it with a WAF web ACL",
     ),
-    _s("nlb.port", CONVERTED, "nlb.port, nlb.protocol", "'80/tcp' becomes port 80, protocol tcp"),
+    _s(
+        "nlb.port",
+        CONVERTED,
+        "nlb.port, nlb.protocol, nlb.certificate_arn",
+        "'80/tcp' becomes port 80, protocol tcp; '443/tls' takes the environment's first http.public.certificates, "
+        "as Copilot did (without one it becomes tcp, reported: add nlb.certificate_arn)",
+    ),
     _s("nlb.healthcheck.port", CARRIED, "nlb.health_check_port"),
     _s("nlb.healthcheck", DROPPED, "-", "the network load balancer's health check uses the toolkit's fast defaults"),
     _s("nlb.target_container", DROPPED, "-", "the network load balancer sends to the main container"),
@@ -402,8 +414,18 @@ FIELDS: tuple[FieldRule, ...] = (
     _e("network.vpc.subnets.public.*.id", CARRIED, "network.existing.public_subnet_ids"),
     _e("network.vpc.subnets.private.*.id", CARRIED, "network.existing.private_subnet_ids"),
     _e("network.vpc.security_group", DROPPED, "-", "services' own security groups admit only declared callers"),
-    _e("network.vpc.flow_logs", CARRIED, "network.flow_logs"),
-    _e("network.vpc.flow_logs.retention", CARRIED, "network.flow_log_retention_days"),
+    _e(
+        "network.vpc.flow_logs",
+        CARRIED,
+        "network.flow_logs",
+        "for a VPC the toolkit makes; an imported VPC (network.vpc.id) gets none from the toolkit (reported)",
+    ),
+    _e(
+        "network.vpc.flow_logs.retention",
+        CARRIED,
+        "network.flow_log_retention_days",
+        "for a VPC the toolkit makes",
+    ),
     _e(
         "http.public.certificates",
         CONVERTED,

@@ -66,7 +66,13 @@ def import_workspace(directory: Path, environment: str, output: Path) -> Importe
             errors.extend(error.lines)
     if errors or env_located is None:
         raise ImportError_(errors)
-    ctx = Context(root=workspace.root, output_dir=output.parent, application=workspace.application, environment=environment)
+    ctx = Context(
+        root=workspace.root,
+        output_dir=output.parent,
+        application=workspace.application,
+        environment=environment,
+        certificate=_public_certificate(env_located),
+    )
     imported = Imported(manifest={}, schema=_schema(output))
     services: dict[str, dict[str, Any]] = {}
     for name, located in manifests.items():
@@ -103,6 +109,7 @@ def import_workspace(directory: Path, environment: str, output: Path) -> Importe
     needs_load_balancer = any("route" in s for s in services.values())
     settings = map_environment(env_fields, needs_load_balancer=needs_load_balancer)
     env_fields.leftovers()
+    _one_queue_kind(services, imported)
     _connections(services, workspace, imported)
     file_systems = _file_systems(services)
     app_file, app_line = workspace.application_line
@@ -137,6 +144,16 @@ def import_workspace(directory: Path, environment: str, output: Path) -> Importe
     manifest["services"] = services
     imported.manifest = manifest
     return imported
+
+
+def _public_certificate(environment: Located) -> str | None:
+    """The environment's first public certificate, which Copilot's NLB TLS listeners use."""
+    http = environment.data.get("http")
+    public = http.get("public") if isinstance(http, dict) else None
+    certificates = public.get("certificates") if isinstance(public, dict) else None
+    if isinstance(certificates, list) and certificates and isinstance(certificates[0], str):
+        return certificates[0]
+    return None
 
 
 def _schema(output: Path) -> str | None:
@@ -222,6 +239,51 @@ def _interpolated(value: Any, ctx: Context, fields: Fields) -> Any:
             )
         return text
     return value
+
+
+def _one_queue_kind(services: dict[str, dict[str, Any]], imported: Imported) -> None:
+    """A worker's one queue is FIFO or standard: keep the topics of its Copilot default queue's kind, report the rest.
+
+    Copilot gives a topic its own queue (``subscribe.topics[].queue``), so one worker may receive FIFO and standard
+    topics; the toolkit's worker has one queue, and FIFO topics deliver to FIFO queues only.
+    """
+    names = {toolkit_name(name): name for name in imported.by_service}
+    for key, service in services.items():
+        fifo_queue = bool(service.pop("_fifo_queue", False))
+        subscribe = service.get("subscribe")
+        if subscribe is None:
+            continue
+        topics = subscribe["topics"]
+        kinds = [_topic_is_fifo(services, topic) for topic in topics]
+        keep = fifo_queue if fifo_queue in kinds else not fifo_queue
+        kept = []
+        for topic, kind in zip(topics, kinds, strict=True):
+            file, line, dotted = topic.pop("_origin")
+            if kind is None or kind == keep:
+                kept.append(topic)
+                continue
+            this, other = ("FIFO", "standard") if kind else ("standard", "FIFO")
+            imported.by_service[names[key]].append(
+                Note(
+                    file,
+                    line,
+                    dotted,
+                    f"not carried over: {topic['service']}.{topic['topic']} is a {this} topic and this worker's queue "
+                    f"is {other} (a worker has one queue; FIFO topics deliver to FIFO queues only): make another "
+                    "worker that subscribes to it",
+                )
+            )
+        subscribe["topics"] = kept
+        imported.by_service[names[key]].sort(key=lambda note: note.line)
+
+
+def _topic_is_fifo(services: dict[str, dict[str, Any]], topic: dict[str, Any]) -> bool | None:
+    """Whether the subscribed topic is FIFO, or ``None`` when its publisher or topic is not in the workspace."""
+    publisher = services.get(toolkit_name(topic["service"]))
+    for published in (publisher or {}).get("publish", []):
+        if published["name"] == topic["topic"]:
+            return bool(published.get("fifo", False))
+    return None
 
 
 def _connections(services: dict[str, dict[str, Any]], workspace: Workspace, imported: Imported) -> None:

@@ -42,6 +42,8 @@ class Context:
     output_dir: Path
     application: str
     environment: str
+    certificate: str | None = None
+    """The environment's first public certificate (``http.public.certificates``): Copilot's NLB TLS listener uses it."""
 
     def path(self, copilot_path: str) -> str:
         """A Copilot path (relative to the workspace root) relative to the written manifest's folder."""
@@ -90,7 +92,7 @@ def map_service(name: str, kind: str, fields: Fields, ctx: Context) -> dict[str,
     _network(service, fields, kind)
     if kind == "web":
         _http(service, fields, ctx)
-        _nlb(service, fields)
+        _nlb(service, fields, ctx)
     elif fields.peek("http") is not None:
         fields.drop(
             ("http",),
@@ -519,7 +521,7 @@ def _alias_leaves(fields: Fields, at: tuple[str, ...]) -> None:
         fields.get(*at)
 
 
-def _nlb(service: dict[str, Any], fields: Fields) -> None:
+def _nlb(service: dict[str, Any], fields: Fields, ctx: Context) -> None:
     nlb = fields.peek("nlb")
     if not isinstance(nlb, dict) or "port" not in nlb:
         return
@@ -527,6 +529,21 @@ def _nlb(service: dict[str, Any], fields: Fields) -> None:
     spec: dict[str, Any] = {"port": int(port)}
     if protocol and protocol.lower() != "tcp":
         spec["protocol"] = protocol.lower()
+    if spec.get("protocol") == "tls" and ctx.certificate is not None:
+        spec["certificate_arn"] = ctx.certificate
+        fields.note(
+            ("nlb", "port"),
+            "converted: the TLS listener uses the environment's certificate (http.public.certificates, the first), "
+            "as Copilot's did",
+        )
+    elif spec.get("protocol") == "tls":
+        del spec["protocol"]
+        fields.note(
+            ("nlb", "port"),
+            f"converted: {port}/tls became {port}/tcp: the environment imports no certificate "
+            "(http.public.certificates; Copilot took one from the application's domain), so TLS now reaches the "
+            "container unterminated: set nlb.protocol: tls and nlb.certificate_arn to terminate it at the load balancer",
+        )
     health_port = fields.get("nlb", "healthcheck", "port")
     if health_port is not None:
         spec["health_check_port"] = int(health_port)
@@ -649,9 +666,17 @@ def _messaging(service: dict[str, Any], fields: Fields) -> None:
             policy = fields.get(*at, "filter_policy")
             if policy is not None:
                 item["filter_policy"] = policy
+            item["_origin"] = (*fields.located.origin(at), ".".join(at))
             subscribed.append(item)
         if subscribed:
             service["subscribe"] = {"topics": subscribed}
+            fifo_queue = fields.get("subscribe", "queue", "fifo")
+            service["_fifo_queue"] = fifo_queue is True or isinstance(fifo_queue, dict)
+            if fifo_queue is not None:
+                fields.note(
+                    ("subscribe", "queue", "fifo"),
+                    "converted: the worker's queue is FIFO when the topics it receives are FIFO (and standard otherwise)",
+                )
     queue_scaling = service.get("scaling", {}).get("queue")
     for key, toolkit in ((("timeout",), "visibility_timeout_seconds"), (("dead_letter", "tries"), "max_receive_count")):
         value = fields.peek("subscribe", "queue", *key)

@@ -6,7 +6,7 @@ Every command works on the project in the working directory (the nearest directo
 
 Exit codes: 0 success, 1 failure (missing resources, failed deployment, timeout, AWS error, a failed
 gate, a file init or import-copilot would overwrite, a Copilot workspace it cannot import), 2 bad manifest
-or usage (plan and verify: 1 for a bad manifest);
+or usage (plan and verify: 1 for a bad manifest; import-copilot: the manifest it wrote does not validate yet);
 ``run-task`` exits with the container's exit code.
 """
 

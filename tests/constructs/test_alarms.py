@@ -15,7 +15,7 @@ from aws_cdk import aws_ecs as ecs
 from ecs_toolkit.constructs.alarms import AlarmTopic, DeploymentAlarms, RollbackThresholds, ServiceAlarms
 from ecs_toolkit.constructs.cluster import EcsCluster
 from ecs_toolkit.constructs.load_balancer import SharedLoadBalancer
-from ecs_toolkit.constructs.routing import AlbRoute
+from ecs_toolkit.constructs.routing import AlbRoute, NlbEndpoint
 from ecs_toolkit.constructs.service import ContainerSpec, DeploymentSpec, EcsService
 from tests.conftest import new_app
 
@@ -123,3 +123,42 @@ def test_service_alarms_reject_impossible_periods_and_percents(blue_green: dict[
         ServiceAlarms(stack, "Periods", service=service, actions=[], periods=0)
     with pytest.raises(ValueError, match="cpu_percent and memory_percent must be 1-100"):
         ServiceAlarms(stack, "Percent", service=service, actions=[], memory_percent=101)
+
+
+def test_a_service_behind_a_route_and_an_nlb_has_an_unhealthy_targets_alarm_for_each() -> None:
+    stack = cdk.Stack(new_app(), "Both")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    cluster = EcsCluster(stack, "Cluster", vpc=vpc, namespace="x.internal")
+    alb = SharedLoadBalancer(stack, "Alb", vpc=vpc, access_log_retention=Duration.days(7))
+    service = EcsService(
+        stack,
+        "Svc",
+        cluster=cluster.cluster,
+        vpc=vpc,
+        containers=[ContainerSpec(name="app", image=ecs.ContainerImage.from_registry("nginx"), memory_limit_mib=256, port=80)],
+        fargate=True,
+        cpu=256,
+        memory_mib=512,
+    )
+    route = AlbRoute(
+        stack,
+        "Route",
+        service=service,
+        vpc=vpc,
+        listener=alb.listener,
+        load_balancer_security_group=alb.security_group,
+        priority=10,
+        path="/*",
+    )
+    nlb = NlbEndpoint(stack, "Nlb", service=service, vpc=vpc, port=80, removal_policy=cdk.RemovalPolicy.DESTROY)
+    alarms = DeploymentAlarms(
+        stack,
+        "Alarms",
+        service=service,
+        application_target_groups=[route.target_group],
+        network_target_groups=[nlb.target_group],
+        thresholds=RollbackThresholds(error_rate_percent=None, p95_ms=None, p99_ms=None),
+    )
+    assert [alarm.node.id for alarm in alarms.alarms] == ["UnhealthyTargets", "NlbUnhealthyTargets"]
+    template = assertions.Template.from_stack(stack)
+    template.resource_count_is("AWS::CloudWatch::Alarm", 2)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ecs_toolkit.config import load_manifest
 from ecs_toolkit.copilot import ImportError_
 from ecs_toolkit.copilot.fields import CARRIED, CONVERTED, DROPPED, FIELDS, docs_with_table
 from ecs_toolkit.copilot.overrides import apply_overrides
@@ -119,6 +120,30 @@ def test_existing_vpc(make_workspace: MakeWorkspace) -> None:
     assert any("network.existing needs cidr and availability_zones" in m for m in messages(imported))
 
 
+def test_flow_logs_of_an_existing_vpc_are_reported_not_written(make_workspace: MakeWorkspace) -> None:
+    environment = """
+    name: test
+    type: Environment
+    network:
+      vpc:
+        id: vpc-0123456789abcdef0
+        flow_logs:
+          retention: 30
+        subnets:
+          private: [{id: subnet-0bbbbbbbbbbbbbbb1}, {id: subnet-0bbbbbbbbbbbbbbb2}]
+    """
+    worker = "name: w\ntype: Worker Service\nimage:\n  location: example/w:1\n"
+    imported = run_import(make_workspace({"w": worker}, environment=environment))
+    network = imported.manifest["network"]
+    assert "flow_logs" not in network and "flow_log_retention_days" not in network
+    assert network["existing"]["vpc_id"] == "vpc-0123456789abcdef0"
+    lines = messages(imported)
+    assert any(
+        m.startswith("7: network.vpc.flow_logs: not carried over: the toolkit imports an existing VPC as it is") for m in lines
+    )
+    assert not any("flow_logs.retention" in m for m in lines)  # reported once, with the field it belongs to
+
+
 def test_connects_to_every_web_and_backend_with_a_port(make_workspace: MakeWorkspace) -> None:
     web = "name: web\ntype: Load Balanced Web Service\nimage:\n  location: example/web:1\n  port: 80\nhttp:\n  path: /\n"
     api = "name: api\ntype: Backend Service\nimage:\n  location: example/api:1\n  port: 8080\n"
@@ -228,12 +253,54 @@ def test_command_writes_nothing_on_errors(
     assert not output.exists()
 
 
+def test_command_exits_2_and_names_what_the_written_manifest_needs(
+    make_workspace: MakeWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Copilot looks an imported VPC up at deploy; the toolkit needs its CIDR and zones written down."""
+    environment = """
+    name: test
+    type: Environment
+    network:
+      vpc:
+        id: vpc-0123456789abcdef0
+        subnets:
+          public: [{id: subnet-0aaaaaaaaaaaaaaa1}, {id: subnet-0aaaaaaaaaaaaaaa2}]
+          private: [{id: subnet-0bbbbbbbbbbbbbbb1}, {id: subnet-0bbbbbbbbbbbbbbb2}]
+    """
+    worker = "name: worker\ntype: Worker Service\nimage:\n  location: example/worker:1\n"
+    root = make_workspace({"worker": worker}, environment=environment)
+    output = tmp_path / "out" / "test.yaml"
+    assert main(["import-copilot", str(root), "--env", "test", "-o", str(output)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].startswith(f"wrote {output}: 1 service,")
+    text = output.read_text()
+    line = 1 + text.splitlines().index("  existing:")
+    assert captured.err.splitlines() == [
+        f"{output}: the written manifest needs these changes before it validates:",
+        f"  {output}:{line}: network.existing.availability_zones: is required",
+        f"  {output}:{line}: network.existing.cidr: is required",
+        f"{output}: written all the same, as the starting point: make the changes above, then run ecs-toolkit synth -c {output}",
+    ]
+    # The report line that says why is in the manifest too; once the values are written it validates.
+    assert "network.existing needs cidr and availability_zones" in text
+    written_down = "  existing:\n    cidr: 10.0.0.0/16\n    availability_zones: [eu-west-1a, eu-west-1b]\n"
+    fixed = text.replace("  existing:\n", written_down)
+    output.write_text(fixed)
+    assert sorted(load_manifest(output).services) == ["worker"]
+
+
 def test_the_field_table_is_the_importers_truth(tmp_path: Path) -> None:
-    """Every table entry appears in the everything fixture; carried and converted ones are read, dropped ones reported."""
+    """Every table entry appears in the everything fixture; carried and converted ones are read, dropped ones reported.
+
+    The fixture is valid Copilot, so its environments differ: ``full`` makes its VPC, ``imported`` imports one (Copilot
+    refuses subnet ids beside cidr and az, and the deprecated ingress fields beside the new ones); each is imported.
+    """
     root = tmp_path / "everything"
     shutil.copytree(FIXTURES / "everything", root)
-    imported = run_import(root, environment="full")
-    reported = {(note.file.split("/copilot/")[-1], note.field) for note in imported.notes}
+    environments = sorted(p.name for p in (root / "copilot" / "environments").iterdir() if (p / "manifest.yml").is_file())
+    assert environments == ["full", "imported"]
+    notes = [note for environment in environments for note in run_import(root, environment=environment).notes]
+    reported = {(note.file.split("/copilot/")[-1], note.field) for note in notes}
     paths: dict[str, set[tuple[str, ...]]] = {"service": set(), "environment": set()}
     for manifest in sorted((root / "copilot").glob("**/manifest.yml")):
         kind = "environment" if "environments" in manifest.parts else "service"
@@ -253,11 +320,11 @@ def test_the_field_table_is_the_importers_truth(tmp_path: Path) -> None:
             assert rule.outcome in (CARRIED, CONVERTED)
             wrong = [
                 n
-                for n in imported.notes
+                for n in notes
                 if n.field in dotted and "not carried over" in n.message and "is not one the importer" in n.message
             ]
             assert not wrong, f"{rule.pattern}: the table says {rule.outcome}, the importer did not read it: {wrong}"
-    unknown = [n for n in imported.notes if "that the importer knows" in n.message]
+    unknown = [n for n in notes if "that the importer knows" in n.message]
     assert not unknown, unknown
 
 

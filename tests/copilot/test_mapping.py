@@ -334,6 +334,85 @@ def test_logging(make_workspace: MakeWorkspace) -> None:
     }
 
 
+TLS_NLB = """
+name: tcp
+type: Load Balanced Web Service
+image:
+  location: example/tcp:1
+  port: 8443
+http: false
+nlb:
+  port: 443/tls
+"""
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"
+
+
+def test_nlb_tls_takes_the_environments_public_certificate(make_workspace: MakeWorkspace) -> None:
+    environment = f"""
+    name: test
+    type: Environment
+    http:
+      public:
+        certificates: [{CERTIFICATE}, arn:aws:acm:eu-west-1:123456789012:certificate/def-456]
+    """
+    imported = run_import(make_workspace({"tcp": TLS_NLB}, environment=environment))
+    assert imported.manifest["services"]["tcp"]["nlb"] == {"port": 443, "protocol": "tls", "certificate_arn": CERTIFICATE}
+    said = "9: nlb.port: converted: the TLS listener uses the environment's certificate"
+    assert any(m.startswith(said) for m in messages(imported))
+
+
+def test_nlb_tls_without_a_certificate_becomes_tcp_and_says_so(make_workspace: MakeWorkspace) -> None:
+    imported = run_import(make_workspace({"tcp": TLS_NLB}))
+    assert imported.manifest["services"]["tcp"]["nlb"] == {"port": 443}
+    line = next(m for m in messages(imported) if m.startswith("9: nlb.port:"))
+    assert "443/tls became 443/tcp: the environment imports no certificate" in line
+    assert "set nlb.protocol: tls and nlb.certificate_arn" in line
+
+
+def test_a_worker_keeps_the_topics_of_its_default_queues_kind(make_workspace: MakeWorkspace) -> None:
+    """Copilot's topic-specific queues let one worker receive FIFO and standard topics; the toolkit's has one queue."""
+    api = """
+    name: api
+    type: Backend Service
+    image:
+      location: example/api:1
+      port: 8080
+    publish:
+      topics:
+        - name: orders
+        - name: ledger
+          fifo: true
+    """
+    worker = """
+    name: worker
+    type: Worker Service
+    image:
+      location: example/worker:1
+    subscribe:
+      topics:
+        - name: orders
+          service: api
+          queue: true
+        - name: ledger
+          service: api
+      queue:
+        fifo: true
+    """
+    imported = run_import(make_workspace({"api": api, "worker": worker}))
+    assert imported.manifest["services"]["worker"]["subscribe"] == {"topics": [{"service": "api", "topic": "ledger"}]}
+    lines = messages(imported)
+    assert (
+        "8: subscribe.topics.0: not carried over: api.orders is a standard topic and this worker's queue is FIFO (a "
+        "worker has one queue; FIFO topics deliver to FIFO queues only): make another worker that subscribes to it"
+    ) in lines
+    assert any(m.startswith("14: subscribe.queue.fifo: converted: the worker's queue is FIFO") for m in lines)
+    # A standard default queue keeps the standard topics.
+    standard = worker.replace("      queue:\n        fifo: true\n", "")
+    imported = run_import(make_workspace({"api": api, "worker": standard}))
+    assert imported.manifest["services"]["worker"]["subscribe"] == {"topics": [{"service": "api", "topic": "orders"}]}
+    assert any(m.startswith("11: subscribe.topics.1: not carried over: api.ledger is a FIFO topic") for m in messages(imported))
+
+
 def test_publish_and_subscribe(make_workspace: MakeWorkspace) -> None:
     api = """
     name: api
