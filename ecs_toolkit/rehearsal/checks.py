@@ -3,13 +3,14 @@
 A check asks the service's own API (never CloudFormation) for the physical resource and compares
 the properties that the emulator keeps; it raises ``Missing`` when the resource is not there and
 returns the mismatches otherwise. Properties the emulator drops on the floor (a task definition's
-network mode, a service's load balancers, ALB attributes, ...) are not compared: docs/tools/rehearsal.md lists them.
+fault injection, a service's load balancers, ALB attributes, ...) are not compared: ``NOT_KEPT`` names
+them in the report, and docs/tools/rehearsal.md lists them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from ecs_toolkit.rehearsal.assembly import Resource
+from ecs_toolkit.rehearsal.spelling import api_spelling
 from ecs_toolkit.rehearsal.values import UNRESOLVED, StackValues
 
 EMULATOR_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
@@ -43,6 +45,20 @@ class Context:
         if not same(actual, expected):
             self.problems.append(f"{label} is {actual!r}, the template says {expected!r}")
 
+    def expect_each(self, label: str, actual: Any, template_value: Any, *, unordered: bool = False) -> None:
+        """Like ``expect``, one problem per differing setting inside the value, each named by its path under ``label``.
+
+        Only the settings the template gives are compared (the API adds defaults); a list must have the
+        template's length, and its items are named by their name (a variable, a container, a volume) where they have one.
+        """
+        expected = self.values.resolve(template_value)
+        if expected is None or expected is UNRESOLVED:
+            return
+        if unordered and isinstance(expected, list) and isinstance(actual, list):
+            actual, expected = sorted(actual, key=repr), sorted(expected, key=repr)
+        for where, got, wanted in differences(actual, expected, label):
+            self.problems.append(f"{where} is {got!r}, the template says {wanted!r}")
+
     def expect_set(self, label: str, actual: Iterable[Any], template_values: Any) -> None:
         """Like ``expect`` for lists whose order does not matter."""
         expected = self.values.resolve(template_values)
@@ -67,8 +83,15 @@ NOT_KEPT = {
         "LoadBalancers (target groups, AdvancedConfiguration): moto keeps neither, and implements no "
         "ListServiceDeployments; the template tests and verify prove them instead"
     ),
+    "AWS::ECS::TaskDefinition": (
+        "EnableFaultInjection (moto's task definitions have no such setting) and an EFS volume's access point "
+        "(moto gives access points no physical id, so a Ref to one resolves to nothing comparable): neither is "
+        "compared; every other setting of the task, its containers and its volumes is"
+    ),
 }
 """Properties of modelled types that the emulator drops: the report names them instead of checking them."""
+TASK_DEFINITION_NOT_KEPT = frozenset({"enableFaultInjection"})
+"""Task definition settings (ECS API spelling) that moto's RegisterTaskDefinition does not take: not compared."""
 
 
 def check(resource_type: str) -> Callable[[Check], Check]:
@@ -88,6 +111,35 @@ def same(actual: Any, expected: Any) -> bool:
     if isinstance(expected, list):
         return isinstance(actual, list) and len(actual) == len(expected) and all(map(same, actual, expected))
     return str(actual).lower() == str(expected).lower()
+
+
+def differences(actual: Any, expected: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    """``(path, actual, expected)`` for each setting of ``expected`` that ``actual`` does not match (as ``same`` means it)."""
+    if expected is None or expected is UNRESOLVED:
+        return
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            yield path, actual, expected
+            return
+        for key, value in expected.items():
+            yield from differences(actual.get(key), value, f"{path}.{key}")
+    elif isinstance(expected, list):
+        scalars = not any(isinstance(item, dict | list) for item in expected)
+        if not isinstance(actual, list) or len(actual) != len(expected) or (scalars and not same(actual, expected)):
+            yield path, actual, expected
+            return
+        for index, (got, wanted) in enumerate(zip(actual, expected, strict=True)):
+            yield from differences(got, wanted, f"{path}[{_item_name(wanted, index)}]")
+    elif not same(actual, expected):
+        yield path, actual, expected
+
+
+def _item_name(item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        for key in ("name", "containerName", "sourceVolume", "sourceContainer", "containerPath", "type"):
+            if isinstance(item.get(key), str):
+                return str(item[key])
+    return str(index)
 
 
 def only(items: list[Any], what: str, physical_id: str) -> Any:
@@ -305,60 +357,35 @@ def _cluster(context: Context, resource: Resource, physical_id: str) -> None:
 
 @check("AWS::ECS::TaskDefinition")
 def _task_definition(context: Context, resource: Resource, physical_id: str) -> None:
-    task = call(context.client("ecs").describe_task_definition, taskDefinition=physical_id)["taskDefinition"]
+    """Every setting the template gives, in the ECS API's spelling, against what DescribeTaskDefinition returns."""
+    answer = call(context.client("ecs").describe_task_definition, taskDefinition=physical_id, include=["TAGS"])
+    task = answer["taskDefinition"]
     if task.get("status") != "ACTIVE":
         raise Missing(f"task definition {physical_id} is {task.get('status')}")
-    properties = resource.properties
-    context.expect("family", task["family"], properties.get("Family"))
-    context.expect("network mode", task.get("networkMode"), properties.get("NetworkMode"))
-    context.expect_set("compatibilities", task.get("requiresCompatibilities", []), properties.get("RequiresCompatibilities"))
-    context.expect("cpu", task.get("cpu"), properties.get("Cpu"))
-    context.expect("memory", task.get("memory"), properties.get("Memory"))
-    context.expect("task role", task.get("taskRoleArn"), properties.get("TaskRoleArn"))
-    context.expect("execution role", task.get("executionRoleArn"), properties.get("ExecutionRoleArn"))
-    actual = {container["name"]: container for container in task.get("containerDefinitions", [])}
-    for wanted in properties.get("ContainerDefinitions", []):
-        container = actual.get(wanted["Name"])
+    properties = api_spelling(resource.properties)
+    for key, value in properties.items():
+        if key in ("containerDefinitions", "volumes") or key in TASK_DEFINITION_NOT_KEPT:
+            continue
+        actual = answer.get("tags", []) if key == "tags" else task.get(key)
+        context.expect_each(key, actual, value, unordered=key == "tags")
+    containers = {container["name"]: container for container in task.get("containerDefinitions", [])}
+    for wanted in properties.get("containerDefinitions", []):
+        container = containers.get(wanted["name"])
         if container is None:
-            context.problems.append(f"container {wanted['Name']} is missing")
+            context.problems.append(f"container {wanted['name']} is missing")
             continue
-        label = f"container {wanted['Name']}"
-        context.expect(f"{label} image", container.get("image"), wanted.get("Image"))
-        context.expect(f"{label} essential", container.get("essential"), wanted.get("Essential"))
-        context.expect(
-            f"{label} port mappings",
-            [_port(mapping) for mapping in container.get("portMappings", [])],
-            [_port(mapping, pascal=True) for mapping in wanted.get("PortMappings", [])],
-        )
-        context.expect(
-            f"{label} mount points",
-            [(point.get("sourceVolume"), point.get("containerPath")) for point in container.get("mountPoints", [])],
-            [(point.get("SourceVolume"), point.get("ContainerPath")) for point in wanted.get("MountPoints", [])],
-        )
+        for key, value in wanted.items():
+            if key != "name":
+                context.expect_each(f"container {wanted['name']} {key}", container.get(key), value)
     volumes = {volume["name"]: volume for volume in task.get("volumes", [])}
-    for wanted in properties.get("Volumes", []):
-        volume = volumes.get(wanted["Name"])
+    for wanted in properties.get("volumes", []):
+        volume = volumes.get(wanted["name"])
         if volume is None:
-            context.problems.append(f"volume {wanted['Name']} is missing")
+            context.problems.append(f"volume {wanted['name']} is missing")
             continue
-        efs = wanted.get("EFSVolumeConfiguration")
-        if efs:
-            actual_efs = volume.get("efsVolumeConfiguration", {})
-            context.expect(f"volume {wanted['Name']} file system", actual_efs.get("fileSystemId"), efs.get("FilesystemId"))
-            context.expect(
-                f"volume {wanted['Name']} transit encryption", actual_efs.get("transitEncryption"), efs.get("TransitEncryption")
-            )
-            context.expect(
-                f"volume {wanted['Name']} IAM authorization",
-                actual_efs.get("authorizationConfig", {}).get("iam"),
-                efs.get("AuthorizationConfig", {}).get("IAM"),
-            )
-
-
-def _port(mapping: dict[str, Any], *, pascal: bool = False) -> tuple[str, str, str]:
-    keys = ("ContainerPort", "HostPort", "Protocol") if pascal else ("containerPort", "hostPort", "protocol")
-    container, host, protocol = (mapping.get(key) for key in keys)
-    return (str(container), str(host if host is not None else "-"), str(protocol or "tcp").lower())
+        for key, value in wanted.items():
+            if key != "name":
+                context.expect_each(f"volume {wanted['name']} {key}", volume.get(key), value)
 
 
 @check("AWS::ECS::Service")

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.cloudformation.models import ChangeSet, Stack
-from moto.core.utils import pascal_to_camelcase, remap_nested_keys
 from moto.ecs.models import TaskDefinition, ecs_backends
 from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer, FakeTargetGroup, elbv2_backends
 from moto.iam.models import Role, iam_backends
 from moto.kms.models import Key
 from moto.utilities.utils import get_partition
+
+from ecs_toolkit.rehearsal.spelling import api_spelling
 
 STACK = "AWS::CloudFormation::Stack"
 
@@ -169,48 +170,37 @@ def _weighted_listener_actions() -> None:
     ELBv2Backend.convert_and_validate_properties = convert  # type: ignore[method-assign]
 
 
+def register_task_definition(properties: Mapping[str, Any], name: str, account_id: str, region: str) -> TaskDefinition:
+    """Register a task definition from its (resolved) CloudFormation properties, every one in the ECS API's spelling."""
+    spelled = api_spelling(dict(properties))
+    return ecs_backends[account_id][region].register_task_definition(
+        family=spelled.get("family") or name,
+        container_definitions=spelled.get("containerDefinitions", []),
+        volumes=spelled.get("volumes", []),
+        network_mode=spelled.get("networkMode"),
+        tags=spelled.get("tags", []),
+        placement_constraints=spelled.get("placementConstraints"),
+        requires_compatibilities=spelled.get("requiresCompatibilities"),
+        cpu=spelled.get("cpu"),
+        memory=spelled.get("memory"),
+        task_role_arn=spelled.get("taskRoleArn"),
+        execution_role_arn=spelled.get("executionRoleArn"),
+        proxy_configuration=spelled.get("proxyConfiguration"),
+        inference_accelerators=spelled.get("inferenceAccelerators"),
+        runtime_platform=spelled.get("runtimePlatform"),
+        ipc_mode=spelled.get("ipcMode"),
+        pid_mode=spelled.get("pidMode"),
+        ephemeral_storage=spelled.get("ephemeralStorage"),
+    )
+
+
 def _task_definition_properties() -> None:
     def create(
         cls: type[TaskDefinition], /, name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **_: Any
     ) -> Any:
-        properties = cloudformation_json["Properties"]
-        return ecs_backends[account_id][region].register_task_definition(
-            family=properties.get("Family") or name,
-            container_definitions=remap_nested_keys(properties.get("ContainerDefinitions", []), pascal_to_camelcase),
-            volumes=[_volume(volume) for volume in properties.get("Volumes", [])],
-            network_mode=properties.get("NetworkMode"),
-            requires_compatibilities=properties.get("RequiresCompatibilities"),
-            cpu=properties.get("Cpu"),
-            memory=properties.get("Memory"),
-            task_role_arn=properties.get("TaskRoleArn"),
-            execution_role_arn=properties.get("ExecutionRoleArn"),
-        )
+        return register_task_definition(cloudformation_json["Properties"], name, account_id, region)
 
     TaskDefinition.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment]
-
-
-def _volume(volume: dict[str, Any]) -> dict[str, Any]:
-    """A task definition volume in the ECS API's spelling (moto's generic renaming gives ``eFSVolumeConfiguration``)."""
-    result: dict[str, Any] = {"name": volume["Name"]}
-    if "Host" in volume:
-        result["host"] = {"sourcePath": volume["Host"].get("SourcePath")}
-    efs = volume.get("EFSVolumeConfiguration")
-    if efs is not None:
-        authorization = efs.get("AuthorizationConfig", {})
-        result["efsVolumeConfiguration"] = {
-            key: value
-            for key, value in {
-                "fileSystemId": efs.get("FilesystemId"),
-                "rootDirectory": efs.get("RootDirectory"),
-                "transitEncryption": efs.get("TransitEncryption"),
-                "transitEncryptionPort": efs.get("TransitEncryptionPort"),
-                "authorizationConfig": {"accessPointId": authorization.get("AccessPointId"), "iam": authorization.get("IAM")}
-                if authorization
-                else None,
-            }.items()
-            if value is not None
-        }
-    return result
 
 
 def _role_managed_policies() -> None:
@@ -278,8 +268,10 @@ FIXES = (
     ),
     Fix(
         "AWS::ECS::TaskDefinition",
-        "moto keeps only a task definition's family, containers and memory (network mode, compatibilities, "
-        "cpu and roles are dropped) and misspells its EFS volumes, so none of them could be checked",
+        "moto's CloudFormation keeps only a task definition's family, containers, volumes and memory (network mode, "
+        "compatibilities, cpu, roles, runtime platform, ephemeral storage, pid and ipc modes, placement constraints "
+        "and tags are dropped) and lower-cases the keys of log options, Docker labels and driver options, so none "
+        "of them could be checked",
         _task_definition_properties,
     ),
     Fix(

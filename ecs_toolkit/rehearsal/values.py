@@ -62,7 +62,7 @@ class StackValues(Intrinsics):
             return pseudo[name]
         if name in self.parameters:
             return self.parameters[name]
-        return self.physical_ids.get(name, UNRESOLVED)
+        return self.physical_ids.get(name) or UNRESOLVED  # an empty id (moto's EFS access points) is not a value
 
     def get_att(self, stack: str, logical_id: str, attribute: str) -> Any:
         physical_id = self.physical_ids.get(logical_id)

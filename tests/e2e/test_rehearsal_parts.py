@@ -10,7 +10,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from ecs_toolkit.rehearsal import gaps
 from ecs_toolkit.rehearsal.__main__ import main
@@ -18,6 +20,7 @@ from ecs_toolkit.rehearsal.assembly import Resource, StackTemplate, custom_resou
 from ecs_toolkit.rehearsal.checks import CHECKS, Context, Missing, same
 from ecs_toolkit.rehearsal.custom_resources import CustomResourceResponder
 from ecs_toolkit.rehearsal.deploy import deploy_failures, destroy_failures, last_error
+from ecs_toolkit.rehearsal.fixes import register_task_definition
 from ecs_toolkit.rehearsal.ops import run_status
 from ecs_toolkit.rehearsal.report import Destroy, Rehearsal, render, to_json
 from ecs_toolkit.rehearsal.values import UNRESOLVED, StackValues
@@ -69,6 +72,10 @@ class TestValues:
         assert values.resolve({"Fn::GetAtt": ["Queue", "Arn"]}) is UNRESOLVED
         assert values.resolve({"Ref": "Missing"}) is UNRESOLVED
         assert values.resolve(["x", {"Fn::If": ["c", 1, 2]}]) is UNRESOLVED
+
+    def test_an_empty_physical_id_is_not_a_value(self) -> None:
+        values = StackValues("demo-web", {"Point": "AWS::EFS::AccessPoint"}, {"Point": ""})
+        assert values.resolve({"Ref": "Point"}) is UNRESOLVED
 
     def test_keeps_plain_mappings_and_resolves_inside_them(self) -> None:
         assert stack_values(Queue="q").resolve({"Key": "a", "Value": {"Ref": "Queue"}}) == {"Key": "a", "Value": "q"}
@@ -360,3 +367,201 @@ class TestCommandLine:
     def test_status_is_skipped_when_the_helpers_are_missing(self, tmp_path: Path) -> None:
         run = run_status(project=tmp_path, config="config/default.yaml", env={})
         assert not run.ran and "does not exist yet" in run.detail
+
+
+# --- the task definition check, against task definitions registered in moto the way the rehearsal registers them
+
+
+def _container(**overrides: Any) -> dict[str, Any]:
+    """A container with most settings the manifests use; image and role-like values resolve at deploy time."""
+    return {
+        "Name": "web",
+        "Image": {"Fn::Join": ["", [{"Ref": "AWS::AccountId"}, ".dkr.ecr.", {"Ref": "AWS::Region"}, ".amazonaws.com/web:1"]]},
+        "Essential": True,
+        "Cpu": 256,
+        "Memory": 512,
+        "MemoryReservation": 256,
+        "DependsOn": [{"ContainerName": "init", "Condition": "SUCCESS"}],
+        "LinuxParameters": {
+            "Capabilities": {"Add": ["SYS_PTRACE"], "Drop": ["NET_RAW"]},
+            "InitProcessEnabled": True,
+            "SharedMemorySize": 64,
+            "Tmpfs": [{"ContainerPath": "/tmp", "Size": 32, "MountOptions": ["rw", "noexec"]}],
+        },
+        "Ulimits": [{"Name": "nofile", "SoftLimit": 1024, "HardLimit": 2048}],
+        "StopTimeout": 30,
+        "WorkingDirectory": "/srv",
+        "EntryPoint": ["sh", "-c"],
+        "Command": ["serve"],
+        "DnsServers": ["10.0.0.2"],
+        "ExtraHosts": [{"Hostname": "db", "IpAddress": "10.0.0.9"}],
+        "VolumesFrom": [{"SourceContainer": "init", "ReadOnly": True}],
+        "RestartPolicy": {"Enabled": True, "IgnoredExitCodes": [0], "RestartAttemptPeriod": 60},
+        "ResourceRequirements": [{"Type": "GPU", "Value": "1"}],
+        "EnvironmentFiles": [{"Type": "s3", "Value": "arn:aws:s3:::config/web.env"}],
+        "ReadonlyRootFilesystem": True,
+        "User": "1000:1000",
+        "Environment": [
+            {"Name": "CLUSTER", "Value": {"Fn::ImportValue": "demo-platform:Cluster"}},
+            {"Name": "QUEUE_ARN", "Value": {"Fn::GetAtt": ["Queue", "Arn"]}},
+        ],
+        "LogConfiguration": {"LogDriver": "awsfirelens", "Options": {"Name": "cloudwatch", "region": {"Ref": "AWS::Region"}}},
+        "DockerLabels": {"Team": "web"},
+        "PortMappings": [{"ContainerPort": 8080, "Protocol": "tcp", "Name": "http"}],
+        "MountPoints": [{"SourceVolume": "data", "ContainerPath": "/data", "ReadOnly": False}],
+        **overrides,
+    }
+
+
+INIT = {"Name": "init", "Image": "busybox", "Essential": False, "Memory": 64}
+
+
+def _task(**overrides: Any) -> dict[str, Any]:
+    return {
+        "Family": "demo-web",
+        "ContainerDefinitions": [_container(), INIT],
+        "NetworkMode": "bridge",
+        "RequiresCompatibilities": ["EC2"],
+        "Cpu": "1024",
+        "Memory": "2048",
+        "TaskRoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
+        "ExecutionRoleArn": {"Fn::GetAtt": ["ExecutionRole", "Arn"]},
+        "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+        "EphemeralStorage": {"SizeInGiB": 30},
+        "Volumes": [
+            {"Name": "data", "Host": {"SourcePath": "/var/data"}},
+            {"Name": "cache", "DockerVolumeConfiguration": {"Scope": "task", "Driver": "local", "DriverOpts": {"Type": "tmpfs"}}},
+        ],
+        "Tags": [{"Key": "service", "Value": "web"}],
+        **overrides,
+    }
+
+
+def _deployed(template: dict[str, Any]) -> dict[str, Any]:
+    """The properties moto's CloudFormation hands over once it has resolved the intrinsics."""
+    values = StackValues("demo-web", {"Role": "AWS::IAM::Role", "ExecutionRole": "AWS::IAM::Role"}, TASK_IDS, exports=EXPORTS)
+    resolved = values.resolve(template)
+    for container in resolved["ContainerDefinitions"]:
+        for variable in container.get("Environment", []):
+            if variable["Value"] is UNRESOLVED:
+                variable["Value"] = "arn:aws:sqs:us-east-1:123456789012:jobs"
+    return dict(resolved)
+
+
+TASK_IDS = {"Role": "web-task", "ExecutionRole": "web-execution", "Queue": "https://queue"}
+EXPORTS = {"demo-platform:Cluster": "cluster-1"}
+
+
+class TestTaskDefinitionCheck:
+    @staticmethod
+    def problems(deployed: dict[str, Any], template: dict[str, Any]) -> list[str]:
+        with mock_aws():
+            arn = register_task_definition(_deployed(deployed), "Task", "123456789012", "us-east-1").arn
+            ecs = boto3.client("ecs", region_name="us-east-1")
+            types = {"Role": "AWS::IAM::Role", "ExecutionRole": "AWS::IAM::Role", "Queue": "AWS::SQS::Queue"}
+            context = Context(lambda service: ecs, StackValues("demo-web", types, TASK_IDS, exports=EXPORTS))
+            CHECKS["AWS::ECS::TaskDefinition"](context, Resource("demo-web", "Task", "AWS::ECS::TaskDefinition", template), arn)
+            return context.problems
+
+    def test_a_task_definition_as_the_template_says_passes_on_every_setting(self) -> None:
+        assert self.problems(_task(), _task()) == []
+
+    @pytest.mark.parametrize(
+        ("deployed", "problem"),
+        [
+            (
+                {
+                    "LinuxParameters": {
+                        **_container()["LinuxParameters"],
+                        "Capabilities": {"Add": ["NET_ADMIN"], "Drop": ["NET_RAW"]},
+                    }
+                },
+                "container web linuxParameters.capabilities.add is ['NET_ADMIN'], the template says ['SYS_PTRACE']",
+            ),
+            (
+                {"DependsOn": [{"ContainerName": "init", "Condition": "START"}]},
+                "container web dependsOn[init].condition is 'START', the template says 'SUCCESS'",
+            ),
+            (
+                {"Ulimits": [{"Name": "nofile", "SoftLimit": 1024, "HardLimit": 4096}]},
+                "container web ulimits[nofile].hardLimit is 4096, the template says 2048",
+            ),
+            ({"StopTimeout": 120}, "container web stopTimeout is 120, the template says 30"),
+            ({"MemoryReservation": 128}, "container web memoryReservation is 128, the template says 256"),
+            (
+                {"ResourceRequirements": [{"Type": "GPU", "Value": "2"}]},
+                "container web resourceRequirements[GPU].value is '2', the template says '1'",
+            ),
+            (
+                {"RestartPolicy": {"Enabled": False, "IgnoredExitCodes": [0], "RestartAttemptPeriod": 60}},
+                "container web restartPolicy.enabled is False, the template says True",
+            ),
+            (
+                {"Environment": [{"Name": "CLUSTER", "Value": "cluster-2"}, {"Name": "QUEUE_ARN", "Value": "anything"}]},
+                "container web environment[CLUSTER].value is 'cluster-2', the template says 'cluster-1'",
+            ),
+            (
+                {"Image": "web:2"},
+                "container web image is 'web:2', the template says '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1'",
+            ),
+            (
+                {"LogConfiguration": {"LogDriver": "awsfirelens", "Options": {"name": "cloudwatch", "region": "us-east-1"}}},
+                "container web logConfiguration.options.Name is None, the template says 'cloudwatch'",
+            ),
+            (
+                {"DnsServers": ["10.0.0.2", "10.0.0.3"]},
+                "container web dnsServers is ['10.0.0.2', '10.0.0.3'], the template says ['10.0.0.2']",
+            ),
+        ],
+        ids=[
+            "capabilities",
+            "depends-on",
+            "ulimits",
+            "stop-timeout",
+            "reservation",
+            "gpu",
+            "restart",
+            "env",
+            "image",
+            "options",
+            "dns",
+        ],
+    )
+    def test_a_container_setting_that_differs_fails_naming_the_container_and_the_setting(
+        self, deployed: dict[str, Any], problem: str
+    ) -> None:
+        task = _task(ContainerDefinitions=[_container(**deployed), INIT])
+        assert self.problems(task, _task()) == [problem]
+
+    @pytest.mark.parametrize(
+        ("deployed", "problem"),
+        [
+            ({"EphemeralStorage": {"SizeInGiB": 21}}, "ephemeralStorage.sizeInGiB is 21, the template says 30"),
+            ({"Cpu": "512"}, "cpu is '512', the template says '1024'"),
+            (
+                {"TaskRoleArn": "arn:aws:iam::123456789012:role/other"},
+                "taskRoleArn is 'arn:aws:iam::123456789012:role/other', "
+                "the template says 'arn:aws:iam::123456789012:role/web-task'",
+            ),
+            (
+                {"Volumes": [{"Name": "data", "Host": {"SourcePath": "/srv"}}, {"Name": "cache"}]},
+                "volume data host.sourcePath is '/srv', the template says '/var/data'",
+            ),
+            ({"Tags": [{"Key": "service", "Value": "api"}]}, "tags[0].value is 'api', the template says 'web'"),
+        ],
+        ids=["ephemeral-storage", "cpu", "task-role", "host-volume", "tags"],
+    )
+    def test_a_task_setting_that_differs_fails_naming_it(self, deployed: dict[str, Any], problem: str) -> None:
+        problems = self.problems(_task(**deployed), _task())
+        assert problem in problems
+
+    def test_a_docker_volume_that_lost_its_configuration_fails(self) -> None:
+        deployed = _task(Volumes=[{"Name": "data", "Host": {"SourcePath": "/var/data"}}, {"Name": "cache"}])
+        assert self.problems(deployed, _task()) == [
+            "volume cache dockerVolumeConfiguration is None, the template says "
+            "{'scope': 'task', 'driver': 'local', 'driverOpts': {'Type': 'tmpfs'}}"
+        ]
+
+    def test_a_missing_container_fails(self) -> None:
+        deployed = _task(ContainerDefinitions=[_container()])
+        assert self.problems(deployed, _task()) == ["container init is missing"]
