@@ -99,7 +99,7 @@ def test_a_service_of_public_images_gets_no_ecr_permission(default_env: Synthesi
 def test_the_declared_repository_is_in_the_platform_stack_with_the_safe_settings(private_env: Synthesized) -> None:
     template = private_env.template_json("intranet-platform")
     repositories = {r["Properties"]["RepositoryName"]: r for r in _resources(template, "AWS::ECR::Repository").values()}
-    assert set(repositories) == {"intranet/portal", "intranet/directory-sync"}
+    assert set(repositories) == {"intranet/portal", "intranet/directory-sync", "intranet/transcribe"}
     repository = repositories["intranet/portal"]
     properties = repository["Properties"]
     assert properties["RepositoryName"] == "intranet/portal"

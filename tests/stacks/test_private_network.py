@@ -1,5 +1,5 @@
 """The private example: no NAT gateways, VPC endpoints, an internal load balancer, a /20 VPC in eu-central-1,
-and a Bottlerocket group beside the Amazon Linux one."""
+a Bottlerocket group beside the Amazon Linux one, and a GPU Spot group for a nightly job."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def test_load_balancer_instances_and_tasks_use_the_isolated_subnets(private_env:
     assert load_balancer["Properties"]["Scheme"] == "internal"  # type: ignore[index]
     awsvpc = [service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"] for service in services]  # type: ignore[index]
     assert [config["AssignPublicIp"] for config in awsvpc] == ["DISABLED", "DISABLED"]
-    assert len(groups) == 2
+    assert len(groups) == 3
     for subnets in (
         load_balancer["Properties"]["Subnets"],  # type: ignore[index]
         *(group["Properties"]["VPCZoneIdentifier"] for group in groups),  # type: ignore[index]
@@ -101,7 +101,7 @@ def _launch_templates(env: Synthesized) -> dict[str, dict[str, object]]:
         name: resource["Properties"]["LaunchTemplateData"]  # type: ignore[index]
         for logical_id, resource in resources.items()
         if resource["Type"] == "AWS::EC2::LaunchTemplate"
-        for name in ("general", "rocket")
+        for name in ("general", "rocket", "gpu")
         if logical_id.startswith(f"Ec2Group{name}LaunchTemplate")
     }
 
@@ -137,6 +137,7 @@ def test_each_group_takes_its_image_from_its_own_public_ssm_parameter(private_en
     assert images == {
         "rocket": {"Type": ssm_image, "Default": "/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id"},
         "general": {"Type": ssm_image, "Default": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"},
+        "gpu": {"Type": ssm_image, "Default": "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"},
     }
     assert "ECS_DYNAMIC_HOST_PORT_RANGE=61000-61999" in json.dumps(_launch_templates(private_env)["general"]["UserData"])
 
@@ -160,3 +161,39 @@ def test_the_worker_runs_awsvpc_on_the_bottlerocket_group_whose_instances_admit_
         if logical_id.startswith("Ec2GrouprocketSecurityGroup")
     ]
     assert to_rocket == [] and "SecurityGroupIngress" not in group
+
+
+# --- the GPU group (gpu) and the nightly job placed on it (transcribe) ---------------------------
+
+
+def test_the_gpu_group_boots_the_gpu_ami_with_gpu_support_and_stays_empty_between_runs(private_env: Synthesized) -> None:
+    data = _launch_templates(private_env)["gpu"]
+    parameters: dict[str, dict[str, str]] = private_env.template_json("intranet-platform")["Parameters"]  # type: ignore[assignment]
+    assert parameters[data["ImageId"]["Ref"]]["Default"] == (  # type: ignore[index]
+        "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+    )
+    assert "ECS_ENABLE_GPU_SUPPORT=true" in json.dumps(data["UserData"])
+    assert "ECS_ENABLE_GPU_SUPPORT" not in json.dumps(_launch_templates(private_env)["general"]["UserData"])
+    (group,) = [
+        r["Properties"]
+        for logical_id, r in private_env.template_json("intranet-platform")["Resources"].items()  # type: ignore[attr-defined]
+        if r["Type"] == "AWS::AutoScaling::AutoScalingGroup" and logical_id.startswith("Ec2Groupgpu")
+    ]
+    overrides = group["MixedInstancesPolicy"]["LaunchTemplate"]["Overrides"]
+    assert (group["MinSize"], group["MaxSize"]) == ("0", "1")
+    assert [o["InstanceType"] for o in overrides] == ["g6.xlarge", "g5.xlarge"]
+    assert group["MixedInstancesPolicy"]["InstancesDistribution"]["OnDemandPercentageAboveBaseCapacity"] == 0
+
+
+def test_the_nightly_job_reserves_one_gpu_and_a_large_dev_shm_on_the_gpu_group_only(private_env: Synthesized) -> None:
+    (task,) = _resources(private_env, "intranet-transcribe", "AWS::ECS::TaskDefinition")
+    (container,) = task["Properties"]["ContainerDefinitions"]  # type: ignore[index]
+    assert container["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]
+    assert container["LinuxParameters"]["SharedMemorySize"] == 2048
+    assert task["Properties"]["RequiresCompatibilities"] == ["EC2"]  # type: ignore[index]
+
+    (machine,) = _resources(private_env, "intranet-transcribe", "AWS::StepFunctions::StateMachine")
+    definition = machine["Properties"]["DefinitionString"]["Fn::Join"][1]  # type: ignore[index]
+    imported = [part["Fn::ImportValue"] for part in definition if isinstance(part, dict) and "Fn::ImportValue" in part]
+    providers = [name for name in imported if "CapacityProvider" in name]
+    assert len(providers) == 1 and "Ec2GroupgpuCapacityProvider" in providers[0], providers
